@@ -1,0 +1,274 @@
+//! `includes/acroniscloud/config.yaml` (module-behaviour.md §G). A missing file means the
+//! defaults; a broken one is an error naming the key and line, because a silently ignored typo
+//! in a billing module costs money.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub logger: LoggerConfig,
+    pub cloud_api: CloudApiConfig,
+    pub cache: CacheConfig,
+    pub product: ProductConfig,
+    pub usage_report: UsageReportConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoggerConfig {
+    pub enabled: bool,
+    pub filename: String,
+    /// Minimum level name; unknown names mean NOTICE (as the reference).
+    pub level: String,
+    /// 0 = unlimited.
+    pub max_message_length: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudApiConfig {
+    /// Kept for compatibility with 2.x config files. Verification is always on: `false` is
+    /// logged as a warning and ignored (use `ca_file` for a private CA).
+    pub verify_ssl: bool,
+    /// Seconds a token and a discovered data-centre URL stay cached.
+    pub access_token_ttl: u64,
+    /// Seconds to establish a connection.
+    pub connect_timeout: u64,
+    /// Seconds for a whole request (the reference had none).
+    pub timeout: u64,
+    /// PEM bundle trusted in addition to the system store.
+    pub ca_file: String,
+    /// Retries of idempotent calls on connection errors, 5xx and 429.
+    pub retries: u32,
+    /// First back-off step in milliseconds (doubles per retry).
+    pub retry_backoff_ms: u64,
+    /// Longest `Retry-After` honoured, in seconds; longer waits fail the call instead.
+    pub retry_after_max: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    pub enabled: bool,
+    pub default_ttl: u64,
+    pub namespace: String,
+    pub storage_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductConfig {
+    pub overage_ratio: f64,
+    pub ask_user_credentials: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UsageReportConfig {
+    /// Accepted for compatibility; report processing runs inside the extension.
+    pub php_cli_interpreter: String,
+    pub download_path: String,
+    pub downloaded_files_ttl_in_days: i64,
+    pub retries_limit: u32,
+    pub retry_timeout: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            logger: LoggerConfig::default(),
+            cloud_api: CloudApiConfig::default(),
+            cache: CacheConfig::default(),
+            product: ProductConfig::default(),
+            usage_report: UsageReportConfig::default(),
+        }
+    }
+}
+
+impl Default for LoggerConfig {
+    fn default() -> Self {
+        LoggerConfig {
+            enabled: false,
+            filename: String::new(),
+            level: "NOTICE".into(),
+            max_message_length: 0,
+        }
+    }
+}
+
+impl Default for CloudApiConfig {
+    fn default() -> Self {
+        CloudApiConfig {
+            verify_ssl: true,
+            access_token_ttl: 7200,
+            connect_timeout: 10,
+            timeout: 60,
+            ca_file: String::new(),
+            retries: 2,
+            retry_backoff_ms: 500,
+            retry_after_max: 30,
+        }
+    }
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            enabled: false,
+            default_ttl: 7200,
+            namespace: "acroniscloud".into(),
+            storage_type: None,
+        }
+    }
+}
+
+impl Default for ProductConfig {
+    fn default() -> Self {
+        ProductConfig {
+            overage_ratio: 1.0,
+            ask_user_credentials: false,
+        }
+    }
+}
+
+impl Default for UsageReportConfig {
+    fn default() -> Self {
+        UsageReportConfig {
+            php_cli_interpreter: "php".into(),
+            download_path: "acronis/reports".into(),
+            downloaded_files_ttl_in_days: 2,
+            retries_limit: 2,
+            retry_timeout: 300,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the file; a missing file yields the defaults.
+    pub fn load(path: &Path) -> Result<Config> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text).map_err(|e| match e {
+                Error::Config(m) => Error::Config(format!("{}: {m}", path.display())),
+                other => other,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(Error::config(format!(
+                "Cannot read the configuration file {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Parses YAML text; an empty document yields the defaults.
+    pub fn parse(text: &str) -> Result<Config> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let mut cfg: Config = serde_yaml_ng::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            match e.location() {
+                Some(loc) if !msg.contains("line ") => Error::config(format!(
+                    "invalid configuration at line {}: {msg}",
+                    loc.line()
+                )),
+                _ => Error::config(format!("invalid configuration: {msg}")),
+            }
+        })?;
+        cfg.normalise()?;
+        Ok(cfg)
+    }
+
+    fn normalise(&mut self) -> Result<()> {
+        // The reference raises a ratio below 1 to 1 (manual 6.5): a hard quota below the soft
+        // quota makes no sense.
+        if !self.product.overage_ratio.is_finite() {
+            return Err(Error::config(
+                "product.overage_ratio: must be a number (1.0 or more)",
+            ));
+        }
+        if self.product.overage_ratio < 1.0 {
+            self.product.overage_ratio = 1.0;
+        }
+        match self.cache.storage_type.as_deref() {
+            None | Some("apcu") => {}
+            Some(other) => {
+                return Err(Error::config(format!(
+                    "cache.storage_type: Cache storage type \"{other}\" is not supported."
+                )))
+            }
+        }
+        if self.cloud_api.connect_timeout == 0 || self.cloud_api.timeout == 0 {
+            return Err(Error::config(
+                "cloud_api.connect_timeout and cloud_api.timeout must be at least 1 second",
+            ));
+        }
+        if self.usage_report.php_cli_interpreter.trim().is_empty() {
+            self.usage_report.php_cli_interpreter = "php".into();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn l78_defaults_without_file() {
+        let cfg = Config::load(Path::new("/nonexistent/acroniscloud/config.yaml")).unwrap();
+        assert_eq!(cfg.product.overage_ratio, 1.0);
+        assert!(!cfg.logger.enabled);
+        assert!(!cfg.cache.enabled);
+        assert!(cfg.cloud_api.verify_ssl);
+        assert_eq!(cfg.cloud_api.access_token_ttl, 7200);
+        assert_eq!(cfg.usage_report.download_path, "acronis/reports");
+        assert_eq!(cfg.usage_report.downloaded_files_ttl_in_days, 2);
+        assert_eq!(cfg.usage_report.retries_limit, 2);
+        assert_eq!(cfg.usage_report.retry_timeout, 300);
+        assert_eq!(cfg.logger.level, "NOTICE");
+    }
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let cfg = Config::parse("logger:\n  enabled: true\n  filename: /tmp/x.log\n").unwrap();
+        assert!(cfg.logger.enabled);
+        assert_eq!(cfg.cloud_api.access_token_ttl, 7200);
+    }
+
+    #[test]
+    fn overage_ratio_below_one_is_raised() {
+        let cfg = Config::parse("product:\n  overage_ratio: 0.5\n").unwrap();
+        assert_eq!(cfg.product.overage_ratio, 1.0);
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let err = Config::parse("logger:\n  enabled: true\ncloud_api:\n  access_token_ttl: soon\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("access_token_ttl"), "{err}");
+        assert!(err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::parse("logger:\n  enabeld: true\n").unwrap_err().to_string();
+        assert!(err.contains("enabeld"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn unsupported_cache_storage() {
+        let err = Config::parse("cache:\n  storage_type: redis\n").unwrap_err().to_string();
+        assert!(err.contains("Cache storage type \"redis\" is not supported."), "{err}");
+    }
+
+    #[test]
+    fn broken_yaml_is_a_config_error() {
+        let err = Config::parse("logger: [unclosed\n").unwrap_err();
+        assert!(matches!(err, Error::Config(_)));
+    }
+}

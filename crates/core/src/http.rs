@@ -1,0 +1,443 @@
+//! The HTTP transport: timeouts, TLS trust, redirects, retries and the exchange log.
+//!
+//! reqwest's blocking client owns a runtime thread; a client created before `fork()` hangs in
+//! the child (PHP-FPM forks after module start-up, `manage.php` may fork). Clients are therefore
+//! created lazily and cached per process id; a child leaks the parent's copies instead of
+//! dropping them (dropping would wait for a thread that does not exist there).
+
+use crate::error::{Error, Result};
+use crate::masking::{mask_header, mask_json, mask_text};
+use once_cell::sync::Lazy;
+use reqwest::blocking::Client;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const USER_AGENT: &str = concat!("acroniscloud-whmcs/", env!("CARGO_PKG_VERSION"));
+const MAX_REDIRECTS: usize = 5;
+const MAX_LOGGED_BODY: usize = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HttpOptions {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    /// Extra PEM bundle trusted besides the system store (private CA).
+    pub ca_file: Option<String>,
+    pub retries: u32,
+    pub backoff: Duration,
+    pub retry_after_max: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            ca_file: None,
+            retries: 2,
+            backoff: Duration::from_millis(500),
+            retry_after_max: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(String, String)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Safe to repeat after a 5xx or a broken connection.
+    pub idempotent: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request/response pair as it may be logged: every secret already masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: String,
+    pub status: u16,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    pub millis: u128,
+    pub error: Option<String>,
+}
+
+impl Exchange {
+    pub fn request_json(&self) -> Value {
+        serde_json::json!({
+            "method": self.method,
+            "url": self.url,
+            "headers": headers_json(&self.request_headers),
+            "body": self.request_body,
+        })
+    }
+    pub fn response_json(&self) -> Value {
+        match &self.error {
+            Some(e) => serde_json::json!({"code": 0, "error": e}),
+            None => serde_json::json!({
+                "code": self.status,
+                "headers": headers_json(&self.response_headers),
+                "body": self.response_body,
+            }),
+        }
+    }
+}
+
+fn headers_json(h: &[(String, String)]) -> Value {
+    Value::Object(
+        h.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+struct ClientCache {
+    pid: u32,
+    clients: HashMap<HttpOptions, Client>,
+}
+
+static CLIENTS: Lazy<Mutex<ClientCache>> = Lazy::new(|| {
+    Mutex::new(ClientCache {
+        pid: std::process::id(),
+        clients: HashMap::new(),
+    })
+});
+
+fn build_client(opts: &HttpOptions) -> Result<Client> {
+    let mut b = Client::builder()
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.timeout)
+        .user_agent(USER_AGENT)
+        // reqwest drops Authorization/Cookie when a redirect leaves the original host.
+        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .https_only(false)
+        .use_rustls_tls();
+    if let Some(path) = opts.ca_file.as_deref().filter(|p| !p.is_empty()) {
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::config(format!("cloud_api.ca_file: cannot read \"{path}\": {e}"))
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::config(format!(
+                "cloud_api.ca_file: \"{path}\" is not a PEM certificate bundle: {e}"
+            ))
+        })?;
+        if certs.is_empty() {
+            return Err(Error::config(format!(
+                "cloud_api.ca_file: \"{path}\" contains no certificate"
+            )));
+        }
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build()
+        .map_err(|e| Error::internal(format!("cannot create the HTTP client: {}", chain(&e))))
+}
+
+/// The process's client for these options, rebuilt after a fork.
+fn client_for(opts: &HttpOptions) -> Result<Client> {
+    let mut cache = CLIENTS
+        .lock()
+        .map_err(|_| Error::internal("HTTP client cache poisoned"))?;
+    let pid = std::process::id();
+    if cache.pid != pid {
+        // Inherited from the parent: their runtime threads are gone; never drop them here.
+        let stale = std::mem::take(&mut cache.clients);
+        std::mem::forget(stale);
+        cache.pid = pid;
+    }
+    if let Some(c) = cache.clients.get(opts) {
+        return Ok(c.clone());
+    }
+    let c = build_client(opts)?;
+    cache.clients.insert(opts.clone(), c.clone());
+    Ok(c)
+}
+
+/// Number of clients cached for this process (test and diagnostics hook).
+pub fn cached_clients() -> usize {
+    CLIENTS
+        .lock()
+        .map(|c| {
+            if c.pid == std::process::id() {
+                c.clients.len()
+            } else {
+                0
+            }
+        })
+        .unwrap_or(0)
+}
+
+/// Error text with its causes: reqwest's own Display hides them.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        cur = s.source();
+    }
+    out
+}
+
+fn masked_body(body: &Body) -> String {
+    let s = match body {
+        Body::None => String::new(),
+        Body::Json(v) => mask_json(v).to_string(),
+        Body::Form(f) => f
+            .iter()
+            .map(|(k, v)| match crate::masking::is_secret_key(k) {
+                Some(true) => format!("{k}={}", crate::masking::MASK),
+                Some(false) => format!("{k}={}", crate::masking::mask_token(v)),
+                None => format!("{k}={v}"),
+            })
+            .collect::<Vec<_>>()
+            .join("&"),
+    };
+    mask_text(&s)
+}
+
+fn masked_response_body(resp: &Response) -> String {
+    let mut text = match serde_json::from_slice::<Value>(&resp.body) {
+        Ok(v) => mask_json(&v).to_string(),
+        Err(_) => resp.text(),
+    };
+    if text.len() > MAX_LOGGED_BODY {
+        let mut cut = MAX_LOGGED_BODY;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    mask_text(&text)
+}
+
+/// Parses `Retry-After`: delta seconds or an HTTP-date.
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let delta = when.timestamp() - chrono::Utc::now().timestamp();
+    Some(Duration::from_secs(u64::try_from(delta.max(0)).unwrap_or(0)))
+}
+
+fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, String> {
+    let method = match req.method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Delete => reqwest::Method::DELETE,
+    };
+    let mut rb = client.request(method, &req.url);
+    for (k, v) in &req.headers {
+        rb = rb.header(k, v);
+    }
+    rb = match &req.body {
+        Body::None => rb,
+        Body::Json(v) => rb
+            .header("Content-Type", "application/json")
+            .body(v.to_string()),
+        Body::Form(f) => rb.form(f),
+    };
+    let resp = rb.send().map_err(|e| chain(&e))?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let body = resp.bytes().map_err(|e| chain(&e))?.to_vec();
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Sends a request with the retry policy and appends every attempt to `log`.
+///
+/// Retries: connection errors and 5xx only for idempotent requests (a POST that reached the
+/// platform may have been applied); 429 for any request, waiting `Retry-After` up to
+/// `retry_after_max` (a throttled request was not processed).
+pub fn send(opts: &HttpOptions, req: &Request, log: &mut Vec<Exchange>) -> Result<Response> {
+    let client = client_for(opts)?;
+    let mut attempt: u32 = 0;
+    loop {
+        let started = Instant::now();
+        let outcome = send_once(&client, req);
+        let mut ex = Exchange {
+            method: req.method.as_str().to_string(),
+            url: req.url.clone(),
+            request_headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), mask_header(k, v)))
+                .collect(),
+            request_body: masked_body(&req.body),
+            status: 0,
+            response_headers: vec![],
+            response_body: String::new(),
+            millis: started.elapsed().as_millis(),
+            error: None,
+        };
+        let backoff = opts.backoff.saturating_mul(2u32.saturating_pow(attempt));
+        match outcome {
+            Err(e) => {
+                ex.error = Some(mask_text(&e));
+                log.push(ex);
+                if req.idempotent && attempt < opts.retries {
+                    std::thread::sleep(backoff);
+                    attempt += 1;
+                    continue;
+                }
+                return Err(Error::transport(format!(
+                    "Error connecting to the API ({} {}): {}",
+                    req.method.as_str(),
+                    strip_query(&req.url),
+                    mask_text(&e)
+                )));
+            }
+            Ok(resp) => {
+                ex.status = resp.status;
+                ex.response_headers = resp
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), mask_header(k, v)))
+                    .collect();
+                ex.response_body = masked_response_body(&resp);
+                log.push(ex);
+                if attempt < opts.retries {
+                    if resp.status == 429 {
+                        let wait = resp
+                            .header("Retry-After")
+                            .and_then(retry_after)
+                            .unwrap_or(backoff);
+                        if wait <= opts.retry_after_max {
+                            std::thread::sleep(wait);
+                            attempt += 1;
+                            continue;
+                        }
+                    } else if resp.status >= 500 && req.idempotent {
+                        std::thread::sleep(backoff);
+                        attempt += 1;
+                        continue;
+                    }
+                }
+                return Ok(resp);
+            }
+        }
+    }
+}
+
+/// URL without its query string, for messages.
+pub fn strip_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_date() {
+        assert_eq!(retry_after("3"), Some(Duration::from_secs(3)));
+        let future = chrono::Utc::now() + chrono::Duration::seconds(5);
+        let d = retry_after(&future.to_rfc2822()).unwrap();
+        assert!(d <= Duration::from_secs(5) && d >= Duration::from_secs(3), "{d:?}");
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn form_body_masks_secrets() {
+        let b = Body::Form(vec![
+            ("grant_type".into(), "password".into()),
+            ("username".into(), "admin".into()),
+            ("password".into(), "S3cret".into()),
+        ]);
+        assert_eq!(masked_body(&b), "grant_type=password&username=admin&password=*****");
+    }
+
+    #[test]
+    fn strip_query_removes_login() {
+        assert_eq!(strip_query("https://h/api/1/accounts?login=a"), "https://h/api/1/accounts");
+    }
+
+    #[test]
+    fn connection_refused_is_a_transport_error_after_retries() {
+        let opts = HttpOptions {
+            retries: 1,
+            backoff: Duration::from_millis(1),
+            connect_timeout: Duration::from_secs(2),
+            ..HttpOptions::default()
+        };
+        // Port 9 on loopback: nothing listens there on a test machine.
+        let req = Request {
+            method: Method::Get,
+            url: "http://127.0.0.1:9/api/2/versions".into(),
+            headers: vec![("Authorization".into(), "Bearer aaa.bbb.ccc".into())],
+            body: Body::None,
+            idempotent: true,
+        };
+        let mut log = vec![];
+        let err = send(&opts, &req, &mut log).unwrap_err();
+        assert!(matches!(err, Error::Transport(_)), "{err:?}");
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].request_headers[0].1, "Bearer aaa.bbb.*****");
+    }
+}

@@ -1,0 +1,21 @@
+//! Business logic of the Acronis Cyber Cloud module for WHMCS. Nothing here knows PHP: the
+//! extension crate (`acroniscloud`) is a thin binding over these modules.
+
+pub mod api_error;
+pub mod auth;
+pub mod config;
+pub mod connection;
+pub mod error;
+pub mod hashing;
+pub mod http;
+pub mod logging;
+pub mod masking;
+pub mod server;
+pub mod server_hooks;
+pub mod tags;
+pub mod uuid;
+
+pub use error::{ApiError, Error, Result};
+
+/// Version of the module (extension and WHMCS files ship together).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
