@@ -1,0 +1,75 @@
+//! The `acroniscloud` PHP extension: a thin binding over `acroniscloud_core`.
+//!
+//! Nothing here starts threads or network clients at load time: PHP-FPM forks workers after
+//! module start-up, and anything created before the fork is unusable in the children.
+
+#![cfg_attr(windows, feature(abi_vectorcall))]
+
+mod acronis_server;
+mod convert;
+mod exceptions;
+mod guard;
+mod module_log;
+mod placeholders;
+mod testing;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+extern "C" fn startup(_ty: i32, _module_number: i32) -> i32 {
+    // The default hook prints the raw message and a backtrace to stderr (the web server log);
+    // ours prints one masked line. The panic itself becomes an exception in `guard`.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "acroniscloud: internal panic at {at}: {}",
+            acroniscloud_core::masking::mask_text(&msg)
+        );
+    }));
+    // A panic here would abort PHP: registration errors are reported as a failed start-up.
+    match std::panic::catch_unwind(exceptions::register) {
+        Ok(Ok(())) => 0,
+        _ => -1,
+    }
+}
+
+extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
+    let _ = std::panic::catch_unwind(acroniscloud_core::logging::new_request_uid);
+    0
+}
+
+/// `php --ri acroniscloud`.
+pub extern "C" fn info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_row!("acroniscloud support", "enabled");
+    info_table_row!("version", acroniscloud_core::VERSION);
+    info_table_row!(
+        "build PHP API",
+        ext_php_rs::ffi::ZEND_MODULE_API_NO.to_string()
+    );
+    info_table_row!("TLS backend", "rustls (system trust store, SSL_CERT_FILE/SSL_CERT_DIR, cloud_api.ca_file)");
+    info_table_row!("user agent", acroniscloud_core::http::USER_AGENT);
+    info_table_end!();
+}
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .startup_function(startup)
+        .request_startup_function(request_startup)
+        .info_function(info)
+        .class::<acronis_server::AcronisServer>()
+        .class::<placeholders::TemplateStore>()
+        .class::<placeholders::UsageMetrics>()
+        .class::<testing::Testing>()
+}

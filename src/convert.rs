@@ -1,0 +1,129 @@
+//! Conversions between PHP values and the core's plain types.
+
+use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::Error;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use serde_json::Value;
+
+/// A scalar PHP value as text (WHMCS stores most fields as strings, some as ints).
+pub fn scalar(z: &Zval) -> Option<String> {
+    if let Some(s) = z.str() {
+        return Some(s.to_string());
+    }
+    if let Some(l) = z.long() {
+        return Some(l.to_string());
+    }
+    if let Some(b) = z.bool() {
+        return Some(if b { "1".into() } else { String::new() });
+    }
+    if let Some(d) = z.double() {
+        return Some(d.to_string());
+    }
+    None
+}
+
+pub fn get_str(ht: &ZendHashTable, key: &str) -> String {
+    ht.get(key).and_then(scalar).unwrap_or_default()
+}
+
+fn truthy(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "1" | "on" | "true" | "yes"
+    )
+}
+
+/// Reads a WHMCS server: either module `$params` (`serverhostname`, `serverpassword`, …) or a
+/// `tblservers` row (`hostname`, `password`, …, password already decrypted).
+pub fn server_record(ht: &ZendHashTable) -> Result<ServerRecord, Error> {
+    let params_style = ht.get("serverhostname").is_some()
+        || ht.get("serverusername").is_some()
+        || ht.get("serverid").is_some();
+    let k = |name: &str| -> String {
+        if params_style {
+            get_str(ht, &format!("server{name}"))
+        } else {
+            get_str(ht, name)
+        }
+    };
+    let id_raw = k("id");
+    let id = match id_raw.trim() {
+        "" | "0" => None,
+        s => Some(s.parse::<i64>().map_err(|_| {
+            Error::config(format!("Invalid server id \"{s}\": expected a number."))
+        })?),
+    };
+    let name = if params_style {
+        get_str(ht, "servername")
+    } else {
+        get_str(ht, "name")
+    };
+    let hostname = match k("hostname") {
+        h if h.trim().is_empty() => k("ip"),
+        h => h,
+    };
+    Ok(ServerRecord {
+        id,
+        name,
+        hostname,
+        port: k("port"),
+        secure: truthy(&k("secure")),
+        username: k("username"),
+        password: k("password"),
+        accesshash: k("accesshash"),
+    })
+}
+
+pub fn to_zval(v: &Value) -> Zval {
+    let mut z = Zval::new();
+    match v {
+        Value::Null => z.set_null(),
+        Value::Bool(b) => z.set_bool(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                z.set_long(i)
+            } else {
+                z.set_double(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Value::String(s) => {
+            if z.set_string(s, false).is_err() {
+                z.set_null()
+            }
+        }
+        Value::Array(a) => {
+            let mut ht = ZendHashTable::new();
+            for item in a {
+                let _ = ht.push(to_zval(item));
+            }
+            z.set_hashtable(ht)
+        }
+        Value::Object(o) => {
+            let mut ht: ZBox<ZendHashTable> = ZendHashTable::new();
+            for (k, item) in o {
+                let _ = ht.insert(k.as_str(), to_zval(item));
+            }
+            z.set_hashtable(ht)
+        }
+    }
+    z
+}
+
+/// Options array → (key → text) lookups with defaults.
+pub struct Options<'a>(Option<&'a ZendHashTable>);
+
+impl<'a> Options<'a> {
+    pub fn new(ht: Option<&'a ZendHashTable>) -> Self {
+        Options(ht)
+    }
+    pub fn str(&self, key: &str) -> String {
+        self.0.map(|h| get_str(h, key)).unwrap_or_default()
+    }
+    pub fn bool(&self, key: &str) -> bool {
+        self.0
+            .and_then(|h| h.get(key))
+            .map(|z| z.is_true() || scalar(z).is_some_and(|s| truthy(&s)))
+            .unwrap_or(false)
+    }
+}
