@@ -75,6 +75,11 @@ impl AcronisServer {
         guard(|| build(server, options))
     }
 
+    /// WHMCS `MetaData` of the provisioning module.
+    pub fn meta_data() -> Zval {
+        to_zval(&acroniscloud_core::product_settings::meta_data())
+    }
+
     /// Extension version.
     pub fn version() -> String {
         acroniscloud_core::VERSION.to_string()

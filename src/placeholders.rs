@@ -1,9 +1,12 @@
 //! `TemplateStore` and `UsageMetrics` exist from the start so the module files and stubs can
 //! name them; their behaviour arrives with the templates and usage-billing work.
 
+use crate::convert::{to_zval, Options};
 use crate::guard::guard;
+use acroniscloud_core::config::Config;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 #[php_class]
 #[php(name = "AcronisCloud\\TemplateStore")]
@@ -24,6 +27,25 @@ impl TemplateStore {
 
     pub fn version() -> String {
         acroniscloud_core::VERSION.to_string()
+    }
+
+    /// Product "Module Settings" fields (WHMCS `ConfigOptions`). Options: `config_file`,
+    /// `admin_path`. Templates are listed once template storage exists.
+    pub fn config_options(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        guard(|| {
+            let opts = Options::new(options);
+            let path = opts.str("config_file");
+            let cfg = if path.trim().is_empty() {
+                Config::default()
+            } else {
+                Config::load(std::path::Path::new(path.trim()))?
+            };
+            Ok(to_zval(&acroniscloud_core::product_settings::config_options(
+                &[],
+                &opts.str("admin_path"),
+                cfg.product.ask_user_credentials,
+            )))
+        })
     }
 
     /// The storage path given to the constructor.

@@ -272,3 +272,21 @@ mod tests {
         assert!(matches!(err, Error::Config(_)));
     }
 }
+
+#[cfg(test)]
+mod sample_tests {
+    use super::*;
+
+    /// The shipped sample must parse and only differ from the defaults where documented.
+    #[test]
+    fn shipped_sample_parses() {
+        let text = include_str!("../../../includes/acroniscloud/config.yaml.sample");
+        let cfg = Config::parse(text).unwrap();
+        assert_eq!(cfg.logger.level, "DEBUG");
+        assert_eq!(cfg.logger.max_message_length, 1000);
+        assert_eq!(cfg.cache.default_ttl, 0);
+        assert_eq!(cfg.cloud_api, Config::default().cloud_api);
+        assert_eq!(cfg.product, Config::default().product);
+        assert_eq!(cfg.usage_report, Config::default().usage_report);
+    }
+}

@@ -10,6 +10,7 @@ pub mod hashing;
 pub mod http;
 pub mod logging;
 pub mod masking;
+pub mod product_settings;
 pub mod server;
 pub mod server_hooks;
 pub mod tags;

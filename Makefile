@@ -1,0 +1,67 @@
+# Front door of the project: `make demo`, `make test`, `make bench` (see README.md).
+# Every target installs what it needs on a fresh Debian 12 machine (as root).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+PHP ?= php
+EXT := $(CURDIR)/target/release/libacroniscloud.so
+SIM := $(CURDIR)/target/release/acronis-sim
+PHPX := $(PHP) -d extension=$(EXT)
+export ACRONISCLOUD_EXT := $(EXT)
+export ACRONIS_SIM_BIN := $(SIM)
+
+DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
+	libclang-dev clang phpunit php-illuminate-database php-nesbot-carbon smarty3
+
+.PHONY: all deps build stubs stubs-check lint test test-rust test-php demo bench clean
+
+all: build
+
+## deps: install the Debian packages (skips apt when everything is present)
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "Rust (cargo) is a prerequisite: https://rustup.rs"; exit 1; }
+
+## build: the extension (target/release/libacroniscloud.so) and the simulator
+build: deps
+	$(CARGO) build --release --workspace --locked
+
+## stubs: regenerate php/stubs/acroniscloud.stubs.php from the built extension
+stubs: build
+	$(PHPX) php/tools/gen-stubs.php php/stubs/acroniscloud.stubs.php
+
+## stubs-check: fail when the committed stubs differ from the built extension
+stubs-check: build
+	@$(PHPX) php/tools/gen-stubs.php /tmp/acroniscloud.stubs.php
+	@diff -u php/stubs/acroniscloud.stubs.php /tmp/acroniscloud.stubs.php \
+		|| { echo "php/stubs/acroniscloud.stubs.php is out of date: run 'make stubs'"; exit 1; }
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test-rust: deps
+	$(CARGO) test --locked -p acroniscloud-core -p acronis-sim
+
+test-php: build
+	$(PHP) -m | grep -qx pcntl
+	phpunit -c phpunit.xml.dist
+
+## test: every check CI runs
+test: lint build stubs-check test-rust test-php
+
+## demo: the server lifecycle against the simulator, through the WHMCS module files
+demo: build
+	@$(PHP) php/demo/demo.php
+
+## bench: speed figures (ratios against a baseline measured in the same run)
+bench: build
+	@$(PHP) php/bench/bench.php
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,105 @@
+<?php
+/**
+ * Glue shared by the Acronis Cyber Cloud WHMCS files: reads the few WHMCS settings the
+ * extension needs (config path, module-log switches, WHMCS version) and moves data between the
+ * WHMCS database and the extension. Business logic lives in the acroniscloud extension.
+ */
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+use WHMCS\Database\Capsule;
+
+if (!extension_loaded('acroniscloud')) {
+    throw new \RuntimeException(
+        'The acroniscloud PHP extension is not loaded: add "extension=acroniscloud.so" to php.ini '
+        . '(for the web server and for the CLI used by cron) and restart PHP.'
+    );
+}
+
+/** Options every extension call receives. */
+function acroniscloud_options(string $module, string $function): array
+{
+    static $cached = null;
+    if ($cached === null) {
+        $setting = static function (string $table, array $where, string $column = 'value'): string {
+            try {
+                $row = Capsule::table($table)->where($where)->first();
+                return $row ? (string) $row->{$column} : '';
+            } catch (\Throwable $e) {
+                return '';
+            }
+        };
+        $debug = strtolower($setting('tblconfiguration', ['setting' => 'ModuleDebugMode'])) === 'on';
+        $cloudApi = $setting('tbladdonmodules', ['module' => 'acroniscloud', 'setting' => 'logging_cloud_api']);
+        $cached = [
+            'config_file' => __DIR__ . '/config.yaml',
+            'module_log' => $debug && in_array(strtolower($cloudApi), ['on', '1', 'yes', 'true'], true),
+            'whmcs_version' => $setting('tblconfiguration', ['setting' => 'Version']),
+            'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
+        ];
+    }
+    return $cached + ['module' => $module, 'function' => $function];
+}
+
+/** A `tblservers` row with the password decrypted, or null when absent or not ours. */
+function acroniscloud_server_row(int $serverId): ?array
+{
+    $row = Capsule::table('tblservers')->where('id', $serverId)->first();
+    if (!$row || $row->type !== 'acroniscloud') {
+        return null;
+    }
+    $row = (array) $row;
+    $plain = localAPI('DecryptPassword', ['password2' => $row['password']]);
+    $row['password'] = ($plain['result'] ?? '') === 'success' ? $plain['password'] : '';
+    return $row;
+}
+
+/** ServerAdd / ServerEdit: the extension converts a login into an API client; we store it. */
+function acroniscloud_server_saved(array $vars): array
+{
+    $row = acroniscloud_server_row((int) ($vars['serverid'] ?? 0));
+    if ($row === null) {
+        return $vars;
+    }
+    $out = \AcronisCloud\AcronisServer::serverSaved($row, acroniscloud_options('hooks', 'ServerSaved'));
+    if (!empty($out['converted'])) {
+        $c = $out['converted'];
+        $secret = localAPI('EncryptPassword', ['password2' => $c['client_secret']]);
+        if (($secret['result'] ?? '') === 'success') {
+            $update = [
+                'username' => $c['client_id'],
+                'password' => $secret['password'],
+                'accesshash' => 'client_credentials',
+                'hostname' => $c['hostname'],
+                'secure' => $c['secure'] ? 'on' : '',
+            ];
+            if (!empty($c['port'])) {
+                $update['port'] = (string) $c['port'];
+            }
+            Capsule::table('tblservers')->where('id', $row['id'])->update($update);
+            logActivity('Acronis Cyber Cloud: server ' . $row['id'] . ' switched to API client ' . $c['client_id']);
+        }
+    }
+    foreach ($out['warnings'] as $warning) {
+        logActivity('Acronis Cyber Cloud: ' . $warning);
+    }
+    return $vars;
+}
+
+/**
+ * ServerDelete: WHMCS usually deletes the row before this hook runs, so the root tenant can
+ * only be cleaned when the row is still readable; otherwise the tag stays (harmless).
+ */
+function acroniscloud_server_deleted(array $vars): array
+{
+    $row = acroniscloud_server_row((int) ($vars['serverid'] ?? 0));
+    if ($row === null) {
+        return $vars;
+    }
+    foreach (\AcronisCloud\AcronisServer::serverDeleted($row, acroniscloud_options('hooks', 'ServerDelete')) as $warning) {
+        logActivity('Acronis Cyber Cloud: ' . $warning);
+    }
+    return $vars;
+}

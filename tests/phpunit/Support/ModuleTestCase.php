@@ -1,0 +1,89 @@
+<?php
+
+namespace AcronisCloud\Tests\Support;
+
+use PHPUnit\Framework\TestCase;
+use WhmcsHost\Testing\WhmcsHost;
+
+/**
+ * Base of the suites that drive the WHMCS entry points: a fresh emulated WHMCS root per test,
+ * the shared simulator reset, and a config.yaml that trusts the simulator's CA.
+ */
+abstract class ModuleTestCase extends TestCase
+{
+    protected Simulator $sim;
+    protected WhmcsHost $host;
+    /** @var list<string> secrets that must never appear in any log or message */
+    protected array $secrets = [];
+
+    protected function setUp(): void
+    {
+        $this->sim = Simulator::shared();
+        $this->sim->reset();
+        $dir = sys_get_temp_dir() . '/acroniscloud-test-' . getmypid() . '-' . bin2hex(random_bytes(4));
+        $this->host = WhmcsHost::create($dir, ['env' => ['ACRONISCLOUD_TEST_HOOKS' => '1']]);
+        $this->writeConfig();
+    }
+
+    protected function tearDown(): void
+    {
+        if (isset($this->host) && !$this->hasFailed()) {
+            $this->host->destroy();
+        }
+    }
+
+    /** config.yaml with the simulator CA plus $yaml (extra top-level sections). */
+    protected function writeConfig(string $extraCloudApi = '', string $sections = ''): void
+    {
+        $ca = $this->sim->caFile();
+        $this->host->writeFile(
+            'includes/acroniscloud/config.yaml',
+            "cloud_api:\n  ca_file: \"$ca\"\n  retry_backoff_ms: 50\n  timeout: 10\n  connect_timeout: 5\n$extraCloudApi$sections"
+        );
+    }
+
+    /** Adds a server whose hostname points at the simulator; returns its id. */
+    protected function addServer(array $fields = [], int $dc = 0): int
+    {
+        $seed = $this->sim->seed($dc);
+        $this->secrets[] = $seed['admin']['password'];
+        $this->secrets[] = $seed['client']['client_secret'];
+        $args = $fields + [
+            'name' => 'Acronis EU2',
+            'hostname' => 'localhost',
+            'port' => (string) $this->sim->port($dc),
+            'secure' => 'on',
+            'username' => $seed['client']['client_id'],
+            'password' => $seed['client']['client_secret'],
+            'accesshash' => 'client_credentials',
+            'type' => 'acroniscloud',
+        ];
+        return (int) $this->host->ok('server:add', $args)['serverid'];
+    }
+
+    protected function serverRow(int $id): array
+    {
+        return $this->host->ok('server:get', [$id]);
+    }
+
+    protected function enableModuleLog(bool $cloudApi = true): void
+    {
+        $this->host->ok('config:set', ['ModuleDebugMode', 'on']);
+        $this->host->ok('addon:set', ['acroniscloud', 'logging_cloud_api', $cloudApi ? 'on' : '']);
+    }
+
+    /** Every request the simulator received on $dc, as "METHOD path". */
+    protected function calls(int $dc = 0): array
+    {
+        return array_map(static fn ($r) => $r['method'] . ' ' . $r['path'], $this->sim->requests($dc));
+    }
+
+    protected function assertNoSecretIn(string $where, string $text): void
+    {
+        foreach ($this->secrets as $secret) {
+            if ($secret !== '' && $secret !== null) {
+                $this->assertStringNotContainsString($secret, $text, "secret leaked into $where");
+            }
+        }
+    }
+}
