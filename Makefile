@@ -50,7 +50,7 @@ test-rust: deps
 
 test-php: build
 	$(PHP) -m | grep -qx pcntl
-	phpunit -c phpunit.xml.dist
+	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
 
 ## test: every check CI runs
 test: lint build stubs-check test-rust test-php

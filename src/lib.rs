@@ -11,6 +11,7 @@ mod exceptions;
 mod guard;
 mod module_log;
 mod placeholders;
+mod settings;
 mod testing;
 
 use ext_php_rs::prelude::*;
@@ -71,5 +72,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<acronis_server::AcronisServer>()
         .class::<placeholders::TemplateStore>()
         .class::<placeholders::UsageMetrics>()
+        .class::<settings::Settings>()
+        .class::<settings::Logger>()
         .class::<testing::Testing>()
 }

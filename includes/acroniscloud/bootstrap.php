@@ -43,6 +43,16 @@ function acroniscloud_options(string $module, string $function): array
     return $cached + ['module' => $module, 'function' => $function];
 }
 
+/** Module `$params` plus the server's name (WHMCS does not pass it; messages name the server). */
+function acroniscloud_server_params(array $params): array
+{
+    if (!isset($params['servername']) && !empty($params['serverid'])) {
+        $name = Capsule::table('tblservers')->where('id', (int) $params['serverid'])->value('name');
+        $params['servername'] = (string) $name;
+    }
+    return $params;
+}
+
 /** A `tblservers` row with the password decrypted, or null when absent or not ours. */
 function acroniscloud_server_row(int $serverId): ?array
 {

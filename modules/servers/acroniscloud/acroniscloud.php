@@ -17,4 +17,4 @@ function acroniscloud_MetaData() { return AcronisServer::metaData(); }
 
 function acroniscloud_ConfigOptions() { return TemplateStore::configOptions(acroniscloud_options('servers', __FUNCTION__)); }
 
-function acroniscloud_TestConnection(array $params) { return AcronisServer::testConnectionFor($params, acroniscloud_options('servers', __FUNCTION__)); }
+function acroniscloud_TestConnection(array $params) { return AcronisServer::testConnectionFor(acroniscloud_server_params($params), acroniscloud_options('servers', __FUNCTION__)); }

@@ -13,6 +13,8 @@ abstract class ModuleTestCase extends TestCase
 {
     protected Simulator $sim;
     protected WhmcsHost $host;
+    /** @var array<int, list<string>> calls the last addServer's ServerAdd hook made, per DC */
+    protected array $hookCalls = [];
     /** @var list<string> secrets that must never appear in any log or message */
     protected array $secrets = [];
 
@@ -32,14 +34,15 @@ abstract class ModuleTestCase extends TestCase
         }
     }
 
-    /** config.yaml with the simulator CA plus $yaml (extra top-level sections). */
-    protected function writeConfig(string $extraCloudApi = '', string $sections = ''): void
+    /** config.yaml trusting the simulator CA; $cloudApi overrides cloud_api keys. */
+    protected function writeConfig(array $cloudApi = [], string $sections = ''): void
     {
-        $ca = $this->sim->caFile();
-        $this->host->writeFile(
-            'includes/acroniscloud/config.yaml',
-            "cloud_api:\n  ca_file: \"$ca\"\n  retry_backoff_ms: 50\n  timeout: 10\n  connect_timeout: 5\n$extraCloudApi$sections"
-        );
+        $cloudApi += ['ca_file' => $this->sim->caFile(), 'retry_backoff_ms' => 50, 'timeout' => 10, 'connect_timeout' => 5];
+        $yaml = "cloud_api:\n";
+        foreach ($cloudApi as $k => $v) {
+            $yaml .= "  $k: " . json_encode($v) . "\n";
+        }
+        $this->host->writeFile('includes/acroniscloud/config.yaml', $yaml . $sections);
     }
 
     /** Adds a server whose hostname points at the simulator; returns its id. */
@@ -58,7 +61,11 @@ abstract class ModuleTestCase extends TestCase
             'accesshash' => 'client_credentials',
             'type' => 'acroniscloud',
         ];
-        return (int) $this->host->ok('server:add', $args)['serverid'];
+        $id = (int) $this->host->ok('server:add', $args)['serverid'];
+        $this->hookCalls = [$this->calls(0), $this->calls(1)];
+        // Tests look at what their own step sends, not at the ServerAdd hook's calls.
+        $this->sim->clearRequests();
+        return $id;
     }
 
     protected function serverRow(int $id): array

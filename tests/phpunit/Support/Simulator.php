@@ -13,7 +13,7 @@ final class Simulator
     /** @var resource */
     private $process;
     /** @var array<int, resource> */
-    private array $pipes;
+    private array $pipes = [];
     /** Start-up line: dcs[{name, http, https}], ca_file, control. */
     public array $info;
 
@@ -109,6 +109,14 @@ final class Simulator
         }
     }
 
+    /** Forgets the request log of every data centre (state stays). */
+    public function clearRequests(): void
+    {
+        for ($i = 0; $i < count($this->info['dcs']); $i++) {
+            $this->control('DELETE', 'requests', null, $i);
+        }
+    }
+
     /** Seed facts of data centre $dc: admin {login,password}, client {client_id,client_secret}, root_tenant_id. */
     public function seed(int $dc = 0): array
     {
@@ -130,5 +138,49 @@ final class Simulator
     public function tenant(string $id, int $dc = 0): array
     {
         return $this->control('GET', 'state/tenants/' . $id, null, $dc);
+    }
+
+    /**
+     * Calls the simulated Acronis API of $dc as its seeded API client (for arranging state the
+     * module would not create itself, e.g. a foreign pair in the root tenant's internal tag).
+     */
+    public function api(string $method, string $path, ?array $body = null, int $dc = 0): array
+    {
+        $seed = $this->seed($dc);
+        $base = $this->httpUrl($dc);
+        $basic = base64_encode($seed['client']['client_id'] . ':' . $seed['client']['client_secret']);
+        $token = $this->http('POST', "$base/api/2/idp/token", "Authorization: Basic $basic\r\nContent-Type: application/x-www-form-urlencoded\r\n", 'grant_type=client_credentials');
+        $bearer = "Authorization: Bearer {$token['access_token']}\r\nContent-Type: application/json\r\n";
+        return $this->http($method, $base . $path, $bearer, $body === null ? '' : json_encode($body));
+    }
+
+    private function http(string $method, string $url, string $headers, string $content): array
+    {
+        $ctx = stream_context_create(['http' => ['method' => $method, 'header' => $headers, 'content' => $content, 'ignore_errors' => true, 'timeout' => 30]]);
+        $raw = file_get_contents($url, false, $ctx);
+        $status = 0;
+        foreach ($http_response_header ?? [] as $h) {
+            if (preg_match('#^HTTP/\S+ (\d{3})#', $h, $m)) {
+                $status = (int) $m[1];
+            }
+        }
+        if ($status < 200 || $status >= 300) {
+            throw new \RuntimeException("Simulator API $method $url answered $status: $raw");
+        }
+        return json_decode((string) $raw, true) ?? [];
+    }
+
+    /** Sets the root tenant's internal tag of $dc. */
+    public function setRootTag(string $tag, int $dc = 0): void
+    {
+        $root = $this->seed($dc)['root_tenant_id'];
+        $t = $this->api('GET', "/api/2/tenants/$root", null, $dc);
+        $this->api('PUT', "/api/2/tenants/$root", ['version' => $t['version'], 'internal_tag' => $tag], $dc);
+    }
+
+    public function rootTag(int $dc = 0): string
+    {
+        $root = $this->seed($dc)['root_tenant_id'];
+        return (string) ($this->tenant($root, $dc)['internal_tag'] ?? '');
     }
 }
