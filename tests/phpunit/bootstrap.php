@@ -21,3 +21,10 @@ spl_autoload_register(static function (string $class): void {
         }
     }
 });
+
+// The suites drive the built extension and simulator; default to the release build paths.
+foreach (['ACRONISCLOUD_EXT' => '/target/release/libacroniscloud.so', 'ACRONIS_SIM_BIN' => '/target/release/acronis-sim'] as $var => $path) {
+    if (getenv($var) === false || getenv($var) === '') {
+        putenv($var . '=' . dirname(__DIR__, 2) . $path);
+    }
+}
