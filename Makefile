@@ -57,7 +57,7 @@ test: lint build stubs-check test-rust test-php
 
 ## demo: the server lifecycle against the simulator, through the WHMCS module files
 demo: build
-	@$(PHP) php/demo/demo.php
+	@$(PHPX) php/demo/demo.php
 
 ## bench: speed figures (ratios against a baseline measured in the same run)
 bench: build

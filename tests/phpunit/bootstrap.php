@@ -9,6 +9,7 @@ spl_autoload_register(static function (string $class): void {
     $map = [
         'WhmcsHost\\Tests\\' => __DIR__ . '/',
         'AcronisCloud\\Tests\\' => __DIR__ . '/',
+        'AcronisCloud\\Dev\\' => dirname(__DIR__, 2) . '/php/dev/',
         'WhmcsHost\\' => dirname(__DIR__, 2) . '/php/whmcs-host/src/',
     ];
     foreach ($map as $prefix => $dir) {

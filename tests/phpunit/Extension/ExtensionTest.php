@@ -7,7 +7,7 @@ use AcronisCloud\ApiException;
 use AcronisCloud\ConfigException;
 use AcronisCloud\Exception as AcronisException;
 use AcronisCloud\Tests\Support\PhpProcess;
-use AcronisCloud\Tests\Support\Simulator;
+use AcronisCloud\Dev\Simulator;
 use PHPUnit\Framework\TestCase;
 
 /** The extension's PHP surface itself: loading, classes, exceptions, panics, fork safety. */

@@ -4,7 +4,7 @@ namespace AcronisCloud\Tests\Server;
 
 use AcronisCloud\AcronisServer;
 use AcronisCloud\ApiException;
-use AcronisCloud\Tests\Support\Simulator;
+use AcronisCloud\Dev\Simulator;
 use PHPUnit\Framework\TestCase;
 
 /**

@@ -2,6 +2,7 @@
 
 namespace AcronisCloud\Tests\Support;
 
+use AcronisCloud\Dev\Simulator;
 use PHPUnit\Framework\TestCase;
 use WhmcsHost\Testing\WhmcsHost;
 

@@ -1,6 +1,6 @@
 <?php
 
-namespace AcronisCloud\Tests\Support;
+namespace AcronisCloud\Dev;
 
 /**
  * The Acronis API simulator (crates/acronis-sim) as a test fixture: one process per PHPUnit
@@ -39,7 +39,7 @@ final class Simulator
     public static function shared(): self
     {
         if (self::$shared === null) {
-            self::$shared = new self(getenv('ACRONIS_SIM_BIN') ?: dirname(__DIR__, 3) . '/target/release/acronis-sim');
+            self::$shared = new self(getenv('ACRONIS_SIM_BIN') ?: dirname(__DIR__, 2) . '/target/release/acronis-sim');
             register_shutdown_function(static function () {
                 self::$shared?->stop();
             });

@@ -1,0 +1,124 @@
+<?php
+/**
+ * `make demo`: an Acronis server's life in an emulated WHMCS, against the Acronis simulator,
+ * through the stock module files. Prints a transcript a hosting admin can follow.
+ * Run with the extension loaded: php -d extension=target/release/libacroniscloud.so php/demo/demo.php
+ */
+
+declare(strict_types=1);
+
+$repo = dirname(__DIR__, 2);
+require $repo . '/php/dev/Simulator.php';
+require $repo . '/php/whmcs-host/src/Testing/WhmcsHost.php';
+
+use AcronisCloud\Dev\Simulator;
+use WhmcsHost\Testing\WhmcsHost;
+
+if (!extension_loaded('acroniscloud')) {
+    fwrite(STDERR, "Run the demo with the extension: make demo\n");
+    exit(1);
+}
+putenv('ACRONISCLOUD_EXT=' . (getenv('ACRONISCLOUD_EXT') ?: $repo . '/target/release/libacroniscloud.so'));
+
+function step(string $title): void
+{
+    echo "\n== $title\n";
+}
+function say(string $text): void
+{
+    echo "   $text\n";
+}
+
+echo "Acronis Cyber Cloud module for WHMCS - demo (extension " . phpversion('acroniscloud') . ", PHP " . PHP_VERSION . ")\n";
+
+step('1. Start the Acronis API simulator');
+$sim = Simulator::shared();
+say('data centre 1 (router): ' . $sim->httpsUrl(0));
+say('data centre 2:          ' . $sim->httpsUrl(1));
+say('TLS: self-signed CA written to ' . $sim->caFile() . ' (trusted through cloud_api.ca_file)');
+$dc2 = $sim->seed(1);
+$sim->setRootTag('billing-system=legacy', 1);
+say('partner account "' . $dc2['admin']['login'] . '" lives in data centre 2; its root tenant already carries the tag "billing-system=legacy"');
+
+step('2. Assemble a WHMCS installation (emulated) with the module files');
+$dir = sys_get_temp_dir() . '/acroniscloud-demo-' . getmypid();
+$host = WhmcsHost::create($dir);
+$host->writeFile('includes/acroniscloud/config.yaml', "cloud_api:\n  ca_file: \"{$sim->caFile()}\"\nlogger:\n  enabled: true\n  filename: \"$dir/acronis-cloud.log\"\n  level: DEBUG\n");
+$host->ok('config:set', ['ModuleDebugMode', 'on']);
+$host->ok('addon:set', ['acroniscloud', 'logging_cloud_api', 'on']);
+say("WHMCS root: $dir (SQLite database, module files from the repository)");
+say('config.yaml: trust the simulator CA, file log at DEBUG; WHMCS Module Debug Mode on');
+
+step('3. Admin adds the server "Acronis EU2" with a login and password');
+say('Setup > Servers > Add: hostname localhost:' . $sim->port(0) . ' (the router), SSL on, username ' . $dc2['admin']['login']);
+$id = (int) $host->ok('server:add', [
+    'name' => 'Acronis EU2', 'hostname' => 'localhost', 'port' => (string) $sim->port(0), 'secure' => 'on',
+    'username' => $dc2['admin']['login'], 'password' => $dc2['admin']['password'], 'accesshash' => 'username',
+    'type' => 'acroniscloud',
+])['serverid'];
+$row = $host->ok('server:get', [$id]);
+say("server $id saved; the ServerAdd hook ran:");
+say('  data-centre lookup: GET /api/1/accounts on the router -> ' . $sim->httpsUrl(1));
+say('  login converted to an API client: username is now ' . $row['username'] . ' (accesshash ' . $row['accesshash'] . ')');
+say('  password field now holds the client secret (encrypted by WHMCS, ' . strlen($row['password']) . ' characters, not shown)');
+say('  hostname/port now point at the data centre: ' . $row['hostname'] . ':' . $row['port']);
+say('  root tenant internal tag: ' . $sim->rootTag(1));
+
+step('4. Admin clicks "Test Connection"');
+$r = $host->ok('server:test', [$id]);
+say('result: ' . ($r['success'] ? 'Connection successful' : 'FAILED: ' . $r['error']));
+
+step('5. What the module sees on that server');
+$params = $host->ok('server:params', [$id]);
+$server = new AcronisCloud\AcronisServer($params + ['servername' => 'Acronis EU2'], ['config_file' => "$dir/includes/acroniscloud/config.yaml"]);
+$root = $server->rootTenant();
+say('platform version: ' . $server->platformVersion());
+say('root tenant: ' . $root['name'] . ' (' . $root['id'] . ', kind ' . $root['kind'] . ')');
+say('API base URL: ' . $server->baseUrl());
+
+step('6. A second server with a wrong password');
+$bad = (int) $host->ok('server:add', [
+    'name' => 'Acronis typo', 'hostname' => 'localhost', 'port' => (string) $sim->port(0), 'secure' => 'on',
+    'username' => $dc2['admin']['login'], 'password' => 'Wrong-Password-1', 'accesshash' => 'username', 'type' => 'acroniscloud',
+])['serverid'];
+$activity = array_values(array_filter($host->activityLog(), fn ($a) => str_contains($a['description'], "Server $bad")));
+say('ServerAdd did not convert the login (the save itself is never blocked); WHMCS activity log says:');
+foreach ($activity as $a) {
+    say('  ' . $a['description']);
+}
+$r = $host->ok('server:test', [$bad]);
+say('Test Connection: ' . ($r['success'] ? 'Connection successful' : 'FAILED: ' . $r['error']));
+
+step('7. A platform hiccup: two 503 answers, then success');
+$sim->faults([['kind' => 'http_5xx', 'method' => 'GET', 'path' => '/api/2/versions', 'status' => 503, 'body' => 'html', 'next' => 2]], 1);
+$r = $host->ok('server:test', [$id]);
+say('Test Connection: ' . ($r['success'] ? 'Connection successful (safe calls are retried with back-off)' : 'FAILED: ' . $r['error']));
+$sim->faults([], 1);
+
+step('8. Logs (secrets masked)');
+$log = $host->moduleLog();
+say('WHMCS module log: ' . count($log) . ' Cloud API entries, e.g.');
+foreach ($log as $entry) {
+    $req = json_decode($entry['request'], true);
+    if (str_contains($req['body'], 'password=')) {
+        say('  ' . $entry['action']);
+        say('  ' . $req['method'] . ' ' . $req['url'] . '  body: ' . $req['body']);
+        break;
+    }
+}
+$lines = file("$dir/acronis-cloud.log", FILE_IGNORE_NEW_LINES) ?: [];
+say('file log ' . "$dir/acronis-cloud.log: " . count($lines) . ' lines, e.g.');
+foreach ($lines as $line) {
+    if (str_contains($line, 'WARNING')) {
+        say('  ' . substr($line, 0, 220));
+        break;
+    }
+}
+$everything = json_encode($log) . implode("\n", $lines) . json_encode($host->activityLog());
+$leaks = array_filter([$dc2['admin']['password'], 'Wrong-Password-1', $dc2['client']['client_secret']], fn ($s) => str_contains($everything, $s));
+say($leaks ? 'LEAK: a secret appears in the logs!' : 'no password or client secret appears in any log');
+
+$host->destroy();
+$sim->stop();
+echo "\nDemo finished.\n";
+exit($leaks ? 1 : 0);
