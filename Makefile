@@ -61,7 +61,7 @@ demo: build
 
 ## bench: speed figures (ratios against a baseline measured in the same run)
 bench: build
-	@$(PHP) php/bench/bench.php
+	@$(PHPX) php/bench/bench.php
 
 clean:
 	$(CARGO) clean
