@@ -132,18 +132,24 @@ impl AcronisServer {
 
     /// TestConnection for a WHMCS callback: never throws, bad records included.
     pub fn test_connection_for(server: &ZendHashTable, options: Option<&ZendHashTable>) -> Zval {
-        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(server, options)));
+        let built =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(server, options)));
         match built {
             Ok(Ok(mut s)) => s.test_result(),
             // A rejected record is reported the WHMCS way instead of throwing.
             Ok(Err(e)) => to_zval(&json!({"success": false, "error": e.to_string()})),
-            Err(_) => to_zval(&json!({"success": false, "error": "Internal error in the acroniscloud extension."})),
+            Err(_) => to_zval(
+                &json!({"success": false, "error": "Internal error in the acroniscloud extension."}),
+            ),
         }
     }
 
     /// ServerAdd/ServerEdit hook body. Returns `['converted' => null|array, 'tagged' => bool,
     /// 'warnings' => string[]]`; the caller stores converted credentials on the server row.
-    pub fn server_saved(server: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+    pub fn server_saved(
+        server: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
         let mut s = guard(|| build(server, options))?;
         let version = s.whmcs_version.clone();
         let out = s.with(|c| Ok(server_hooks::server_saved(c, &version)))?;
@@ -166,7 +172,10 @@ impl AcronisServer {
 
     /// ServerDelete hook body: removes the module's keys from the root tenant tag.
     /// Returns the warnings.
-    pub fn server_deleted(server: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+    pub fn server_deleted(
+        server: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
         let mut s = guard(|| build(server, options))?;
         let warnings = s.with(|c| Ok(server_hooks::server_deleted(c)))?;
         Ok(to_zval(&json!(warnings)))

@@ -151,10 +151,22 @@ pub fn register() -> ext_php_rs::error::Result<()> {
         api = api.property(prop(p, if i == 0 { zero } else { null }));
     }
     api = api
-        .method(FunctionBuilder::new("getHttpStatus", get_http_status), MethodFlags::Public)
-        .method(FunctionBuilder::new("getErrorCode", get_error_code), MethodFlags::Public)
-        .method(FunctionBuilder::new("getRequestId", get_request_id), MethodFlags::Public)
-        .method(FunctionBuilder::new("getDetails", get_details), MethodFlags::Public);
+        .method(
+            FunctionBuilder::new("getHttpStatus", get_http_status),
+            MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("getErrorCode", get_error_code),
+            MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("getRequestId", get_request_id),
+            MethodFlags::Public,
+        )
+        .method(
+            FunctionBuilder::new("getDetails", get_details),
+            MethodFlags::Public,
+        );
     api.register()?;
     ClassBuilder::new(CONFIG_NAME)
         .extends((base_ce, "\\AcronisCloud\\Exception"))

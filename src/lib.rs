@@ -58,7 +58,10 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         "build PHP API",
         ext_php_rs::ffi::ZEND_MODULE_API_NO.to_string()
     );
-    info_table_row!("TLS backend", "rustls (system trust store, SSL_CERT_FILE/SSL_CERT_DIR, cloud_api.ca_file)");
+    info_table_row!(
+        "TLS backend",
+        "rustls (system trust store, SSL_CERT_FILE/SSL_CERT_DIR, cloud_api.ca_file)"
+    );
     info_table_row!("user agent", acroniscloud_core::http::USER_AGENT);
     info_table_end!();
 }

@@ -40,11 +40,13 @@ impl TemplateStore {
             } else {
                 Config::load(std::path::Path::new(path.trim()))?
             };
-            Ok(to_zval(&acroniscloud_core::product_settings::config_options(
-                &[],
-                &opts.str("admin_path"),
-                cfg.product.ask_user_credentials,
-            )))
+            Ok(to_zval(
+                &acroniscloud_core::product_settings::config_options(
+                    &[],
+                    &opts.str("admin_path"),
+                    cfg.product.ask_user_credentials,
+                ),
+            ))
         })
     }
 

@@ -15,7 +15,12 @@ fn code_string(v: &Value) -> Option<String> {
 }
 
 fn request_id(resp: &Response, body: Option<&Value>) -> Option<String> {
-    for h in ["X-Request-Id", "X-Request-ID", "X-Acronis-Request-Id", "X-Correlation-Id"] {
+    for h in [
+        "X-Request-Id",
+        "X-Request-ID",
+        "X-Acronis-Request-Id",
+        "X-Correlation-Id",
+    ] {
         if let Some(v) = resp.header(h).filter(|v| !v.is_empty()) {
             return Some(v.to_string());
         }
@@ -124,7 +129,10 @@ mod tests {
     #[test]
     fn idp_body_prefers_description() {
         let e = from_response(
-            &resp(401, r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#),
+            &resp(
+                401,
+                r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#,
+            ),
             "POST /api/2/idp/token",
         );
         assert_eq!(e.message, "Client authentication failed");
@@ -135,7 +143,10 @@ mod tests {
     #[test]
     fn envelope_with_integer_code_and_details() {
         let e = from_response(
-            &resp(409, r#"{"error":{"code":1001,"message":"Version mismatch","details":{"info":"stale"}}}"#),
+            &resp(
+                409,
+                r#"{"error":{"code":1001,"message":"Version mismatch","details":{"info":"stale"}}}"#,
+            ),
             "PUT /api/2/tenants/x",
         );
         assert_eq!(e.code.as_deref(), Some("1001"));
@@ -145,8 +156,14 @@ mod tests {
 
     #[test]
     fn html_gateway_page() {
-        let e = from_response(&resp(502, "<html><body>Bad gateway</body></html>"), "GET /api/2/versions");
-        assert_eq!(e.message, "Error connecting to the API (GET /api/2/versions): HTTP 502 Bad Gateway");
+        let e = from_response(
+            &resp(502, "<html><body>Bad gateway</body></html>"),
+            "GET /api/2/versions",
+        );
+        assert_eq!(
+            e.message,
+            "Error connecting to the API (GET /api/2/versions): HTTP 502 Bad Gateway"
+        );
         assert_eq!(e.code, None);
     }
 

@@ -113,9 +113,19 @@ mod tests {
     fn lifetime_rules() {
         let ttl = Duration::from_secs(7200);
         assert_eq!(token_lifetime(None, 0, ttl), ttl);
-        assert_eq!(token_lifetime(Some(1000 + 7200), 1000, ttl), Duration::from_secs(6900));
-        assert_eq!(token_lifetime(Some(1000 + 100), 1000, ttl), Duration::from_secs(90));
-        assert_eq!(token_lifetime(Some(500), 1000, ttl), ttl, "clock skew falls back");
+        assert_eq!(
+            token_lifetime(Some(1000 + 7200), 1000, ttl),
+            Duration::from_secs(6900)
+        );
+        assert_eq!(
+            token_lifetime(Some(1000 + 100), 1000, ttl),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            token_lifetime(Some(500), 1000, ttl),
+            ttl,
+            "clock skew falls back"
+        );
         assert_eq!(
             token_lifetime(Some(1000 + 7200), 1000, Duration::from_secs(60)),
             Duration::from_secs(60)

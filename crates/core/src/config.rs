@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub logger: LoggerConfig,
@@ -74,18 +74,6 @@ pub struct UsageReportConfig {
     pub downloaded_files_ttl_in_days: i64,
     pub retries_limit: u32,
     pub retry_timeout: u64,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            logger: LoggerConfig::default(),
-            cloud_api: CloudApiConfig::default(),
-            cache: CacheConfig::default(),
-            product: ProductConfig::default(),
-            usage_report: UsageReportConfig::default(),
-        }
-    }
 }
 
 impl Default for LoggerConfig {
@@ -255,15 +243,22 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = Config::parse("logger:\n  enabeld: true\n").unwrap_err().to_string();
+        let err = Config::parse("logger:\n  enabeld: true\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("enabeld"), "{err}");
         assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]
     fn unsupported_cache_storage() {
-        let err = Config::parse("cache:\n  storage_type: redis\n").unwrap_err().to_string();
-        assert!(err.contains("Cache storage type \"redis\" is not supported."), "{err}");
+        let err = Config::parse("cache:\n  storage_type: redis\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Cache storage type \"redis\" is not supported."),
+            "{err}"
+        );
     }
 
     #[test]

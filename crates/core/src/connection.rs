@@ -235,14 +235,13 @@ impl Connection {
 
     fn json_of(&self, resp: &Response, call: &str) -> Result<Value> {
         if !(200..300).contains(&resp.status) {
-            return Err(Error::Api(api_error::from_response(resp, call)));
+            return Err(Error::Api(Box::new(api_error::from_response(resp, call))));
         }
         if resp.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&resp.body).map_err(|e| {
-            invalid_answer(call, &format!("the body is not valid JSON ({e})"))
-        })
+        serde_json::from_slice(&resp.body)
+            .map_err(|e| invalid_answer(call, &format!("the body is not valid JSON ({e})")))
     }
 
     /// A token from the cache, or a new one from the token endpoint.
@@ -520,7 +519,7 @@ impl Connection {
                 &[],
                 Some(json!({"version": version, "internal_tag": updated})),
             ) {
-                Err(Error::Api(ApiError { status: 409, .. })) if attempt == 0 => continue,
+                Err(Error::Api(e)) if e.status == 409 && attempt == 0 => continue,
                 other => return other.map(|_| ()),
             }
         }
@@ -529,12 +528,12 @@ impl Connection {
 }
 
 fn invalid_answer(call: &str, what: &str) -> Error {
-    Error::Api(ApiError {
+    Error::Api(Box::new(ApiError {
         status: 200,
         code: None,
         message: format!("Unexpected answer from the platform to {call}: {what}."),
         details: None,
         request_id: None,
         call: call.to_string(),
-    })
+    }))
 }

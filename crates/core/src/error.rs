@@ -27,7 +27,7 @@ pub enum Error {
     /// Caller input failed validation.
     Validation(String),
     /// The platform answered with an error.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// No usable answer: DNS, refused, reset, TLS, timeout, unparsable body.
     Transport(String),
     /// A bug on our side (including a caught panic).

@@ -273,7 +273,9 @@ pub fn retry_after(value: &str) -> Option<Duration> {
     }
     let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
     let delta = when.timestamp() - chrono::Utc::now().timestamp();
-    Some(Duration::from_secs(u64::try_from(delta.max(0)).unwrap_or(0)))
+    Some(Duration::from_secs(
+        u64::try_from(delta.max(0)).unwrap_or(0),
+    ))
 }
 
 fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, String> {
@@ -299,7 +301,12 @@ fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, St
     let headers = resp
         .headers()
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let body = resp.bytes().map_err(|e| chain(&e))?.to_vec();
     Ok(Response {
@@ -398,8 +405,14 @@ mod tests {
         assert_eq!(retry_after("3"), Some(Duration::from_secs(3)));
         let future = chrono::Utc::now() + chrono::Duration::seconds(5);
         let d = retry_after(&future.to_rfc2822()).unwrap();
-        assert!(d <= Duration::from_secs(5) && d >= Duration::from_secs(3), "{d:?}");
-        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert!(
+            d <= Duration::from_secs(5) && d >= Duration::from_secs(3),
+            "{d:?}"
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(retry_after("soon"), None);
     }
 
@@ -410,12 +423,18 @@ mod tests {
             ("username".into(), "admin".into()),
             ("password".into(), "S3cret".into()),
         ]);
-        assert_eq!(masked_body(&b), "grant_type=password&username=admin&password=*****");
+        assert_eq!(
+            masked_body(&b),
+            "grant_type=password&username=admin&password=*****"
+        );
     }
 
     #[test]
     fn strip_query_removes_login() {
-        assert_eq!(strip_query("https://h/api/1/accounts?login=a"), "https://h/api/1/accounts");
+        assert_eq!(
+            strip_query("https://h/api/1/accounts?login=a"),
+            "https://h/api/1/accounts"
+        );
     }
 
     #[test]

@@ -165,7 +165,12 @@ mod tests {
     #[test]
     fn line_format_truncates_then_masks() {
         let l = logger("DEBUG", 30, "/tmp/unused.log");
-        let line = l.format_line(Level::Info, "token=abcdefghijklmnop and more text here", "x.rs", 7);
+        let line = l.format_line(
+            Level::Info,
+            "token=abcdefghijklmnop and more text here",
+            "x.rs",
+            7,
+        );
         assert!(line.contains(" INFO token=abcde*****"), "{line}");
         assert!(line.ends_with("... File: x.rs:7"), "{line}");
         let uid = request_uid();

@@ -116,29 +116,38 @@ fn value_range(b: &[u8], after: usize, shape: Shape) -> Option<(usize, usize)> {
         }
         Shape::Form => Some((
             after,
-            find(after, &|j| b.get(j).is_some_and(|c| *c == b'&' || c.is_ascii_whitespace())),
+            find(after, &|j| {
+                b.get(j)
+                    .is_some_and(|c| *c == b'&' || c.is_ascii_whitespace())
+            }),
         )),
         Shape::UrlEncoded => Some((
             after,
             find(after, &|j| {
                 b.get(j).is_some_and(|c| c.is_ascii_whitespace())
-                    || b.get(j..j + 3).is_some_and(|s| s.eq_ignore_ascii_case(b"%26"))
+                    || b.get(j..j + 3)
+                        .is_some_and(|s| s.eq_ignore_ascii_case(b"%26"))
             }),
         )),
         Shape::PrintR => Some((
             after,
-            find(after, &|j| b.get(j).is_some_and(|c| *c == b'[' || c.is_ascii_whitespace())),
+            find(after, &|j| {
+                b.get(j)
+                    .is_some_and(|c| *c == b'[' || c.is_ascii_whitespace())
+            }),
         )),
         Shape::HeaderWord => Some((
             after,
             find(after, &|j| {
-                b.get(j).is_some_and(|c| c.is_ascii_whitespace() || *c == b'"' || *c == b'\\')
+                b.get(j)
+                    .is_some_and(|c| c.is_ascii_whitespace() || *c == b'"' || *c == b'\\')
             }),
         )),
         Shape::HeaderLine => Some((
             after,
             find(after, &|j| {
-                b.get(j).is_some_and(|c| matches!(c, b'\r' | b'\n' | b'"' | b'\\'))
+                b.get(j)
+                    .is_some_and(|c| matches!(c, b'\r' | b'\n' | b'"' | b'\\'))
             }),
         )),
     }
@@ -255,12 +264,18 @@ mod tests {
 
     #[test]
     fn l76_file_log_examples() {
-        assert_eq!(mask_text(r#"{"serverpassword":"Sup3r"}"#), r#"{"serverpassword":"*****"}"#);
+        assert_eq!(
+            mask_text(r#"{"serverpassword":"Sup3r"}"#),
+            r#"{"serverpassword":"*****"}"#
+        );
         assert_eq!(
             mask_text("Authorization: Bearer aaa.bbb.ccc"),
             "Authorization: Bearer aaa.bbb.*****"
         );
-        assert_eq!(mask_text("x token=abcdefghij&y=1"), "x token=abcde*****&y=1");
+        assert_eq!(
+            mask_text("x token=abcdefghij&y=1"),
+            "x token=abcde*****&y=1"
+        );
     }
 
     #[test]
@@ -269,8 +284,14 @@ mod tests {
             mask_text("grant_type=password&username=u&password=S3cret!&x=1"),
             "grant_type=password&username=u&password=*****&x=1"
         );
-        assert_eq!(mask_text("a=1%26password%3Dabc%26b=2"), "a=1%26password%3D*****%26b=2");
-        assert_eq!(mask_text("[password] => hunter2\n[user]"), "[password] => *****\n[user]");
+        assert_eq!(
+            mask_text("a=1%26password%3Dabc%26b=2"),
+            "a=1%26password%3D*****%26b=2"
+        );
+        assert_eq!(
+            mask_text("[password] => hunter2\n[user]"),
+            "[password] => *****\n[user]"
+        );
     }
 
     #[test]
@@ -295,8 +316,14 @@ mod tests {
             mask_text("Authorization: Basic dXNlcjpwYXNz\nCookie: sid=abcdef"),
             "Authorization: Basic dXNlc*****\nCookie: sid=a*****"
         );
-        assert_eq!(mask_header("Authorization", "Bearer a.b.c"), "Bearer a.b.*****");
-        assert_eq!(mask_header("Accept", "application/json"), "application/json");
+        assert_eq!(
+            mask_header("Authorization", "Bearer a.b.c"),
+            "Bearer a.b.*****"
+        );
+        assert_eq!(
+            mask_header("Accept", "application/json"),
+            "application/json"
+        );
     }
 
     #[test]

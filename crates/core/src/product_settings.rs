@@ -23,7 +23,11 @@ fn html_escape(s: &str) -> String {
 }
 
 /// `templates`: (id, name) of the non-deleted templates, in display order.
-pub fn config_options(templates: &[(String, String)], admin_path: &str, ask_credentials: bool) -> Value {
+pub fn config_options(
+    templates: &[(String, String)],
+    admin_path: &str,
+    ask_credentials: bool,
+) -> Value {
     let admin = admin_path.trim().trim_matches('/');
     let admin = if admin.is_empty() { "admin" } else { admin };
     let link = format!(
@@ -86,13 +90,19 @@ mod tests {
         let v = config_options(&[], "secret-admin", true);
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, vec!["templateId", "activationMethod"]);
-        assert!(v["templateId"]["Description"].as_str().unwrap().contains("/secret-admin/"));
+        assert!(v["templateId"]["Description"]
+            .as_str()
+            .unwrap()
+            .contains("/secret-admin/"));
     }
 
     #[test]
     fn metadata_matches_reference() {
         let m = meta_data();
         assert_eq!(m["DisplayName"], "Acronis Cyber Cloud");
-        assert_eq!(m["ListAccountsUniqueIdentifierField"], "customfield.tenant_id");
+        assert_eq!(
+            m["ListAccountsUniqueIdentifierField"],
+            "customfield.tenant_id"
+        );
     }
 }

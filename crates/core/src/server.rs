@@ -109,7 +109,9 @@ fn valid_host(h: &str) -> bool {
     h.split('.').all(|label| {
         !label.is_empty()
             && label.len() <= 63
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             && !label.starts_with('-')
             && !label.ends_with('-')
     })
@@ -236,10 +238,16 @@ mod tests {
         );
         let mut r = rec("h.example");
         r.username.clear();
-        assert_eq!(r.validate().unwrap_err().to_string(), "Please specify Username for server 1.");
+        assert_eq!(
+            r.validate().unwrap_err().to_string(),
+            "Please specify Username for server 1."
+        );
         let mut r = rec("h.example");
         r.password.clear();
-        assert_eq!(r.validate().unwrap_err().to_string(), "Please specify Password for server 1.");
+        assert_eq!(
+            r.validate().unwrap_err().to_string(),
+            "Please specify Password for server 1."
+        );
     }
 
     #[test]
@@ -262,13 +270,23 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_config_errors() {
-        for h in ["ftp://x.example", "https://x.example/api/2", "bad host", "a..b", "-x.example"] {
+        for h in [
+            "ftp://x.example",
+            "https://x.example/api/2",
+            "bad host",
+            "a..b",
+            "-x.example",
+        ] {
             let e = rec(h).validate().unwrap_err();
             assert!(matches!(e, Error::Config(_)), "{h}: {e:?}");
         }
         let mut r = rec("x.example");
         r.port = "70000".into();
-        assert!(r.validate().unwrap_err().to_string().contains("not a valid port"));
+        assert!(r
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("not a valid port"));
     }
 
     #[test]

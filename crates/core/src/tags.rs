@@ -102,19 +102,28 @@ mod tests {
     fn merge_keeps_foreign_pairs_and_overwrites_ours() {
         let out = merge(
             "foo=bar;whmcs-server-id=1",
-            &[("whmcs-server-id", Some("7")), ("whmcs-version", Some("8.10.1"))],
+            &[
+                ("whmcs-server-id", Some("7")),
+                ("whmcs-version", Some("8.10.1")),
+            ],
         );
         assert_eq!(out, "foo=bar;whmcs-server-id=7;whmcs-version=8.10.1");
     }
 
     #[test]
     fn remove_only_named_keys() {
-        assert_eq!(remove("foo=bar;whmcs-server-id=1;x", &["whmcs-server-id"]), "foo=bar;x");
+        assert_eq!(
+            remove("foo=bar;whmcs-server-id=1;x", &["whmcs-server-id"]),
+            "foo=bar;x"
+        );
         assert_eq!(remove("", &["a"]), "");
     }
 
     #[test]
     fn empty_value_differs_from_no_value() {
-        assert_eq!(parse("a=;b"), vec![("a".into(), Some(String::new())), ("b".into(), None)]);
+        assert_eq!(
+            parse("a=;b"),
+            vec![("a".into(), Some(String::new())), ("b".into(), None)]
+        );
     }
 }

@@ -15,7 +15,9 @@ pub fn require(s: &str, what: &str) -> Result<()> {
     if is_uuid(s) {
         Ok(())
     } else {
-        Err(Error::validation(format!("Invalid {what} \"{s}\": expected a lower-case UUID.")))
+        Err(Error::validation(format!(
+            "Invalid {what} \"{s}\": expected a lower-case UUID."
+        )))
     }
 }
 

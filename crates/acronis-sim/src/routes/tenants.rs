@@ -1,0 +1,461 @@
+//! Tenants (§3.1): CRUD, children, pricing.
+
+use super::{need_uuid, opt_str, req_version, seg, uuid_list, validate_contact, Ctx};
+use crate::errors::{ApiError, ApiResult};
+use crate::http::Response;
+use serde_json::{json, Map, Value};
+
+const KINDS: &[&str] = &["partner", "folder", "customer", "unit"];
+
+/// Hierarchy rule of §3.1.1.
+fn child_allowed(parent_kind: &str, child_kind: &str) -> bool {
+    match parent_kind {
+        "partner" | "folder" | "root" => matches!(child_kind, "partner" | "folder" | "customer"),
+        "customer" | "unit" => child_kind == "unit",
+        _ => false,
+    }
+}
+
+fn name_taken(ctx: &Ctx, parent: &str, name: &str, except: Option<&str>) -> bool {
+    let lower = name.to_lowercase();
+    ctx.st.tenants.get(parent).map(|p| {
+        p.children.iter().any(|c| {
+            Some(c.as_str()) != except
+                && ctx
+                    .st
+                    .tenants
+                    .get(c)
+                    .map(|t| t.name.to_lowercase() == lower)
+                    .unwrap_or(false)
+        })
+    }) == Some(true)
+}
+
+fn validate_common(b: &Map<String, Value>) -> ApiResult<()> {
+    validate_contact(b.get("contact"))?;
+    for f in ["customer_id", "language", "customer_type"] {
+        opt_str(b, f)?;
+    }
+    if let Some(tag) = opt_str(b, "internal_tag")? {
+        if tag.chars().count() > 256 {
+            return Err(ApiError::bad_request(
+                "`internal_tag` must not exceed 256 characters",
+            ));
+        }
+    }
+    if let Some(v) = b.get("enabled") {
+        if !v.is_boolean() {
+            return Err(ApiError::bad_request("`enabled` must be a boolean"));
+        }
+    }
+    if let Some(v) = b.get("default_idp_id") {
+        if !v.is_null() {
+            need_uuid("default_idp_id", Some(v))?;
+        }
+    }
+    if let Some(v) = b.get("update_lock") {
+        if !(v.is_null() || v.get("enabled").map(Value::is_boolean).unwrap_or(false)) {
+            return Err(ApiError::bad_request(
+                "`update_lock` must be {\"enabled\": bool}",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn merge_contact(old: &Value, new: &Value) -> Value {
+    match (old, new) {
+        (Value::Object(o), Value::Object(n)) => {
+            let mut m = o.clone();
+            for (k, v) in n {
+                m.insert(k.clone(), v.clone());
+            }
+            Value::Object(m)
+        }
+        (_, n) => n.clone(),
+    }
+}
+
+pub fn get(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let t = ctx
+        .st
+        .tenants
+        .get(&id)
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    Ok(Response::json(200, &t.to_json()))
+}
+
+pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let items: Vec<Value> = match ctx.query("uuids") {
+        Some(raw) => uuid_list(Some(raw), "uuids")?
+            .iter()
+            .filter(|id| ctx.check_tenant(&auth, id).is_ok())
+            .filter_map(|id| ctx.st.tenants.get(id).map(|t| t.to_json()))
+            .collect(),
+        None => match ctx.query("parent_id") {
+            Some(p) => {
+                ctx.check_tenant(&auth, &p)?;
+                let kids = ctx
+                    .st
+                    .tenants
+                    .get(&p)
+                    .map(|t| t.children.clone())
+                    .unwrap_or_default();
+                kids.iter()
+                    .filter_map(|id| ctx.st.tenants.get(id).map(|t| t.to_json()))
+                    .collect()
+            }
+            None => {
+                return Err(ApiError::bad_request(
+                    "`uuids` or `parent_id` query parameter is required",
+                ))
+            }
+        },
+    };
+    Ok(Response::json(
+        200,
+        &json!({"items": items, "timestamp": crate::clock::iso(ctx.now)}),
+    ))
+}
+
+pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let b = ctx.body()?;
+    let name = match b.get("name").and_then(Value::as_str).map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        Some(_) => return Err(ApiError::bad_request("`name` must not be empty")),
+        None => return Err(ApiError::bad_request("`name` is required")),
+    };
+    let parent = need_uuid("parent_id", b.get("parent_id"))?;
+    let kind = match b.get("kind").and_then(Value::as_str) {
+        Some(k) if KINDS.contains(&k) => k.to_string(),
+        Some(k) => return Err(ApiError::bad_request(format!("Unknown tenant kind `{k}`"))),
+        None => return Err(ApiError::bad_request("`kind` is required")),
+    };
+    validate_common(&b)?;
+    ctx.check_tenant(&auth, &parent)?;
+    let parent_kind = ctx
+        .st
+        .tenants
+        .get(&parent)
+        .map(|t| t.kind.clone())
+        .unwrap_or_default();
+    if !child_allowed(&parent_kind, &kind) {
+        return Err(ApiError::bad_request(format!(
+            "A `{kind}` tenant cannot be created inside a `{parent_kind}` tenant"
+        )));
+    }
+    if ctx.st.effectively_disabled(&parent) {
+        return Err(ApiError::business(
+            1003,
+            "Parent tenant is disabled",
+            format!("Parent tenant {parent} is disabled"),
+        ));
+    }
+    if name_taken(ctx, &parent, &name, None) {
+        return Err(ApiError::new(
+            409,
+            1004,
+            "Tenant name conflict",
+            format!("A tenant named `{name}` already exists"),
+        )
+        .with_ctx(json!({"name": name})));
+    }
+    let id = ctx.st.next_uuid();
+    let mut t = ctx
+        .st
+        .make_tenant(id.clone(), name, kind, Some(parent), ctx.now);
+    if let Some(c) = b.get("contact").filter(|c| c.is_object()) {
+        t.contact = merge_contact(&t.contact, c);
+    }
+    t.customer_id = opt_str(&b, "customer_id")?;
+    t.internal_tag = opt_str(&b, "internal_tag")?;
+    if let Some(l) = opt_str(&b, "language")? {
+        t.language = l;
+    }
+    if let Some(ct) = opt_str(&b, "customer_type")? {
+        t.customer_type = ct;
+    }
+    if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
+        t.enabled = e;
+    }
+    if let Some(idp) = opt_str(&b, "default_idp_id")? {
+        t.default_idp_id = idp;
+    }
+    if let Some(l) = b
+        .get("update_lock")
+        .and_then(|v| v.get("enabled"))
+        .and_then(Value::as_bool)
+    {
+        t.update_lock = l;
+    }
+    let out = t.to_json();
+    ctx.st.insert_tenant(t);
+    Ok(Response::json(201, &out))
+}
+
+pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let b = ctx.body()?;
+    let version = req_version(b.get("version"))?;
+    validate_common(&b)?;
+    let cur = ctx
+        .st
+        .tenants
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    if version != cur.version {
+        return Err(ApiError::version_mismatch(&id));
+    }
+    if cur.update_lock && !b.contains_key("update_lock") {
+        return Err(ApiError::business(
+            1012,
+            "Tenant is locked",
+            "The tenant has an update lock",
+        ));
+    }
+    let mut t = cur.clone();
+    let mut new_parent = t.parent_id.clone().unwrap_or_default();
+    if let Some(p) = b.get("parent_id").filter(|v| !v.is_null()) {
+        new_parent = need_uuid("parent_id", Some(p))?;
+        if Some(&new_parent) != cur.parent_id.as_ref() {
+            if id == auth.tenant_id {
+                return Err(ApiError::forbidden(
+                    "The caller's own tenant cannot be moved",
+                ));
+            }
+            ctx.check_tenant(&auth, &new_parent)?;
+            if ctx.st.in_subtree(&id, &new_parent) {
+                return Err(ApiError::business(
+                    1007,
+                    "Attempt to move the tenant under child",
+                    "Cannot move a tenant into its own subtree",
+                ));
+            }
+            if ctx.st.effectively_disabled(&new_parent) {
+                return Err(ApiError::business(
+                    1013,
+                    "Attempt to move under disabled tenant",
+                    "Target parent is disabled",
+                ));
+            }
+        }
+    }
+    if let Some(k) = b.get("kind").and_then(Value::as_str) {
+        if !KINDS.contains(&k) {
+            return Err(ApiError::bad_request(format!("Unknown tenant kind `{k}`")));
+        }
+        t.kind = k.to_string();
+    }
+    if new_parent != cur.parent_id.clone().unwrap_or_default() || t.kind != cur.kind {
+        let pk = ctx
+            .st
+            .tenants
+            .get(&new_parent)
+            .map(|p| p.kind.clone())
+            .unwrap_or_default();
+        if !child_allowed(&pk, &t.kind) {
+            return Err(ApiError::bad_request(format!(
+                "A `{}` tenant cannot live inside a `{pk}` tenant",
+                t.kind
+            )));
+        }
+    }
+    if let Some(n) = b.get("name") {
+        let n = n
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::bad_request("`name` must be a non-empty string"))?;
+        t.name = n.to_string();
+    }
+    if (t.name.to_lowercase() != cur.name.to_lowercase()
+        || new_parent != cur.parent_id.clone().unwrap_or_default())
+        && name_taken(ctx, &new_parent, &t.name, Some(&id))
+    {
+        return Err(ApiError::new(
+            409,
+            1004,
+            "Tenant name conflict",
+            format!("A tenant named `{}` already exists", t.name),
+        ));
+    }
+    if let Some(c) = b.get("contact").filter(|c| c.is_object()) {
+        t.contact = merge_contact(&t.contact, c);
+    }
+    if b.contains_key("customer_id") {
+        t.customer_id = opt_str(&b, "customer_id")?;
+    }
+    if b.contains_key("internal_tag") {
+        t.internal_tag = opt_str(&b, "internal_tag")?;
+    }
+    if let Some(l) = opt_str(&b, "language")? {
+        t.language = l;
+    }
+    if let Some(ct) = opt_str(&b, "customer_type")? {
+        t.customer_type = ct;
+    }
+    if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
+        t.enabled = e;
+    }
+    if let Some(bid) = b.get("brand_id").and_then(Value::as_i64) {
+        t.brand_id = bid;
+    }
+    if let Some(idp) = opt_str(&b, "default_idp_id")? {
+        t.default_idp_id = idp;
+    }
+    if let Some(l) = b
+        .get("update_lock")
+        .and_then(|v| v.get("enabled"))
+        .and_then(Value::as_bool)
+    {
+        t.update_lock = l;
+    }
+    if let Some(a) = b.get("ancestral_access").and_then(Value::as_bool) {
+        t.ancestral_access = a;
+    }
+    t.version += 1;
+    t.updated_at = ctx.now;
+    let moved = Some(&new_parent) != cur.parent_id.as_ref();
+    t.parent_id = Some(new_parent.clone());
+    let out = t.to_json();
+    ctx.st.tenants.insert(id.clone(), t);
+    if moved {
+        if let Some(old) = cur
+            .parent_id
+            .as_ref()
+            .and_then(|p| ctx.st.tenants.get_mut(p))
+        {
+            old.children.retain(|c| c != &id);
+        }
+        if let Some(np) = ctx.st.tenants.get_mut(&new_parent) {
+            np.children.push(id.clone());
+        }
+    }
+    Ok(Response::json(200, &out))
+}
+
+pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let raw = ctx
+        .query("version")
+        .ok_or_else(|| ApiError::bad_request("`version` query parameter is required"))?;
+    let version: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request("`version` must be an integer"))?;
+    let t = ctx
+        .st
+        .tenants
+        .get(&id)
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    if version != t.version {
+        return Err(ApiError::version_mismatch(&id));
+    }
+    if id == auth.tenant_id {
+        return Err(ApiError::forbidden(
+            "The caller's own tenant cannot be deleted",
+        ));
+    }
+    if t.enabled {
+        return Err(ApiError::business(
+            1006,
+            "Attempt to delete non-disabled tenant",
+            "It is prohibited to delete a non-disabled tenant",
+        ));
+    }
+    ctx.st.delete_subtree(&id);
+    Ok(Response::empty(204))
+}
+
+pub fn children(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let kids = ctx
+        .st
+        .tenants
+        .get(&id)
+        .map(|t| t.children.clone())
+        .unwrap_or_default();
+    if let Some(p) = ctx.fault("children_paging") {
+        let size = p
+            .get("page_size")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1) as usize;
+        let start: usize = ctx
+            .query("after")
+            .and_then(|a| a.strip_prefix("cursor-").and_then(|n| n.parse().ok()))
+            .unwrap_or(0);
+        let page: Vec<String> = kids.iter().skip(start).take(size).cloned().collect();
+        let mut body = json!({"items": page});
+        if start + size < kids.len() {
+            body["paging"] = json!({"cursors": {"after": format!("cursor-{}", start + size)}});
+        } else {
+            body["paging"] = json!({"cursors": {}});
+        }
+        return Ok(Response::json(200, &body));
+    }
+    Ok(Response::json(200, &json!({"items": kids})))
+}
+
+pub fn get_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let t = ctx
+        .st
+        .tenants
+        .get(&id)
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    Ok(Response::json(200, &t.pricing_json()))
+}
+
+pub fn put_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let b = ctx.body()?;
+    let version = req_version(b.get("version"))?;
+    let mode = match b.get("mode").and_then(Value::as_str) {
+        Some(m @ ("trial" | "production")) => m.to_string(),
+        Some(m) => return Err(ApiError::bad_request(format!("Unknown pricing mode `{m}`"))),
+        None => return Err(ApiError::bad_request("`mode` is required")),
+    };
+    let now = ctx.now;
+    let t = ctx
+        .st
+        .tenants
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    if version != t.pricing.version {
+        return Err(ApiError::version_mismatch(&id));
+    }
+    if mode == "trial" && t.pricing.ever_production {
+        return Err(ApiError::business(
+            1027,
+            "Does not satisfy business rules",
+            "A tenant in production mode cannot return to trial",
+        ));
+    }
+    if mode == "production" && t.pricing.mode != "production" {
+        t.pricing.ever_production = true;
+        t.pricing.production_start_date = Some(crate::clock::iso(now));
+    }
+    if let Some(c) = b.get("currency") {
+        t.pricing.currency = c.as_str().map(str::to_string);
+    }
+    t.pricing.mode = mode;
+    t.pricing.version += 1;
+    Ok(Response::json(200, &t.pricing_json()))
+}

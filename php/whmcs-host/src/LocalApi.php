@@ -1,0 +1,314 @@
+<?php
+declare(strict_types=1);
+
+namespace WhmcsHost;
+
+use WHMCS\Database\Capsule;
+
+/**
+ * localAPI() (spec §6): EncryptPassword, DecryptPassword, UpdateClientProduct,
+ * GetClientsDetails, GetClientsProducts. Command names are case-insensitive.
+ * Errors: ['result' => 'error', 'message' => …]. Numeric values in responses
+ * are strings, as the WHMCS API usually returns them.
+ */
+final class LocalApi
+{
+    private const COMMANDS = [
+        'encryptpassword' => 'encryptPassword',
+        'decryptpassword' => 'decryptPassword',
+        'updateclientproduct' => 'updateClientProduct',
+        'getclientsdetails' => 'getClientsDetails',
+        'getclientsproducts' => 'getClientsProducts',
+    ];
+
+    public static function call($command, $values = [], $adminUser = ''): array
+    {
+        $key = strtolower(trim((string) $command));
+        if (!isset(self::COMMANDS[$key])) {
+            return self::error('Command Not Found');
+        }
+        if (!is_array($values)) {
+            return self::error('Invalid parameters: an array is expected');
+        }
+        if ($adminUser !== '' && $adminUser !== null) {
+            $exists = Capsule::table('tbladmins')->where('username', (string) $adminUser)->exists();
+            if (!$exists) {
+                return self::error('No matching admin user found');
+            }
+        }
+        return self::{self::COMMANDS[$key]}($values);
+    }
+
+    private static function error(string $message): array
+    {
+        return ['result' => 'error', 'message' => $message];
+    }
+
+    private static function encryptPassword(array $v): array
+    {
+        if (!array_key_exists('password2', $v) || !is_scalar($v['password2'])) {
+            return self::error('Parameter password2 is required');
+        }
+        return ['result' => 'success', 'password' => Crypto::encrypt((string) $v['password2'])];
+    }
+
+    private static function decryptPassword(array $v): array
+    {
+        if (!array_key_exists('password2', $v) || !is_scalar($v['password2'])) {
+            return self::error('Parameter password2 is required');
+        }
+        return ['result' => 'success', 'password' => Crypto::decrypt((string) $v['password2'])];
+    }
+
+    private static function updateClientProduct(array $v): array
+    {
+        $serviceId = (int) ($v['serviceid'] ?? 0);
+        if ($serviceId <= 0 || !Capsule::table('tblhosting')->where('id', $serviceId)->exists()) {
+            return self::error('Service ID Not Found');
+        }
+        $map = [
+            'pid' => 'packageid', 'serverid' => 'server', 'regdate' => 'regdate',
+            'nextduedate' => 'nextduedate', 'terminationdate' => 'termination_date',
+            'domain' => 'domain', 'firstpaymentamount' => 'firstpaymentamount',
+            'recurringamount' => 'amount', 'paymentmethod' => 'paymentmethod',
+            'billingcycle' => 'billingcycle', 'subscriptionid' => 'subscriptionid',
+            'status' => 'domainstatus', 'notes' => 'notes', 'serviceusername' => 'username',
+            'overideautosuspend' => 'overideautosuspend', 'overidesuspenduntil' => 'overidesuspenduntil',
+            'ns1' => 'ns1', 'ns2' => 'ns2', 'dedicatedip' => 'dedicatedip', 'assignedips' => 'assignedips',
+            'diskusage' => 'diskusage', 'disklimit' => 'disklimit', 'bwusage' => 'bwusage',
+            'bwlimit' => 'bwlimit', 'suspendreason' => 'suspendreason', 'promoid' => 'promoid',
+        ];
+        $update = [];
+        foreach ($map as $param => $column) {
+            if (array_key_exists($param, $v)) {
+                $update[$column] = $v[$param];
+            }
+        }
+        if (isset($update['domainstatus'])) {
+            $valid = ['Pending', 'Active', 'Suspended', 'Terminated', 'Cancelled', 'Fraud', 'Completed'];
+            if (!in_array($update['domainstatus'], $valid, true)) {
+                return self::error('Invalid Status');
+            }
+        }
+        if (isset($update['packageid']) && !Capsule::table('tblproducts')->where('id', $update['packageid'])->exists()) {
+            return self::error('Invalid Product ID');
+        }
+        if (isset($update['nextduedate'])) {
+            $update['nextinvoicedate'] = $update['nextduedate'];
+        }
+        if (array_key_exists('servicepassword', $v)) {
+            $update['password'] = Crypto::encrypt((string) $v['servicepassword']);
+        }
+        foreach ((array) ($v['unset'] ?? []) as $field) {
+            $column = $map[$field] ?? null;
+            if ($column !== null && !in_array($column, ['packageid', 'server', 'domainstatus'], true)) {
+                $update[$column] = in_array($column, ['regdate', 'nextduedate', 'termination_date', 'overidesuspenduntil'], true) ? null : '';
+            }
+        }
+        $now = date('Y-m-d H:i:s');
+        if ($update) {
+            $update['updated_at'] = $now;
+            Capsule::table('tblhosting')->where('id', $serviceId)->update($update);
+        }
+        if (!empty($v['customfields'])) {
+            $fields = self::unserializeParam($v['customfields']);
+            if ($fields === null) {
+                return self::error('Invalid customfields: base64-encoded serialized array expected');
+            }
+            foreach ($fields as $fieldId => $value) {
+                $q = Capsule::table('tblcustomfieldsvalues')->where('fieldid', (int) $fieldId)->where('relid', $serviceId);
+                if ($q->exists()) {
+                    $q->update(['value' => (string) $value, 'updated_at' => $now]);
+                } else {
+                    Capsule::table('tblcustomfieldsvalues')->insert([
+                        'fieldid' => (int) $fieldId, 'relid' => $serviceId, 'value' => (string) $value,
+                        'created_at' => $now, 'updated_at' => $now,
+                    ]);
+                }
+            }
+        }
+        if (!empty($v['configoptions'])) {
+            $options = self::unserializeParam($v['configoptions']);
+            if ($options === null) {
+                return self::error('Invalid configoptions: base64-encoded serialized array expected');
+            }
+            foreach ($options as $configId => $value) {
+                $row = is_array($value)
+                    ? ['optionid' => (int) ($value['optionid'] ?? 0), 'qty' => (int) ($value['qty'] ?? 0)]
+                    : ['optionid' => (int) $value, 'qty' => 0];
+                $q = Capsule::table('tblhostingconfigoptions')->where('relid', $serviceId)->where('configid', (int) $configId);
+                if ($q->exists()) {
+                    $q->update($row);
+                } else {
+                    Capsule::table('tblhostingconfigoptions')->insert($row + ['relid' => $serviceId, 'configid' => (int) $configId]);
+                }
+            }
+        }
+        return ['result' => 'success', 'serviceid' => (string) $serviceId];
+    }
+
+    private static function unserializeParam($value): ?array
+    {
+        if (is_array($value)) {
+            return $value;
+        }
+        $decoded = base64_decode((string) $value, true);
+        if ($decoded === false) {
+            return null;
+        }
+        $data = @unserialize($decoded, ['allowed_classes' => false]);
+        return is_array($data) ? $data : null;
+    }
+
+    private static function stringifyRow(array $row): array
+    {
+        foreach ($row as $k => $val) {
+            if (is_int($val) || is_float($val)) {
+                $row[$k] = (string) $val;
+            } elseif ($val === null) {
+                $row[$k] = '';
+            }
+        }
+        return $row;
+    }
+
+    private static function getClientsDetails(array $v): array
+    {
+        $q = Capsule::table('tblclients');
+        if (!empty($v['clientid'])) {
+            $q->where('id', (int) $v['clientid']);
+        } elseif (!empty($v['email'])) {
+            $q->where('email', (string) $v['email']);
+        } else {
+            return self::error('Client ID or Email Address Required');
+        }
+        $row = $q->first();
+        if ($row === null) {
+            return self::error('Client Not Found');
+        }
+        $client = self::stringifyRow(Params::clientDetails((int) $row->id));
+        $response = ['result' => 'success', 'client' => $client] + $client;
+        if (!empty($v['stats'])) {
+            $response['stats'] = [
+                'productsnumactive' => (string) Capsule::table('tblhosting')->where('userid', $row->id)->where('domainstatus', 'Active')->count(),
+                'productsnumtotal' => (string) Capsule::table('tblhosting')->where('userid', $row->id)->count(),
+            ];
+        }
+        return $response;
+    }
+
+    private static function getClientsProducts(array $v): array
+    {
+        $q = Capsule::table('tblhosting');
+        if (!empty($v['clientid'])) {
+            $q->where('userid', (int) $v['clientid']);
+        }
+        if (!empty($v['serviceid'])) {
+            $q->where('id', (int) $v['serviceid']);
+        }
+        if (!empty($v['pid'])) {
+            $q->where('packageid', (int) $v['pid']);
+        }
+        if (isset($v['domain']) && $v['domain'] !== '') {
+            $q->where('domain', (string) $v['domain']);
+        }
+        if (isset($v['username2']) && $v['username2'] !== '') {
+            $q->where('username', (string) $v['username2']);
+        }
+        $total = (clone $q)->count();
+        $start = max(0, (int) ($v['limitstart'] ?? 0));
+        $limit = (int) ($v['limitnum'] ?? 25);
+        $rows = $q->orderBy('id')->offset($start)->limit($limit > 0 ? $limit : 25)->get();
+        $products = [];
+        foreach ($rows as $s) {
+            $product = Capsule::table('tblproducts')->where('id', $s->packageid)->first();
+            $group = $product ? Capsule::table('tblproductgroups')->where('id', $product->gid)->first() : null;
+            $server = $s->server ? Capsule::table('tblservers')->where('id', $s->server)->first() : null;
+            $customfields = [];
+            if ($product) {
+                $fields = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $product->id)->orderBy('id')->get();
+                foreach ($fields as $f) {
+                    $customfields[] = [
+                        'id' => (string) $f->id,
+                        'name' => (string) $f->fieldname,
+                        'translated_name' => (string) $f->fieldname,
+                        'value' => (string) (Capsule::table('tblcustomfieldsvalues')->where('fieldid', $f->id)->where('relid', $s->id)->value('value') ?? ''),
+                    ];
+                }
+            }
+            $configoptions = [];
+            $links = $product ? Capsule::table('tblproductconfiglinks')->where('pid', $product->id)->pluck('gid')->all() : [];
+            if ($links) {
+                $typeNames = ['1' => 'dropdown', '2' => 'radio', '3' => 'yesno', '4' => 'quantity'];
+                foreach (Capsule::table('tblproductconfigoptions')->whereIn('gid', $links)->orderBy('order')->orderBy('id')->get() as $o) {
+                    $row = Capsule::table('tblhostingconfigoptions')->where('relid', $s->id)->where('configid', $o->id)->first();
+                    $value = '';
+                    if (in_array((string) $o->optiontype, ['3', '4'], true)) {
+                        $value = (string) ($row->qty ?? 0);
+                    } elseif ($row && $row->optionid) {
+                        $value = (string) (Capsule::table('tblproductconfigoptionssub')->where('id', $row->optionid)->value('optionname') ?? '');
+                    }
+                    $configoptions[] = [
+                        'id' => (string) $o->id,
+                        'option' => (string) $o->optionname,
+                        'type' => $typeNames[(string) $o->optiontype] ?? (string) $o->optiontype,
+                        'value' => $value,
+                    ];
+                }
+            }
+            $products[] = [
+                'id' => (string) $s->id,
+                'clientid' => (string) $s->userid,
+                'orderid' => (string) $s->orderid,
+                'pid' => (string) $s->packageid,
+                'regdate' => (string) ($s->regdate ?? ''),
+                'name' => (string) ($product->name ?? ''),
+                'translated_name' => (string) ($product->name ?? ''),
+                'groupname' => (string) ($group->name ?? ''),
+                'translated_groupname' => (string) ($group->name ?? ''),
+                'domain' => (string) ($s->domain ?? ''),
+                'dedicatedip' => (string) ($s->dedicatedip ?? ''),
+                'serverid' => (string) $s->server,
+                'servername' => (string) ($server->name ?? ''),
+                'serverip' => (string) ($server->ipaddress ?? ''),
+                'serverhostname' => (string) ($server->hostname ?? ''),
+                'suspensionreason' => (string) ($s->suspendreason ?? ''),
+                'firstpaymentamount' => (string) $s->firstpaymentamount,
+                'recurringamount' => (string) $s->amount,
+                'paymentmethod' => (string) ($s->paymentmethod ?? ''),
+                'paymentmethodname' => (string) ($s->paymentmethod ?? ''),
+                'billingcycle' => (string) $s->billingcycle,
+                'nextduedate' => (string) ($s->nextduedate ?? ''),
+                'status' => (string) $s->domainstatus,
+                'username' => (string) ($s->username ?? ''),
+                'password' => Crypto::decrypt((string) ($s->password ?? '')),
+                'subscriptionid' => (string) ($s->subscriptionid ?? ''),
+                'promoid' => (string) $s->promoid,
+                'overideautosuspend' => (string) $s->overideautosuspend,
+                'overidesuspenduntil' => (string) ($s->overidesuspenduntil ?? ''),
+                'ns1' => (string) ($s->ns1 ?? ''),
+                'ns2' => (string) ($s->ns2 ?? ''),
+                'assignedips' => (string) ($s->assignedips ?? ''),
+                'notes' => (string) ($s->notes ?? ''),
+                'diskusage' => (string) $s->diskusage,
+                'disklimit' => (string) $s->disklimit,
+                'bwusage' => (string) $s->bwusage,
+                'bwlimit' => (string) $s->bwlimit,
+                'lastupdate' => (string) ($s->lastupdate ?? ''),
+                'customfields' => ['customfield' => $customfields],
+                'configoptions' => ['configoption' => $configoptions],
+            ];
+        }
+        return [
+            'result' => 'success',
+            'clientid' => (string) ($v['clientid'] ?? ''),
+            'serviceid' => (string) ($v['serviceid'] ?? ''),
+            'pid' => (string) ($v['pid'] ?? ''),
+            'domain' => (string) ($v['domain'] ?? ''),
+            'totalresults' => (string) $total,
+            'startnumber' => (string) $start,
+            'numreturned' => (string) count($products),
+            'products' => ['product' => $products],
+        ];
+    }
+}

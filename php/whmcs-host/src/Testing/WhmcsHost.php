@@ -1,0 +1,254 @@
+<?php
+declare(strict_types=1);
+
+namespace WhmcsHost\Testing;
+
+/**
+ * Test client for the WHMCS host emulation. Every call spawns
+ * `php php/whmcs-host/bin/whmcs --root DIR …`, i.e. a fresh PHP process per
+ * emulated request, and never loads WHMCS or module code in the caller.
+ *
+ *   $host = WhmcsHost::create(sys_get_temp_dir() . '/whmcs-' . uniqid(), [
+ *       'seed'  => 'full',                       // optional: server 1 + service 1
+ *       'extra' => [__DIR__ . '/../fixtures/fakemodule'],
+ *       'ext'   => '/path/acroniscloud.so',      // optional (default env ACRONISCLOUD_EXT)
+ *   ]);
+ *   $r = $host->run('server:add', ['--name' => 'EU2', '--hostname' => 'h', '--username' => 'u', '--password' => 'p']);
+ *   $r['exit'];                 // 0 on success
+ *   $r['json']['result'];       // command result
+ *   $host->ok('server:get', [1]);   // result or RuntimeException
+ *   $host->sql('SELECT * FROM tblservers WHERE id = ?', [1]);
+ *   $host->moduleLog();
+ *
+ * Arguments: list items are positional, string keys are options
+ * (`'--name' => 'x'` or `'name' => 'x'`); `true` → bare flag, arrays →
+ * repeated option when a list, JSON otherwise.
+ */
+final class WhmcsHost
+{
+    private string $root;
+    /** @var array<string, mixed> */
+    private array $opts;
+
+    private function __construct(string $root, array $opts)
+    {
+        $this->root = $root;
+        $this->opts = $opts;
+    }
+
+    /** Path of php/whmcs-host/bin/whmcs. */
+    public static function runnerPath(): string
+    {
+        return dirname(__DIR__, 2) . '/bin/whmcs';
+    }
+
+    /**
+     * Installs a fresh root in $dir (created if missing).
+     *
+     * @param array{db?:string, repo?:string, extra?:string[], seed?:string, whmcs_version?:string, link?:string,
+     *              module_debug?:bool, ext?:string, php?:string, env?:array<string,string>} $opts
+     */
+    public static function create(string $dir, array $opts = []): self
+    {
+        $host = new self($dir, $opts);
+        $args = [];
+        foreach (['db' => '--db', 'repo' => '--repo', 'seed' => '--seed', 'whmcs_version' => '--whmcs-version', 'link' => '--link'] as $k => $flag) {
+            if (isset($opts[$k])) {
+                $args[$flag] = (string) $opts[$k];
+            }
+        }
+        if (!empty($opts['extra'])) {
+            $args['--extra'] = array_values((array) $opts['extra']);
+        }
+        if (!empty($opts['module_debug'])) {
+            $args['--module-debug'] = true;
+        }
+        $host->ok('install', $args);
+        $host->root = (string) realpath($dir);
+        return $host;
+    }
+
+    /** Uses an already installed root. */
+    public static function open(string $dir, array $opts = []): self
+    {
+        if (!is_file($dir . '/init.php')) {
+            throw new \RuntimeException("Not a WHMCS emulation root: $dir");
+        }
+        return new self((string) realpath($dir), $opts);
+    }
+
+    public function root(): string
+    {
+        return $this->root;
+    }
+
+    /**
+     * Runs one command in a new process.
+     *
+     * @return array{exit:int, json:?array, stdout:string, stderr:string}
+     */
+    public function run(string $command, array $args = []): array
+    {
+        $cmd = [$this->opts['php'] ?? PHP_BINARY, self::runnerPath(), '--root', $this->root];
+        if (!empty($this->opts['ext'])) {
+            $cmd[] = '--ext';
+            $cmd[] = (string) $this->opts['ext'];
+        }
+        $cmd[] = $command;
+        foreach (self::argv($args) as $a) {
+            $cmd[] = $a;
+        }
+        $env = null;
+        if (!empty($this->opts['env'])) {
+            $env = array_merge(getenv(), (array) $this->opts['env']);
+        }
+        $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
+        if (!is_resource($proc)) {
+            throw new \RuntimeException('Cannot start the WHMCS runner');
+        }
+        // The runner writes stdout/stderr only at the end, but read both
+        // non-blockingly anyway to avoid pipe deadlocks.
+        stream_set_blocking($pipes[1], false);
+        stream_set_blocking($pipes[2], false);
+        $stdout = $stderr = '';
+        while (true) {
+            $read = [$pipes[1], $pipes[2]];
+            $w = $e = null;
+            if (@stream_select($read, $w, $e, 1) === false) {
+                break;
+            }
+            foreach ($read as $r) {
+                $chunk = (string) fread($r, 65536);
+                if ($r === $pipes[1]) {
+                    $stdout .= $chunk;
+                } else {
+                    $stderr .= $chunk;
+                }
+            }
+            if (feof($pipes[1]) && feof($pipes[2])) {
+                break;
+            }
+        }
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        $exit = proc_close($proc);
+        $json = json_decode(trim($stdout), true);
+        return ['exit' => $exit, 'json' => is_array($json) ? $json : null, 'stdout' => $stdout, 'stderr' => $stderr];
+    }
+
+    /**
+     * Runs a command that must succeed; returns its `result`.
+     *
+     * @return mixed
+     * @throws \RuntimeException with the error, exception and stderr otherwise
+     */
+    public function ok(string $command, array $args = [])
+    {
+        $r = $this->run($command, $args);
+        if ($r['exit'] !== 0 || empty($r['json']['ok'])) {
+            throw new \RuntimeException(sprintf(
+                "whmcs %s failed (exit %d): %s\nstdout: %s\nstderr: %s",
+                $command,
+                $r['exit'],
+                $r['json']['error'] ?? '(no JSON)',
+                $r['stdout'],
+                $r['stderr']
+            ));
+        }
+        return $r['json']['result'] ?? null;
+    }
+
+    /** SELECT → list of rows (assoc arrays); other statements → ['affected' => n]. */
+    public function sql(string $sql, array $bind = []): array
+    {
+        $args = [$sql];
+        if ($bind) {
+            $args['--bind'] = json_encode($bind);
+        }
+        return (array) $this->ok('sql', $args);
+    }
+
+    /** Rows of tblmodulelog (optionally deleting them afterwards). */
+    public function moduleLog(bool $clear = false): array
+    {
+        return (array) $this->ok('modulelog', $clear ? ['--clear' => true] : []);
+    }
+
+    /** Rows of tblactivitylog. */
+    public function activityLog(bool $clear = false): array
+    {
+        return (array) $this->ok('activitylog', $clear ? ['--clear' => true] : []);
+    }
+
+    /**
+     * Writes a file inside the root (replacing a symlink there instead of
+     * writing through it). The runner's repo sync never overwrites it.
+     */
+    public function writeFile(string $relative, string $contents): string
+    {
+        $path = $this->root . '/' . ltrim($relative, '/');
+        if (is_link($path)) {
+            unlink($path);
+        }
+        if (!is_dir(dirname($path))) {
+            mkdir(dirname($path), 0777, true);
+        }
+        file_put_contents($path, $contents);
+        return $path;
+    }
+
+    /** Removes the root directory (the SQLite file inside it included). */
+    public function destroy(): void
+    {
+        self::removeTree($this->root);
+    }
+
+    /** @return string[] */
+    public static function argv(array $args): array
+    {
+        $out = [];
+        foreach ($args as $k => $v) {
+            if (is_int($k)) {
+                $out[] = (string) $v;
+                continue;
+            }
+            $flag = strncmp($k, '--', 2) === 0 ? $k : '--' . $k;
+            if ($v === true) {
+                $out[] = $flag;
+            } elseif ($v === false || $v === null) {
+                continue;
+            } elseif (is_array($v) && array_is_list($v) && !self::isJsonOption($flag)) {
+                foreach ($v as $item) {
+                    $out[] = $flag . '=' . (string) $item;
+                }
+            } elseif (is_array($v) || is_object($v)) {
+                $out[] = $flag . '=' . json_encode($v);
+            } else {
+                $out[] = $flag . '=' . (string) $v;
+            }
+        }
+        return $out;
+    }
+
+    private static function isJsonOption(string $flag): bool
+    {
+        return in_array($flag, ['--vars', '--args', '--bind', '--post', '--get'], true);
+    }
+
+    private static function removeTree(string $dir): void
+    {
+        if (is_link($dir) || is_file($dir)) {
+            unlink($dir);
+            return;
+        }
+        if (!is_dir($dir)) {
+            return;
+        }
+        foreach (scandir($dir) ?: [] as $entry) {
+            if ($entry !== '.' && $entry !== '..') {
+                self::removeTree("$dir/$entry");
+            }
+        }
+        rmdir($dir);
+    }
+}

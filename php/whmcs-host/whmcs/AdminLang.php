@@ -1,0 +1,7 @@
+<?php
+
+/** Minimal admin-area language facade; same behaviour as \Lang. */
+class AdminLang extends Lang
+{
+    protected static $language = 'english';
+}

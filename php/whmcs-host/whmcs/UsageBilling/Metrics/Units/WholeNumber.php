@@ -1,0 +1,11 @@
+<?php
+
+namespace WHMCS\UsageBilling\Metrics\Units;
+
+class WholeNumber extends AbstractUnit
+{
+    public function type()
+    {
+        return self::TYPE_INT;
+    }
+}
