@@ -11,7 +11,7 @@ export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
 
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
-	libclang-dev clang phpunit php-illuminate-database php-nesbot-carbon smarty3
+	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3
 
 .PHONY: all deps build stubs stubs-check lint test test-rust test-php demo bench clean
 
