@@ -5,7 +5,7 @@ use crate::convert::{server_record, to_zval, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::config::Config;
-use acroniscloud_core::connection::Connection;
+use acroniscloud_core::connection::{ApiClientCredentials, Connection};
 use acroniscloud_core::{auth, http, server_hooks, Error};
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -43,6 +43,18 @@ fn build(server: &ZendHashTable, options: Option<&ZendHashTable>) -> Result<Acro
             function: opts.str("function"),
         },
         whmcs_version: opts.str("whmcs_version"),
+    })
+}
+
+/// Credentials of a new API client as PHP sees them (the secret is for the WHMCS row only).
+fn credentials_json(k: &ApiClientCredentials) -> Value {
+    json!({
+        "client_id": k.client_id,
+        "client_secret": k.client_secret,
+        "tenant_id": k.tenant_id,
+        "hostname": k.hostname,
+        "port": k.port,
+        "secure": k.secure,
     })
 }
 
@@ -117,17 +129,7 @@ impl AcronisServer {
     /// Creates an API client from login/password credentials; returns `client_id`,
     /// `client_secret`, `tenant_id`, `hostname`, `port`, `secure`.
     pub fn create_api_client(&mut self) -> PhpResult<Zval> {
-        self.with(|c| {
-            let k = c.create_api_client()?;
-            Ok(to_zval(&json!({
-                "client_id": k.client_id,
-                "client_secret": k.client_secret,
-                "tenant_id": k.tenant_id,
-                "hostname": k.hostname,
-                "port": k.port,
-                "secure": k.secure,
-            })))
-        })
+        self.with(|c| Ok(to_zval(&credentials_json(&c.create_api_client()?))))
     }
 
     /// TestConnection for a WHMCS callback: never throws, bad records included.
@@ -153,16 +155,7 @@ impl AcronisServer {
         let mut s = guard(|| build(server, options))?;
         let version = s.whmcs_version.clone();
         let out = s.with(|c| Ok(server_hooks::server_saved(c, &version)))?;
-        let converted = out.converted.map(|k| {
-            json!({
-                "client_id": k.client_id,
-                "client_secret": k.client_secret,
-                "tenant_id": k.tenant_id,
-                "hostname": k.hostname,
-                "port": k.port,
-                "secure": k.secure,
-            })
-        });
+        let converted = out.converted.as_ref().map(credentials_json);
         Ok(to_zval(&json!({
             "converted": converted.unwrap_or(Value::Null),
             "tagged": out.tagged,

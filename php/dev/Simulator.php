@@ -81,24 +81,7 @@ final class Simulator
     public function control(string $method, string $path, $body = null, int $dc = 0): array
     {
         $url = $this->httpUrl($dc) . '/__sim/' . ltrim($path, '/');
-        $ctx = stream_context_create(['http' => [
-            'method' => $method,
-            'header' => "Content-Type: application/json\r\n",
-            'content' => $body === null ? '' : json_encode($body),
-            'ignore_errors' => true,
-            'timeout' => 30,
-        ]]);
-        $raw = file_get_contents($url, false, $ctx);
-        $status = 0;
-        foreach ($http_response_header ?? [] as $h) {
-            if (preg_match('#^HTTP/\S+ (\d{3})#', $h, $m)) {
-                $status = (int) $m[1];
-            }
-        }
-        if ($status < 200 || $status >= 300) {
-            throw new \RuntimeException("Simulator control $method $path answered $status: $raw");
-        }
-        return json_decode((string) $raw, true) ?? [];
+        return $this->http($method, $url, "Content-Type: application/json\r\n", $body === null ? '' : json_encode($body));
     }
 
     public function reset(): void
@@ -165,7 +148,7 @@ final class Simulator
             }
         }
         if ($status < 200 || $status >= 300) {
-            throw new \RuntimeException("Simulator API $method $url answered $status: $raw");
+            throw new \RuntimeException("Simulator $method $url answered $status: $raw");
         }
         return json_decode((string) $raw, true) ?? [];
     }

@@ -26,6 +26,9 @@ final class ExtensionTest extends TestCase
         $this->assertStringContainsString('version => ' . AcronisServer::version(), $info);
         $this->assertMatchesRegularExpression('/build PHP API => 2\d{7}/', $info);
         $this->assertStringContainsString('TLS backend => rustls', $info);
+        exec(PHP_BINARY . ' -d extension=' . escapeshellarg($ext) . ' -m', $modules, $code);
+        $this->assertSame(0, $code);
+        $this->assertContains('acroniscloud', $modules);
     }
 
     public function testClassesAndExceptionHierarchy(): void
