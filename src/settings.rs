@@ -7,7 +7,7 @@ use acroniscloud_core::config::Config;
 use acroniscloud_core::logging::{FileLogger, Level};
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::Zval;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::json;
 use std::path::Path;
 
@@ -83,5 +83,29 @@ impl Logger {
             FileLogger::from_config(&cfg.logger).log(Level::parse(&level), &message);
             Ok(())
         })
+    }
+
+    /// The 7-hex-character id of the current request, as used in every log line.
+    pub fn request_id() -> String {
+        acroniscloud_core::logging::request_uid()
+    }
+
+    /// Masks passwords, secrets and tokens in a JSON document (by key) and in free text.
+    pub fn mask_json(json: String) -> String {
+        match serde_json::from_str::<serde_json::Value>(&json) {
+            Ok(v) => acroniscloud_core::masking::mask_text(
+                &acroniscloud_core::masking::mask_json(&v).to_string(),
+            ),
+            Err(_) => acroniscloud_core::masking::mask_text(&json),
+        }
+    }
+
+    /// Bindings of `$sql` with values for password-like columns replaced by `*****`.
+    pub fn mask_query_bindings(sql: String, bindings: &ZendHashTable) -> Vec<String> {
+        let b: Vec<String> = bindings
+            .values()
+            .map(|z| crate::convert::scalar(z).unwrap_or_default())
+            .collect();
+        acroniscloud_core::masking::mask_query_bindings(&sql, &b)
     }
 }

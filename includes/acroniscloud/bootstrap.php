@@ -32,15 +32,79 @@ function acroniscloud_options(string $module, string $function): array
             }
         };
         $debug = strtolower($setting('tblconfiguration', ['setting' => 'ModuleDebugMode'])) === 'on';
-        $cloudApi = $setting('tbladdonmodules', ['module' => 'acroniscloud', 'setting' => 'logging_cloud_api']);
+        $scope = static function (string $name) use ($setting, $debug): bool {
+            $value = $setting('tbladdonmodules', ['module' => 'acroniscloud', 'setting' => $name]);
+            return $debug && in_array(strtolower($value), ['on', '1', 'yes', 'true'], true);
+        };
         $cached = [
             'config_file' => __DIR__ . '/config.yaml',
-            'module_log' => $debug && in_array(strtolower($cloudApi), ['on', '1', 'yes', 'true'], true),
+            'module_log' => $scope('logging_cloud_api'),
+            'whmcs_api_log' => $scope('logging_whmcs_api'),
+            'db_query_log' => $scope('logging_db_query'),
             'whmcs_version' => $setting('tblconfiguration', ['setting' => 'Version']),
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
         ];
+        if ($cached['db_query_log']) {
+            acroniscloud_log_queries();
+        }
     }
+    $GLOBALS['acroniscloud_call'] = [$module, $function];
     return $cached + ['module' => $module, 'function' => $function];
+}
+
+/** Module-log action text (module-behaviour.md §H.1). */
+function acroniscloud_log_action(string $typeOfCall): string
+{
+    [$module, $function] = $GLOBALS['acroniscloud_call'] ?? ['hooks', ''];
+    return 'Request ID: ' . \AcronisCloud\Logger::requestId() . " | Module: $module | Function: $function | Type of call: $typeOfCall";
+}
+
+/** localAPI, logged to the module log (masked) when the "WHMCS API" scope is on. */
+function acroniscloud_local_api(string $command, array $values): array
+{
+    $result = localAPI($command, $values);
+    $opts = acroniscloud_options(...($GLOBALS['acroniscloud_call'] ?? ['hooks', '']));
+    if ($opts['whmcs_api_log']) {
+        logModuleCall(
+            'acroniscloud',
+            acroniscloud_log_action('WHMCS API'),
+            \AcronisCloud\Logger::maskJson(json_encode(['method' => $command, 'parameters' => $values])),
+            \AcronisCloud\Logger::maskJson(json_encode($result)),
+            '',
+            []
+        );
+    }
+    return $result;
+}
+
+/**
+ * Logs every query run while module code runs ("Database query" scope), bindings masked.
+ * Capsule's query log is used because WHMCS's Capsule may have no event dispatcher; entries are
+ * written at the end of the request.
+ */
+function acroniscloud_log_queries(): void
+{
+    $connection = Capsule::connection();
+    $connection->enableQueryLog();
+    register_shutdown_function(static function () use ($connection): void {
+        $queries = $connection->getQueryLog();
+        $connection->disableQueryLog();
+        foreach ($queries as $query) {
+            // The module log's own writes are not logged (they would log themselves forever).
+            if (stripos($query['query'], 'tblmodulelog') !== false) {
+                continue;
+            }
+            $bindings = \AcronisCloud\Logger::maskQueryBindings($query['query'], array_values($query['bindings']));
+            logModuleCall(
+                'acroniscloud',
+                acroniscloud_log_action('Database query'),
+                json_encode(['query' => $query['query'], 'bindings' => $bindings], JSON_UNESCAPED_SLASHES),
+                '',
+                '',
+                []
+            );
+        }
+    });
 }
 
 /** Module `$params` plus the server's name (WHMCS does not pass it; messages name the server). */
@@ -61,7 +125,7 @@ function acroniscloud_server_row(int $serverId): ?array
         return null;
     }
     $row = (array) $row;
-    $plain = localAPI('DecryptPassword', ['password2' => $row['password']]);
+    $plain = acroniscloud_local_api('DecryptPassword', ['password2' => $row['password']]);
     $row['password'] = ($plain['result'] ?? '') === 'success' ? $plain['password'] : '';
     return $row;
 }
@@ -69,14 +133,15 @@ function acroniscloud_server_row(int $serverId): ?array
 /** ServerAdd / ServerEdit: the extension converts a login into an API client; we store it. */
 function acroniscloud_server_saved(array $vars): array
 {
+    $options = acroniscloud_options('hooks', 'ServerSaved');
     $row = acroniscloud_server_row((int) ($vars['serverid'] ?? 0));
     if ($row === null) {
         return $vars;
     }
-    $out = \AcronisCloud\AcronisServer::serverSaved($row, acroniscloud_options('hooks', 'ServerSaved'));
+    $out = \AcronisCloud\AcronisServer::serverSaved($row, $options);
     if (!empty($out['converted'])) {
         $c = $out['converted'];
-        $secret = localAPI('EncryptPassword', ['password2' => $c['client_secret']]);
+        $secret = acroniscloud_local_api('EncryptPassword', ['password2' => $c['client_secret']]);
         if (($secret['result'] ?? '') === 'success') {
             $update = [
                 'username' => $c['client_id'],
@@ -104,11 +169,12 @@ function acroniscloud_server_saved(array $vars): array
  */
 function acroniscloud_server_deleted(array $vars): array
 {
+    $options = acroniscloud_options('hooks', 'ServerDelete');
     $row = acroniscloud_server_row((int) ($vars['serverid'] ?? 0));
     if ($row === null) {
         return $vars;
     }
-    foreach (\AcronisCloud\AcronisServer::serverDeleted($row, acroniscloud_options('hooks', 'ServerDelete')) as $warning) {
+    foreach (\AcronisCloud\AcronisServer::serverDeleted($row, $options) as $warning) {
         logActivity('Acronis Cyber Cloud: ' . $warning);
     }
     return $vars;

@@ -26,6 +26,9 @@ namespace AcronisCloud {
     class Logger
     {
         public static function log(string $config_path, string $level, string $message): void {}
+        public static function requestId(): string {}
+        public static function maskJson(string $json): string {}
+        public static function maskQueryBindings(string $sql, array $bindings): array {}
         public function __construct() {}
     }
 

@@ -52,6 +52,8 @@ pub struct Connection {
     root_tenant_id: Option<String>,
     platform_checked: bool,
     exchanges: Vec<Exchange>,
+    /// GET answers already read in this request (module-behaviour.md §H.2).
+    memo: std::collections::HashMap<String, Value>,
 }
 
 pub fn http_options(cfg: &Config) -> HttpOptions {
@@ -90,6 +92,7 @@ impl Connection {
             root_tenant_id: None,
             platform_checked: false,
             exchanges: Vec::new(),
+            memo: std::collections::HashMap::new(),
         })
     }
 
@@ -349,6 +352,17 @@ impl Connection {
             }
             return self.json_of(&resp, &call);
         }
+    }
+
+    /// A GET answered at most once per connection (one WHMCS request): catalogue-like reads.
+    pub fn call_memo(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
+        let key = format!("{path}?{query:?}");
+        if let Some(v) = self.memo.get(&key) {
+            return Ok(v.clone());
+        }
+        let v = self.call(Method::Get, path, query, None)?;
+        self.memo.insert(key, v.clone());
+        Ok(v)
     }
 
     /// `application.version` of `GET /api/2/versions`.

@@ -1,6 +1,7 @@
 //! Business logic of the Acronis Cyber Cloud module for WHMCS. Nothing here knows PHP: the
 //! extension crate (`acroniscloud`) is a thin binding over these modules.
 
+pub mod admin_api;
 pub mod api_error;
 pub mod auth;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod hashing;
 pub mod http;
 pub mod logging;
+pub mod platform;
 pub mod masking;
 pub mod product_settings;
 pub mod server;

@@ -346,3 +346,108 @@ mod tests {
         assert_eq!(mask_text(&once), once);
     }
 }
+
+/// Masks the bindings of a SQL statement that go to password-like columns (`password`,
+/// `password2`, `…secret`), for the "Database query" module log. Columns are matched to the
+/// `?` placeholders of `col = ?` comparisons/assignments and of `INSERT (cols) VALUES (?, …)`.
+pub fn mask_query_bindings(sql: &str, bindings: &[String]) -> Vec<String> {
+    let columns = placeholder_columns(sql);
+    bindings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| match columns.get(i).and_then(|c| c.as_deref()) {
+            Some(col) if is_secret_key(col) == Some(true) => MASK.to_string(),
+            _ => mask_text(b),
+        })
+        .collect()
+}
+
+/// For each `?` in `sql`, the column it is bound to when recognisable.
+fn placeholder_columns(sql: &str) -> Vec<Option<String>> {
+    let lower = sql.to_ascii_lowercase();
+    let mut insert_cols: Vec<String> = Vec::new();
+    if let (Some(start), Some(values)) = (lower.find('('), lower.find(" values")) {
+        if lower.trim_start().starts_with("insert") && start < values {
+            if let Some(cols) = sql.get(start + 1..values) {
+                insert_cols = cols
+                    .trim_end()
+                    .trim_end_matches(')')
+                    .split(',')
+                    .map(|c| {
+                        c.trim()
+                            .trim_matches(|ch| ch == '`' || ch == '"')
+                            .to_string()
+                    })
+                    .collect();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut insert_index = 0usize;
+    for (i, ch) in sql.char_indices() {
+        if ch != '?' {
+            continue;
+        }
+        // Walk back over " = " / " like " to the identifier.
+        let before = sql.get(..i).unwrap_or("").trim_end();
+        let before = before
+            .strip_suffix('=')
+            .or_else(|| before.strip_suffix("like"))
+            .or_else(|| before.strip_suffix("LIKE"))
+            .map(str::trim_end);
+        let col = before.and_then(|b| {
+            let ident: String = b
+                .chars()
+                .rev()
+                .take_while(|c| {
+                    c.is_ascii_alphanumeric() || *c == '_' || *c == '`' || *c == '"' || *c == '.'
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let name = ident
+                .rsplit('.')
+                .next()
+                .unwrap_or("")
+                .trim_matches(|c| c == '`' || c == '"');
+            (!name.is_empty()).then(|| name.to_string())
+        });
+        let col = col.or_else(|| {
+            let c = insert_cols.get(insert_index).cloned();
+            insert_index += 1;
+            c
+        });
+        out.push(col);
+    }
+    out
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn update_and_where_bindings() {
+        let sql = "update `tblservers` set `username` = ?, `password` = ?, `accesshash` = ? where `id` = ?";
+        let b: Vec<String> = ["client", "secret-value", "client_credentials", "1"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            mask_query_bindings(sql, &b),
+            vec!["client", "*****", "client_credentials", "1"]
+        );
+        let sql = "select * from `tblhosting` where password2 = ? and `id` = ?";
+        assert_eq!(
+            mask_query_bindings(sql, &["pw".into(), "2".into()]),
+            vec!["*****", "2"]
+        );
+    }
+
+    #[test]
+    fn insert_bindings() {
+        let sql = "insert into `tblservers` (`name`, `password`, `client_secret`) values (?, ?, ?)";
+        let b: Vec<String> = ["n", "p", "s"].map(String::from).to_vec();
+        assert_eq!(mask_query_bindings(sql, &b), vec!["n", "*****", "*****"]);
+    }
+}

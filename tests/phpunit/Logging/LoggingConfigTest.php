@@ -97,6 +97,30 @@ final class LoggingConfigTest extends ModuleTestCase
         $this->assertSame([], $this->host->moduleLog(), 'logging_cloud_api off: no Cloud API entries');
     }
 
+    public function testL77WhmcsApiAndDatabaseScopesAreMasked(): void
+    {
+        $this->host->ok('config:set', ['ModuleDebugMode', 'on']);
+        $this->host->ok('addon:set', ['acroniscloud', 'logging_cloud_api', '']);
+        $this->host->ok('addon:set', ['acroniscloud', 'logging_whmcs_api', 'on']);
+        $this->host->ok('addon:set', ['acroniscloud', 'logging_db_query', 'on']);
+        $seed = $this->sim->seed();
+        $id = $this->addServer(['username' => $seed['admin']['login'], 'password' => $seed['admin']['password'], 'accesshash' => 'username']);
+        $rows = $this->host->moduleLog();
+        $types = array_unique(array_map(fn ($r) => preg_replace('/.*Type of call: /', '', $r['action']), $rows));
+        sort($types);
+        $this->assertSame(['Database query', 'WHMCS API'], $types);
+        $api = array_values(array_filter($rows, fn ($r) => str_ends_with($r['action'], 'WHMCS API')));
+        $methods = array_map(fn ($r) => json_decode($r['request'], true)['method'], $api);
+        $this->assertSame(['DecryptPassword', 'EncryptPassword'], $methods);
+        $this->assertSame('*****', json_decode($api[0]['response'], true)['password'], 'decrypted password masked');
+        $this->assertSame('*****', json_decode($api[1]['request'], true)['parameters']['password2'], 'plain secret masked');
+        $update = array_values(array_filter($rows, fn ($r) => str_contains($r['request'], 'update')));
+        $this->assertNotEmpty($update, 'the server row update is logged');
+        $this->assertContains('*****', json_decode($update[0]['request'], true)['bindings']);
+        $this->secrets[] = $this->serverRow($id)['password'];
+        $this->assertNoSecretIn('module log', json_encode($rows));
+    }
+
     public function testL78DefaultsWithoutConfig(): void
     {
         $c = Settings::load($this->host->root() . '/includes/acroniscloud/no-such-config.yaml');
