@@ -6,6 +6,7 @@
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
 mod acronis_server;
+mod addon;
 mod convert;
 mod exceptions;
 mod guard;
@@ -73,6 +74,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .request_startup_function(request_startup)
         .info_function(info)
         .class::<acronis_server::AcronisServer>()
+        .class::<addon::Addon>()
         .class::<placeholders::TemplateStore>()
         .class::<placeholders::UsageMetrics>()
         .class::<settings::Settings>()

@@ -23,6 +23,15 @@ namespace AcronisCloud {
         public function __construct(array $server, ?array $options = null) {}
     }
 
+    class Addon
+    {
+        public static function config(): mixed {}
+        public static function deactivate(): mixed {}
+        public static function isApiAction(string $action): bool {}
+        public static function handle(array $request, array $context_in, ?array $options = null): mixed {}
+        public function __construct() {}
+    }
+
     class Logger
     {
         public static function log(string $config_path, string $level, string $message): void {}

@@ -1,6 +1,10 @@
 //! The admin JSON API of the addon (module-behaviour.md §D): transport rules in `envelope`,
-//! wizard data sources in `catalog_actions`, template CRUD in `templates` (with TemplateStore).
+//! access and CSRF checks in `guard`, server-scoped data sources in `servers`; template CRUD
+//! joins with the TemplateStore.
 
+pub mod dispatch;
 pub mod envelope;
+pub mod guard;
+pub mod servers;
 
 pub use envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};

@@ -1,0 +1,143 @@
+//! Routes an admin API request to its action: method check, access/CSRF guard, then the
+//! action. Unknown or missing actions are not API calls: the caller renders the admin page.
+
+use super::envelope::{from_error, require_method, ApiRequest, ApiResponse};
+use super::guard::{check, Caller};
+use super::servers::{self, ServerSummary};
+use crate::config::Config;
+use crate::connection::Connection;
+use crate::server::ServerRecord;
+
+/// Everything the WHMCS side knows that an action may need.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub caller: Caller,
+    /// All servers of type `acroniscloud`.
+    pub servers: Vec<ServerSummary>,
+    /// The server named by `server_id` (password decrypted), when it exists.
+    pub server: Option<ServerRecord>,
+    pub config: Config,
+}
+
+/// (action, the one HTTP method it accepts).
+const ACTIONS: &[(&str, &str)] = &[("list_servers", "GET"), ("get_locations", "GET")];
+
+/// True when `action` is an API action (anything else renders the page).
+pub fn is_api_action(action: &str) -> bool {
+    ACTIONS.iter().any(|(a, _)| *a == action)
+}
+
+/// Handles one API request; `None` when `req.action` is not an API action.
+pub fn handle(
+    req: &ApiRequest,
+    ctx: &Context,
+) -> Option<(ApiResponse, Vec<crate::http::Exchange>)> {
+    let (action, method) = ACTIONS.iter().find(|(a, _)| *a == req.action)?;
+    let mut exchanges = Vec::new();
+    let resp = (|| {
+        require_method(req, method)?;
+        check(&ctx.caller, &req.method)?;
+        match *action {
+            "list_servers" => Ok(ApiResponse::ok(&servers::list_servers(&ctx.servers))),
+            "get_locations" => {
+                let mut conn = connect(req, ctx)?;
+                let out = servers::get_locations(&mut conn);
+                exchanges = conn.take_exchanges();
+                out.map(|v| ApiResponse::ok(&v)).map_err(|e| from_error(&e))
+            }
+            _ => Err(ApiResponse::error(404, "Unknown action.", None)),
+        }
+    })();
+    Some((resp.unwrap_or_else(|e| e), exchanges))
+}
+
+/// The connection for `server_id`: 400 when absent, 404 when unknown, 400 when incomplete.
+fn connect(req: &ApiRequest, ctx: &Context) -> Result<Connection, ApiResponse> {
+    let id = servers::server_id(req.query.get("server_id"))?;
+    let record = ctx
+        .server
+        .as_ref()
+        .filter(|s| s.id == Some(id))
+        .ok_or_else(|| servers::unknown_server(id))?;
+    Connection::new(record, ctx.config.clone()).map_err(|e| from_error(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx() -> Context {
+        Context {
+            caller: Caller {
+                admin_id: 1,
+                role_id: 1,
+                allowed_roles: vec![1],
+                csrf_expected: "t".into(),
+                csrf_given: String::new(),
+            },
+            servers: vec![ServerSummary {
+                id: 4,
+                name: "EU".into(),
+                hostname: "h".into(),
+                disabled: 0,
+            }],
+            ..Context::default()
+        }
+    }
+
+    fn get(action: &str, query: serde_json::Value) -> ApiRequest {
+        ApiRequest {
+            method: "GET".into(),
+            action: action.into(),
+            query: query.as_object().cloned().unwrap_or_default(),
+            ..ApiRequest::default()
+        }
+    }
+
+    #[test]
+    fn page_actions_are_not_handled() {
+        assert!(handle(&get("", json!({})), &ctx()).is_none());
+        assert!(handle(&get("index", json!({})), &ctx()).is_none());
+    }
+
+    #[test]
+    fn list_servers_answers_json() {
+        let (r, _) = handle(&get("list_servers", json!({})), &ctx()).unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()[0]["id"],
+            4
+        );
+    }
+
+    #[test]
+    fn method_then_access_then_server() {
+        let mut post = get("list_servers", json!({}));
+        post.method = "POST".into();
+        assert_eq!(handle(&post, &ctx()).unwrap().0.status, 405);
+        let mut c = ctx();
+        c.caller.admin_id = 0;
+        assert_eq!(
+            handle(&get("list_servers", json!({})), &c)
+                .unwrap()
+                .0
+                .status,
+            401
+        );
+        assert_eq!(
+            handle(&get("get_locations", json!({})), &ctx())
+                .unwrap()
+                .0
+                .status,
+            400
+        );
+        assert_eq!(
+            handle(&get("get_locations", json!({"server_id": "9"})), &ctx())
+                .unwrap()
+                .0
+                .status,
+            404
+        );
+    }
+}
