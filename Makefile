@@ -11,9 +11,9 @@ export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
 
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
-	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3
+	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
 
-.PHONY: all deps build stubs stubs-check lint test test-rust test-php demo bench clean
+.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-browser demo bench clean
 
 all: build
 
@@ -52,8 +52,16 @@ test-php: build
 	$(PHP) -m | grep -qx pcntl
 	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
 
+## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core;
+## Node.js >= 20 is a prerequisite; screenshots in tests/artifacts/screenshots/)
+test-browser: build
+	@node -e 'process.exit(+process.versions.node.split(".")[0] < 20 ? 1 : 0)' 2>/dev/null \
+		|| { echo "Node.js >= 20 with npm is a prerequisite for test-browser"; exit 1; }
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	node --test tests/browser/
+
 ## test: every check CI runs
-test: lint build stubs-check test-rust test-php
+test: lint build stubs-check test-rust test-php test-browser
 
 ## demo: the server lifecycle against the simulator, through the WHMCS module files
 demo: build

@@ -48,7 +48,11 @@ fn int_list(z: Option<&Zval>) -> Vec<i64> {
     match z {
         Some(v) if v.array().is_some() => v
             .array()
-            .map(|a| a.values().filter_map(|x| scalar(x)?.trim().parse().ok()).collect())
+            .map(|a| {
+                a.values()
+                    .filter_map(|x| scalar(x)?.trim().parse().ok())
+                    .collect()
+            })
             .unwrap_or_default(),
         Some(v) => scalar(v)
             .unwrap_or_default()
@@ -103,7 +107,9 @@ impl Addon {
 
     /// WHMCS `_deactivate()`: keeps every table and file (manual: uninstall keeps data).
     pub fn deactivate() -> Zval {
-        to_zval(&json!({"status": "success", "description": "Acronis Cyber Cloud addon deactivated successfully."}))
+        to_zval(
+            &json!({"status": "success", "description": "Acronis Cyber Cloud addon deactivated successfully."}),
+        )
     }
 
     /// True when `$action` is an admin API action (otherwise `_output` renders the page).

@@ -50,6 +50,45 @@ impl TemplateStore {
         })
     }
 
+    /// Custom fields the product needs for activation method `$activationMethod`
+    /// (`configoption2`): `['ensure' => [field rows], 'remove' => [keys]]`, field rows shaped
+    /// like `tblcustomfields` columns.
+    pub fn custom_field_plan(activation_method: Option<String>) -> PhpResult<Zval> {
+        guard(|| {
+            let plan = acroniscloud_core::product_settings::custom_field_plan(
+                activation_method.as_deref().unwrap_or(""),
+            )?;
+            let on = |b: bool| if b { "on" } else { "" };
+            let ensure: Vec<serde_json::Value> = plan
+                .ensure
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "key": f.name,
+                        "fieldname": f.fieldname_stored,
+                        "fieldtype": f.kind,
+                        "description": f.description,
+                        "fieldoptions": "",
+                        "regexpr": f.validation_regex,
+                        "adminonly": on(f.admin_only),
+                        "required": on(f.required),
+                        "showorder": on(f.show_on_order),
+                        "showinvoice": on(f.show_on_invoice),
+                        "sortorder": f.sort_order,
+                    })
+                })
+                .collect();
+            Ok(to_zval(
+                &serde_json::json!({"ensure": ensure, "remove": plan.remove}),
+            ))
+        })
+    }
+
+    /// True when a stored custom `fieldname` denotes the module field `$key`.
+    pub fn field_matches(fieldname: String, key: String) -> bool {
+        acroniscloud_core::product_settings::field_matches(&fieldname, &key)
+    }
+
     /// The storage path given to the constructor.
     pub fn path(&self) -> String {
         self.path.clone()

@@ -179,3 +179,42 @@ function acroniscloud_server_deleted(array $vars): array
     }
     return $vars;
 }
+
+/**
+ * ProductEdit: keeps the product's custom fields as the module needs them (tenant id, user id,
+ * cloud login; cloud password only when clients choose it at order time).
+ */
+function acroniscloud_product_edit(array $vars): array
+{
+    if (($vars['servertype'] ?? '') !== 'acroniscloud') {
+        return $vars;
+    }
+    acroniscloud_options('hooks', 'ProductEdit');
+    $pid = (int) ($vars['pid'] ?? 0);
+    if ($pid <= 0) {
+        throw new \AcronisCloud\ValidationException('Cannot set custom fields, missing product id in request data.');
+    }
+    $plan = \AcronisCloud\TemplateStore::customFieldPlan((string) ($vars['configoption2'] ?? ''));
+    $existing = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $pid)->get(['id', 'fieldname']);
+    $find = static function (string $key) use ($existing): array {
+        return $existing->filter(static fn ($f) => \AcronisCloud\TemplateStore::fieldMatches((string) $f->fieldname, $key))->pluck('id')->all();
+    };
+    foreach ($plan['ensure'] as $field) {
+        if ($find($field['key']) === []) {
+            $row = $field;
+            unset($row['key']);
+            Capsule::table('tblcustomfields')->insert($row + [
+                'type' => 'product', 'relid' => $pid,
+                'created_at' => date('Y-m-d H:i:s'), 'updated_at' => date('Y-m-d H:i:s'),
+            ]);
+        }
+    }
+    foreach ($plan['remove'] as $key) {
+        $ids = $find($key);
+        if ($ids !== []) {
+            Capsule::table('tblcustomfieldsvalues')->whereIn('fieldid', $ids)->delete();
+            Capsule::table('tblcustomfields')->whereIn('id', $ids)->delete();
+        }
+    }
+    return $vars;
+}

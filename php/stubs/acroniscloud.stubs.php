@@ -51,6 +51,8 @@ namespace AcronisCloud {
     {
         public static function version(): string {}
         public static function configOptions(?array $options = null): mixed {}
+        public static function customFieldPlan(?string $activation_method = null): mixed {}
+        public static function fieldMatches(string $fieldname, string $key): bool {}
         public function path(): string {}
         public function __construct(?string $path = null) {}
     }

@@ -83,15 +83,21 @@ if (!function_exists('generate_token')) {
 
 if (!function_exists('check_token')) {
     /**
-     * Permissive by default (tests): returns true/false but never stops the
-     * request. With env WHMCSHOST_CSRF=strict a mismatch ends the request
-     * with "Invalid CSRF Protection Token" like WHMCS does.
+     * CLI requests: permissive by default (tests): returns true/false but
+     * never stops the request. With env WHMCSHOST_CSRF=strict a mismatch ends
+     * the request with "Invalid CSRF Protection Token" like WHMCS does.
+     * Browser mode (serve): strict unless `serve --csrf off` — a mismatch ends
+     * the request with the 403 CSRF page (also accepts header X-CSRF-Token).
      */
     function check_token($namespace = 'WHMCS.default', $token = null)
     {
         $expected = $_SESSION['tkval'] ?? '';
-        $given = $token !== null ? (string) $token : (string) ($_POST['token'] ?? $_GET['token'] ?? '');
+        $given = $token !== null ? (string) $token : (string) ($_POST['token'] ?? $_GET['token'] ?? $_SERVER['HTTP_X_CSRF_TOKEN'] ?? '');
         $ok = $expected !== '' && hash_equals((string) $expected, $given);
+        if (!$ok && defined('WHMCSHOST_BROWSER') && \WhmcsHost\Web\App::csrfMode() === 'strict') {
+            // Browser mode: same refusal as the router's POST check (403 page, request ends).
+            \WhmcsHost\Web\App::csrfRefuse();
+        }
         if (!$ok && getenv('WHMCSHOST_CSRF') === 'strict') {
             echo 'Invalid CSRF Protection Token';
             exit(1);

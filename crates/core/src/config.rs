@@ -14,6 +14,7 @@ pub struct Config {
     pub cache: CacheConfig,
     pub product: ProductConfig,
     pub usage_report: UsageReportConfig,
+    pub templates: TemplatesConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -74,6 +75,37 @@ pub struct UsageReportConfig {
     pub downloaded_files_ttl_in_days: i64,
     pub retries_limit: u32,
     pub retry_timeout: u64,
+}
+
+/// Where service templates are stored (SQLite file, see `templates::SqliteStorage`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// Database file; a relative path is resolved against the directory of config.yaml.
+    pub database: String,
+    /// Milliseconds a writer waits for another writer's lock before failing.
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for TemplatesConfig {
+    fn default() -> Self {
+        TemplatesConfig {
+            database: "data/templates.sqlite".into(),
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+impl TemplatesConfig {
+    /// Absolute database path for a config file living in `config_dir`.
+    pub fn database_path(&self, config_dir: &Path) -> std::path::PathBuf {
+        let p = Path::new(&self.database);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            config_dir.join(p)
+        }
+    }
 }
 
 impl Default for LoggerConfig {
@@ -193,6 +225,9 @@ impl Config {
                 "cloud_api.connect_timeout and cloud_api.timeout must be at least 1 second",
             ));
         }
+        if self.templates.database.trim().is_empty() {
+            return Err(Error::config("templates.database: must be a file path"));
+        }
         if self.usage_report.php_cli_interpreter.trim().is_empty() {
             self.usage_report.php_cli_interpreter = "php".into();
         }
@@ -283,5 +318,6 @@ mod sample_tests {
         assert_eq!(cfg.cloud_api, Config::default().cloud_api);
         assert_eq!(cfg.product, Config::default().product);
         assert_eq!(cfg.usage_report, Config::default().usage_report);
+        assert_eq!(cfg.templates, Config::default().templates);
     }
 }

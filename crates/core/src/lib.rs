@@ -4,7 +4,9 @@
 pub mod admin_api;
 pub mod api_error;
 pub mod auth;
+pub mod catalog;
 pub mod config;
+pub mod config_options;
 pub mod connection;
 pub mod error;
 pub mod hashing;
@@ -16,6 +18,7 @@ pub mod product_settings;
 pub mod server;
 pub mod server_hooks;
 pub mod tags;
+pub mod templates;
 pub mod uuid;
 
 pub use error::{ApiError, Error, Result};

@@ -106,3 +106,78 @@ mod tests {
         );
     }
 }
+
+/// Product custom fields the module needs (module-behaviour.md §A.3), as `ProductEdit` must
+/// leave them: `ensure` fields exist (created when missing), `remove` keys are deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPlan {
+    pub ensure: Vec<crate::catalog::CustomField>,
+    pub remove: Vec<String>,
+}
+
+/// `cloud_password` exists only while clients choose their password at order time.
+pub fn custom_field_plan(activation_method: &str) -> crate::Result<FieldPlan> {
+    let catalog = crate::catalog::catalog()?;
+    let with_password = activation_method.trim() == "password";
+    let mut ensure: Vec<_> = catalog
+        .custom_fields
+        .iter()
+        .filter(|f| f.name != "cloud_password" || with_password)
+        .cloned()
+        .collect();
+    ensure.sort_by_key(|f| f.sort_order);
+    let remove = if with_password {
+        vec![]
+    } else {
+        vec!["cloud_password".to_string()]
+    };
+    Ok(FieldPlan { ensure, remove })
+}
+
+/// True when a stored `fieldname` denotes the field `key`: equal, or `key`, optional spaces
+/// and `|` (admins may rename the friendly part).
+pub fn field_matches(fieldname: &str, key: &str) -> bool {
+    match fieldname.strip_prefix(key) {
+        Some("") => true,
+        Some(rest) => rest.trim_start().starts_with('|'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn l84_password_field_follows_activation_method() {
+        let email = custom_field_plan("email").unwrap();
+        let names: Vec<_> = email.ensure.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, vec!["cloud_login", "tenant_id", "user_id"]);
+        assert_eq!(email.remove, vec!["cloud_password"]);
+        let pw = custom_field_plan("password").unwrap();
+        let f = pw
+            .ensure
+            .iter()
+            .find(|f| f.name == "cloud_password")
+            .unwrap();
+        assert_eq!(
+            f.validation_regex,
+            "/^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d).{6,}$/s"
+        );
+        assert!(pw.remove.is_empty());
+        assert_eq!(
+            custom_field_plan("").unwrap(),
+            email,
+            "empty behaves as email"
+        );
+    }
+
+    #[test]
+    fn fieldname_matching() {
+        assert!(field_matches("tenant_id", "tenant_id"));
+        assert!(field_matches("tenant_id|Tenant ID", "tenant_id"));
+        assert!(field_matches("tenant_id  |Tenant", "tenant_id"));
+        assert!(!field_matches("tenant_idx|X", "tenant_id"));
+        assert!(!field_matches("user_id|User", "tenant_id"));
+    }
+}

@@ -69,7 +69,7 @@ final class Installer
         file_put_contents("$root/configuration.php", self::configurationPhp($db, $hash, "$root/templates_c", $adminPath));
         file_put_contents("$root/init.php", self::initPhp());
         file_put_contents("$root/vendor/autoload.php", self::vendorAutoloadPhp());
-        file_put_contents("$root/$adminPath/index.php", "<?php\n// WHMCS emulation admin area placeholder (browser mode not implemented yet)\n");
+        file_put_contents("$root/$adminPath/index.php", "<?php\n// WHMCS emulation admin area: pages are served by php/whmcs-host/router.php (`whmcs serve`)\n");
 
         $meta = [
             'host' => self::hostDir(),

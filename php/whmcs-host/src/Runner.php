@@ -42,6 +42,8 @@ Request context: --context admin|client|cron (default admin), --client-id N.
   addon:set MODULE SETTING VALUE | addon:get MODULE | addon:activate MODULE
   localapi COMMAND [--vars JSON] [--admin USER]
   schema:tables | schema:columns TABLE
+  serve [--host 127.0.0.1] [--port 0] [--autologin] [--csrf strict|off] [--workers N] [--log FILE|-] [--exit-with-parent]
+          browser mode (php -S + router.php); prints {"ok":true,"url":…,"pid":…} and runs until SIGTERM
 TXT;
 
     /** @param string[] $argv without the script name */
@@ -86,6 +88,12 @@ TXT;
             return self::usage('no command given');
         }
         $command = array_shift($rest);
+        if ($command === 'serve') {
+            if (!is_file($root . '/init.php')) {
+                return self::usage("not a WHMCS emulation root: $root (run install first)");
+            }
+            return Web\Serve::main((string) realpath($root), $php, $ext, $rest);
+        }
         if (!in_array($command, Commands::names(), true)) {
             return self::usage("unknown command '$command'");
         }

@@ -1,7 +1,8 @@
 //! Routes an admin API request to its action: method check, access/CSRF guard, then the
 //! action. Unknown or missing actions are not API calls: the caller renders the admin page.
 
-use super::envelope::{from_error, require_method, ApiRequest, ApiResponse};
+use super::catalog_actions;
+use super::envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
 use super::guard::{check, Caller};
 use super::servers::{self, ServerSummary};
 use crate::config::Config;
@@ -20,7 +21,14 @@ pub struct Context {
 }
 
 /// (action, the one HTTP method it accepts).
-const ACTIONS: &[(&str, &str)] = &[("list_servers", "GET"), ("get_locations", "GET")];
+const ACTIONS: &[(&str, &str)] = &[
+    ("list_servers", "GET"),
+    ("get_applications", "GET"),
+    ("get_offering_items", "GET"),
+    ("get_locations", "GET"),
+    ("l10n", "GET"),
+    ("create_options", "POST"),
+];
 
 /// True when `action` is an API action (anything else renders the page).
 pub fn is_api_action(action: &str) -> bool {
@@ -39,16 +47,85 @@ pub fn handle(
         check(&ctx.caller, &req.method)?;
         match *action {
             "list_servers" => Ok(ApiResponse::ok(&servers::list_servers(&ctx.servers))),
-            "get_locations" => {
+            "l10n" => catalog_actions::l10n()
+                .map(|v| ApiResponse::ok(&v))
+                .map_err(|e| from_error(&e)),
+            "get_locations" | "get_applications" | "get_offering_items" => {
                 let mut conn = connect(req, ctx)?;
-                let out = servers::get_locations(&mut conn);
+                let out = match *action {
+                    "get_locations" => servers::get_locations(&mut conn),
+                    "get_applications" => catalog_actions::get_applications(&mut conn),
+                    _ => catalog_actions::get_offering_items(&mut conn),
+                };
                 exchanges = conn.take_exchanges();
                 out.map(|v| ApiResponse::ok(&v)).map_err(|e| from_error(&e))
             }
+            "create_options" => create_options(req, ctx, &mut exchanges),
             _ => Err(ApiResponse::error(404, "Unknown action.", None)),
         }
     })();
     Some((resp.unwrap_or_else(|e| e), exchanges))
+}
+
+/// `create_options` (§D.4): validates, plans the options and hands the plan to the WHMCS side
+/// (`apply.create_options`), which writes the configurable option rows and answers `{id}`.
+fn create_options(
+    req: &ApiRequest,
+    ctx: &Context,
+    exchanges: &mut Vec<crate::http::Exchange>,
+) -> Result<ApiResponse, ApiResponse> {
+    use crate::config_options::{plan, plan_json, validate_request};
+    use crate::platform::Platform;
+    use serde_json::json;
+    let invalid = |errors: serde_json::Value| {
+        ApiResponse::error(
+            422,
+            "Invalid configurable option data.",
+            Some(json!({"errors": errors})),
+        )
+    };
+    let body = parse_body(req)?;
+    let id = body
+        .get("server_id")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok()))
+        .filter(|i| *i >= 1);
+    let record = id.and_then(|id| ctx.server.as_ref().filter(|s| s.id == Some(id)));
+    let Some(record) = record else {
+        return Err(match validate_request(&body, &[]) {
+            Err(e) if e.contains_key("server_id") || e.contains_key("name") => {
+                invalid(serde_json::Value::Object(e))
+            }
+            _ => invalid(json!({"server_id": ["The selected server is invalid."]})),
+        });
+    };
+    let mut conn = Connection::new(record, ctx.config.clone())
+        .map_err(|e| invalid(json!({"server_id": [e.to_string()]})))?;
+    type Planned = std::result::Result<ApiResponse, ApiResponse>;
+    let result = (|| -> crate::Result<Planned> {
+        let mut p = Platform::new(&mut conn);
+        let editions = p.editions()?;
+        let request = match validate_request(&body, &editions) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(invalid(serde_json::Value::Object(e)))),
+        };
+        let items = p.root_offering_items()?;
+        let for_customer = p.available_for_child("customer")?;
+        let infras = p.root_infras()?;
+        let locations = p.root_locations()?;
+        let planned = plan(&request.edition, &items, &for_customer, &infras, &locations)?;
+        Ok(Ok(ApiResponse::ok(&json!({
+            "apply": {"create_options": {
+                "name": request.name,
+                "description": request.description,
+                "options": plan_json(&planned),
+            }}
+        }))))
+    })();
+    *exchanges = conn.take_exchanges();
+    match result {
+        Ok(r) => r,
+        Err(e) => Err(invalid(json!({"server_id": [e.to_string()]}))),
+    }
 }
 
 /// The connection for `server_id`: 400 when absent, 404 when unknown, 400 when incomplete.

@@ -61,7 +61,7 @@ pub fn require_method(req: &ApiRequest, allowed: &str) -> Result<(), ApiResponse
     Err(ApiResponse::error(
         405,
         &format!("Only {} requests allowed.", allowed.to_ascii_uppercase()),
-        None,
+        Some(json!({"Allow": [allowed.to_ascii_uppercase()]})),
     )
     .with_header("Allow", &allowed.to_ascii_uppercase()))
 }
@@ -158,7 +158,7 @@ mod tests {
         assert!(r.headers.contains(&("Allow".into(), "GET".into())));
         assert_eq!(
             r.body,
-            r#"{"error":{"code":405,"message":"Only GET requests allowed."}}"#
+            r#"{"error":{"code":405,"message":"Only GET requests allowed.","details":{"Allow":["GET"]}}}"#
         );
         assert!(require_method(&req("get", "", ""), "GET").is_ok());
     }

@@ -2,6 +2,7 @@
 //! access and CSRF checks in `guard`, server-scoped data sources in `servers`; template CRUD
 //! joins with the TemplateStore.
 
+pub mod catalog_actions;
 pub mod dispatch;
 pub mod envelope;
 pub mod guard;

@@ -197,9 +197,91 @@ final class WhmcsHost
         return $path;
     }
 
-    /** Removes the root directory (the SQLite file inside it included). */
+    /** @var resource|null `whmcs serve` process */
+    private $serveProc = null;
+    private ?array $serveInfo = null;
+
+    /**
+     * Starts the browser mode (`whmcs --root ROOT serve --port 0 …`) and
+     * returns the base URL (e.g. http://127.0.0.1:41234). The server runs
+     * until stopServer()/destroy() (or the end of this object).
+     *
+     * @param array{host?:string, port?:int, autologin?:bool, csrf?:string, workers?:int} $opts autologin defaults to true
+     */
+    public function serve(array $opts = []): string
+    {
+        if ($this->serveInfo !== null) {
+            return $this->serveInfo['url'];
+        }
+        $cmd = [$this->opts['php'] ?? PHP_BINARY, self::runnerPath(), '--root', $this->root];
+        if (!empty($this->opts['ext'])) {
+            $cmd[] = '--ext';
+            $cmd[] = (string) $this->opts['ext'];
+        }
+        $cmd[] = 'serve';
+        $cmd[] = '--host=' . ($opts['host'] ?? '127.0.0.1');
+        $cmd[] = '--port=' . (int) ($opts['port'] ?? 0);
+        $cmd[] = '--exit-with-parent';
+        if ($opts['autologin'] ?? true) {
+            $cmd[] = '--autologin';
+        }
+        if (isset($opts['csrf'])) {
+            $cmd[] = '--csrf=' . $opts['csrf'];
+        }
+        if (isset($opts['workers'])) {
+            $cmd[] = '--workers=' . (int) $opts['workers'];
+        }
+        $env = !empty($this->opts['env']) ? array_merge(getenv(), (array) $this->opts['env']) : null;
+        $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes, null, $env);
+        if (!is_resource($proc)) {
+            throw new \RuntimeException('Cannot start whmcs serve');
+        }
+        $line = (string) fgets($pipes[1]);
+        fclose($pipes[1]);
+        $info = json_decode(trim($line), true);
+        if (!is_array($info) || empty($info['ok'])) {
+            proc_terminate($proc);
+            proc_close($proc);
+            throw new \RuntimeException('whmcs serve failed: ' . $line);
+        }
+        $this->serveProc = $proc;
+        $this->serveInfo = $info;
+        return (string) $info['url'];
+    }
+
+    /** {"url","pid","runner_pid","log",…} of the running server, or null. */
+    public function serveInfo(): ?array
+    {
+        return $this->serveInfo;
+    }
+
+    public function stopServer(): void
+    {
+        if ($this->serveProc === null) {
+            return;
+        }
+        proc_terminate($this->serveProc, 15);
+        for ($i = 0; $i < 250 && proc_get_status($this->serveProc)['running']; $i++) {
+            usleep(20000);
+        }
+        if (proc_get_status($this->serveProc)['running']) {
+            proc_terminate($this->serveProc, 9);
+            @posix_kill((int) $this->serveInfo['pid'], 9);
+        }
+        proc_close($this->serveProc);
+        $this->serveProc = null;
+        $this->serveInfo = null;
+    }
+
+    public function __destruct()
+    {
+        $this->stopServer();
+    }
+
+    /** Stops a running server, then removes the root directory (the SQLite file inside it included). */
     public function destroy(): void
     {
+        $this->stopServer();
         self::removeTree($this->root);
     }
 
