@@ -63,7 +63,18 @@ fn int_list(z: Option<&Zval>) -> Vec<i64> {
     }
 }
 
-fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
+fn string_list(z: Option<&Zval>) -> Vec<String> {
+    z.and_then(Zval::array)
+        .map(|a| a.values().filter_map(scalar).collect())
+        .unwrap_or_default()
+}
+
+fn context(
+    ctx: &ZendHashTable,
+    config: Config,
+    config_file: &str,
+    storage_dir: &str,
+) -> Result<Context, Error> {
     let servers = match ctx.get("servers").map(zval_to_json) {
         Some(v @ Value::Array(_)) => serde_json::from_value::<Vec<ServerSummary>>(v)
             .map_err(|e| Error::validation(format!("Invalid server list: {e}")))?,
@@ -73,7 +84,23 @@ fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
         Some(row) => Some(server_record(row)?),
         None => None,
     };
+    let mut server_records = Vec::new();
+    if let Some(list) = ctx.get("server_records").and_then(Zval::array) {
+        for row in list.values().filter_map(Zval::array) {
+            server_records.push(server_record(row)?);
+        }
+    }
+    let config_dir = std::path::Path::new(config_file)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let storage =
+        Some(std::path::Path::new(storage_dir)).filter(|_| !storage_dir.trim().is_empty());
+    let templates_db = config.templates.database_path(&config_dir, storage);
     Ok(Context {
+        server_records,
+        templates_db,
+        products_using: string_list(ctx.get("products_using")),
         caller: Caller {
             admin_id: get_str(ctx, "admin_id").trim().parse().unwrap_or(0),
             role_id: get_str(ctx, "role_id").trim().parse().unwrap_or(0),
@@ -85,6 +112,74 @@ fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
         server,
         config,
     })
+}
+
+fn rows(ht: &ZendHashTable, key: &str) -> Vec<Value> {
+    match ht.get(key).map(zval_to_json) {
+        Some(Value::Array(a)) => a,
+        _ => vec![],
+    }
+}
+
+fn text(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn opt_text(v: &Value, key: &str) -> Option<String> {
+    Some(text(v, key)).filter(|s| !s.is_empty())
+}
+
+fn int(v: &Value, key: &str) -> i64 {
+    text(v, key).trim().parse().unwrap_or(0)
+}
+
+/// Rows of the reference module's three template tables, as `_activate` reads them.
+fn reference_rows(ht: &ZendHashTable) -> acroniscloud_core::templates::ReferenceRows {
+    use acroniscloud_core::templates::{
+        ReferenceApplication, ReferenceOfferingItem, ReferenceRows, ReferenceTemplate,
+    };
+    ReferenceRows {
+        templates: rows(ht, "templates")
+            .iter()
+            .map(|r| ReferenceTemplate {
+                id: int(r, "id"),
+                name: text(r, "name"),
+                description: text(r, "description"),
+                server_id: int(r, "server_id"),
+                tenant_kind: text(r, "tenant_kind"),
+                user_role: text(r, "user_role"),
+                created_at: opt_text(r, "created_at"),
+                updated_at: opt_text(r, "updated_at"),
+                deleted_at: opt_text(r, "deleted_at"),
+            })
+            .collect(),
+        applications: rows(ht, "applications")
+            .iter()
+            .map(|r| ReferenceApplication {
+                id: int(r, "id"),
+                template_id: int(r, "template_id"),
+                kind: text(r, "type"),
+                editions: text(r, "editions"),
+                status: text(r, "status"),
+            })
+            .collect(),
+        offering_items: rows(ht, "offering_items")
+            .iter()
+            .map(|r| ReferenceOfferingItem {
+                id: int(r, "id"),
+                template_application_id: int(r, "template_application_id"),
+                name: text(r, "name"),
+                infra_id: opt_text(r, "infra_id"),
+                status: text(r, "status"),
+                measurement_unit: text(r, "measurement_unit"),
+                quota_value: opt_text(r, "quota_value").and_then(|q| q.trim().parse().ok()),
+            })
+            .collect(),
+    }
 }
 
 #[php_impl]
@@ -105,11 +200,65 @@ impl Addon {
         }))
     }
 
+    /// WHMCS `_activate()`: creates or migrates the template database and imports the
+    /// templates of the reference module's tables (`$reference`: `templates`, `applications`,
+    /// `offering_items` rows) so an upgrade from 2.x loses nothing. Never throws.
+    pub fn activate(reference: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> Zval {
+        let opts = Options::new(options);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            || -> Result<Value, Error> {
+                let path = opts.str("config_file");
+                let config = if path.trim().is_empty() {
+                    Config::default()
+                } else {
+                    Config::load(std::path::Path::new(path.trim()))?
+                };
+                let ctx = context(
+                    &ZendHashTable::new(),
+                    config.clone(),
+                    path.trim(),
+                    &opts.str("storage_dir"),
+                )?;
+                let store = acroniscloud_core::templates::SqliteStorage::open(&ctx.templates_db)?;
+                let rows = reference.map(reference_rows).unwrap_or_default();
+                if rows.templates.is_empty() {
+                    return Ok(
+                        json!({"status": "success", "description": "Acronis Cyber Cloud addon activated successfully."}),
+                    );
+                }
+                let report =
+                    acroniscloud_core::templates::TemplateStorage::import_reference(&store, &rows)
+                        .map_err(|e| Error::internal(e.message()))?;
+                Ok(json!({
+                    "status": "success",
+                    "description": format!(
+                        "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {}; already present: {}.",
+                        report.imported.len(),
+                        report.skipped.len()
+                    ),
+                }))
+            },
+        ));
+        let v = match result {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => json!({"status": "error", "description": e.to_string()}),
+            Err(_) => {
+                json!({"status": "error", "description": "Internal error in the acroniscloud extension."})
+            }
+        };
+        to_zval(&v)
+    }
+
     /// WHMCS `_deactivate()`: keeps every table and file (manual: uninstall keeps data).
     pub fn deactivate() -> Zval {
         to_zval(
             &json!({"status": "success", "description": "Acronis Cyber Cloud addon deactivated successfully."}),
         )
+    }
+
+    /// True when the action needs every server's credentials (`server_records`) in the context.
+    pub fn needs_server_records(action: String) -> bool {
+        dispatch::needs_server_records(&action)
     }
 
     /// True when `$action` is an admin API action (otherwise `_output` renders the page).
@@ -145,7 +294,7 @@ impl Addon {
                 content_type: get_str(request, "content_type"),
                 body: get_str(request, "body").into_bytes(),
             };
-            let ctx = context(context_in, config)?;
+            let ctx = context(context_in, config, path.trim(), &opts.str("storage_dir"))?;
             Ok(match dispatch::handle(&req, &ctx) {
                 None => (Value::Null, vec![]),
                 Some((resp, ex)) => (

@@ -25,7 +25,16 @@ function acroniscloud_admin_context(): array
             return ['id' => (int) $row->id, 'name' => (string) $row->name, 'hostname' => (string) $row->hostname, 'disabled' => (int) $row->disabled];
         })->all();
     $serverId = (int) ($_GET['server_id'] ?? 0);
+    $action = (string) ($_GET['action'] ?? '');
+    $templateId = (int) ($_GET['template_id'] ?? 0);
     return [
+        'server_records' => \AcronisCloud\Addon::needsServerRecords($action)
+            ? array_values(array_filter(array_map(static fn ($s) => acroniscloud_server_row($s['id']), $servers)))
+            : [],
+        'products_using' => $templateId > 0
+            ? Capsule::table('tblproducts')->where('servertype', 'acroniscloud')->where('configoption1', (string) $templateId)
+                ->orderBy('name')->pluck('name')->all()
+            : [],
         'admin_id' => $adminId,
         'role_id' => $roleId,
         'allowed_roles' => $access,
@@ -114,4 +123,21 @@ function acroniscloud_apply_config_options(array $plan, int $productId): int
         }
         return $gid;
     });
+}
+
+/** Rows of the 2.x module's template tables, when they exist (imported on activation). */
+function acroniscloud_reference_templates(): array
+{
+    $rows = ['templates' => [], 'applications' => [], 'offering_items' => []];
+    $tables = [
+        'templates' => 'acroniscloud_service_templates',
+        'applications' => 'acroniscloud_service_template_applications',
+        'offering_items' => 'acroniscloud_service_template_offering_items',
+    ];
+    foreach ($tables as $key => $table) {
+        if (Capsule::schema()->hasTable($table)) {
+            $rows[$key] = Capsule::table($table)->orderBy('id')->get()->map(static fn ($r) => (array) $r)->all();
+        }
+    }
+    return $rows;
 }

@@ -43,6 +43,7 @@ function acroniscloud_options(string $module, string $function): array
             'db_query_log' => $scope('logging_db_query'),
             'whmcs_version' => $setting('tblconfiguration', ['setting' => 'Version']),
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
+            'storage_dir' => acroniscloud_storage_dir(),
         ];
         if ($cached['db_query_log']) {
             acroniscloud_log_queries();
@@ -50,6 +51,19 @@ function acroniscloud_options(string $module, string $function): array
     }
     $GLOBALS['acroniscloud_call'] = [$module, $function];
     return $cached + ['module' => $module, 'function' => $function];
+}
+
+/** Local path of the WHMCS "downloads" storage (WHMCS keeps it outside the web root). */
+function acroniscloud_storage_dir(): string
+{
+    try {
+        $id = Capsule::table('tblfileassetsettings')->where('asset_type', 'downloads')->value('storageconfiguration_id');
+        $settings = $id ? Capsule::table('tblstorageconfigurations')->where('id', $id)->value('settings') : null;
+        $path = $settings ? (json_decode((string) $settings, true)['local_path'] ?? '') : '';
+        return is_string($path) ? $path : '';
+    } catch (\Throwable $e) {
+        return '';
+    }
 }
 
 /** Module-log action text (module-behaviour.md §H.1). */

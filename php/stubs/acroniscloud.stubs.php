@@ -26,7 +26,9 @@ namespace AcronisCloud {
     class Addon
     {
         public static function config(): mixed {}
+        public static function activate(?array $reference = null, ?array $options = null): mixed {}
         public static function deactivate(): mixed {}
+        public static function needsServerRecords(string $action): bool {}
         public static function isApiAction(string $action): bool {}
         public static function handle(array $request, array $context_in, ?array $options = null): mixed {}
         public function __construct() {}

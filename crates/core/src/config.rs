@@ -81,7 +81,9 @@ pub struct UsageReportConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TemplatesConfig {
-    /// Database file; a relative path is resolved against the directory of config.yaml.
+    /// Database file; a relative path is resolved against the directory of config.yaml. Empty
+    /// (the default) = `acroniscloud/templates.sqlite` in the WHMCS downloads storage, which
+    /// WHMCS recommends keeping outside the web root.
     pub database: String,
     /// Milliseconds a writer waits for another writer's lock before failing.
     pub busy_timeout_ms: u64,
@@ -90,16 +92,27 @@ pub struct TemplatesConfig {
 impl Default for TemplatesConfig {
     fn default() -> Self {
         TemplatesConfig {
-            database: "data/templates.sqlite".into(),
+            database: String::new(),
             busy_timeout_ms: 5000,
         }
     }
 }
 
 impl TemplatesConfig {
-    /// Absolute database path for a config file living in `config_dir`.
-    pub fn database_path(&self, config_dir: &Path) -> std::path::PathBuf {
-        let p = Path::new(&self.database);
+    /// Database path for a config file living in `config_dir`; `storage_dir` is the WHMCS
+    /// storage area used when `database` is empty (else `<config_dir>/data`).
+    pub fn database_path(
+        &self,
+        config_dir: &Path,
+        storage_dir: Option<&Path>,
+    ) -> std::path::PathBuf {
+        if self.database.trim().is_empty() {
+            return match storage_dir {
+                Some(dir) => dir.join("acroniscloud").join("templates.sqlite"),
+                None => config_dir.join("data").join("templates.sqlite"),
+            };
+        }
+        let p = Path::new(self.database.trim());
         if p.is_absolute() {
             p.to_path_buf()
         } else {
@@ -224,9 +237,6 @@ impl Config {
             return Err(Error::config(
                 "cloud_api.connect_timeout and cloud_api.timeout must be at least 1 second",
             ));
-        }
-        if self.templates.database.trim().is_empty() {
-            return Err(Error::config("templates.database: must be a file path"));
         }
         if self.usage_report.php_cli_interpreter.trim().is_empty() {
             self.usage_report.php_cli_interpreter = "php".into();

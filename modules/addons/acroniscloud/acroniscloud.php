@@ -14,6 +14,8 @@ use AcronisCloud\Addon;
 
 function acroniscloud_config() { return Addon::config(); }
 
+function acroniscloud_activate() { return Addon::activate(acroniscloud_reference_templates(), acroniscloud_options('addons', __FUNCTION__)); }
+
 function acroniscloud_deactivate() { return Addon::deactivate(); }
 
 function acroniscloud_output($vars) { acroniscloud_admin_output($vars); }

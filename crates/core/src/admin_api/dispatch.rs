@@ -5,9 +5,11 @@ use super::catalog_actions;
 use super::envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
 use super::guard::{check, Caller};
 use super::servers::{self, ServerSummary};
+use super::templates;
 use crate::config::Config;
 use crate::connection::Connection;
 use crate::server::ServerRecord;
+use crate::templates::SqliteStorage;
 
 /// Everything the WHMCS side knows that an action may need.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +19,13 @@ pub struct Context {
     pub servers: Vec<ServerSummary>,
     /// The server named by `server_id` (password decrypted), when it exists.
     pub server: Option<ServerRecord>,
+    /// Every `acroniscloud` server (passwords decrypted), for template create/update, whose
+    /// server is named in the body or by the stored template.
+    pub server_records: Vec<ServerRecord>,
+    /// Template database file.
+    pub templates_db: std::path::PathBuf,
+    /// Names of the products whose template is `template_id` (for delete protection).
+    pub products_using: Vec<String>,
     pub config: Config,
 }
 
@@ -28,7 +37,21 @@ const ACTIONS: &[(&str, &str)] = &[
     ("get_locations", "GET"),
     ("l10n", "GET"),
     ("create_options", "POST"),
+    ("list_templates", "GET"),
+    ("get_template", "GET"),
+    ("create_template", "POST"),
+    ("update_template", "POST"),
+    ("delete_template", "POST"),
+    ("copy_template", "POST"),
 ];
+
+/// Actions that need every server's credentials in the context.
+pub fn needs_server_records(action: &str) -> bool {
+    matches!(
+        action,
+        "create_template" | "update_template" | "create_options"
+    )
+}
 
 /// True when `action` is an API action (anything else renders the page).
 pub fn is_api_action(action: &str) -> bool {
@@ -61,10 +84,91 @@ pub fn handle(
                 out.map(|v| ApiResponse::ok(&v)).map_err(|e| from_error(&e))
             }
             "create_options" => create_options(req, ctx, &mut exchanges),
+            "list_templates" | "get_template" | "create_template" | "update_template"
+            | "delete_template" | "copy_template" => {
+                template_action(action, req, ctx, &mut exchanges)
+            }
             _ => Err(ApiResponse::error(404, "Unknown action.", None)),
         }
     })();
     Some((resp.unwrap_or_else(|e| e), exchanges))
+}
+
+fn open_store(ctx: &Context) -> Result<SqliteStorage, ApiResponse> {
+    SqliteStorage::open_with_timeout(
+        &ctx.templates_db,
+        std::time::Duration::from_millis(ctx.config.templates.busy_timeout_ms),
+    )
+    .map_err(|e| {
+        ApiResponse::error(
+            500,
+            &e.to_string(),
+            Some(serde_json::json!({"error_code": "template_storage"})),
+        )
+    })
+}
+
+fn server_record(ctx: &Context, id: i64) -> Option<&ServerRecord> {
+    ctx.server_records
+        .iter()
+        .chain(ctx.server.iter())
+        .find(|s| s.id == Some(id))
+}
+
+/// Validation facts of server `id`: an unusable server is a `server_id` validation error.
+fn facts_of(
+    ctx: &Context,
+    id: Option<i64>,
+    exchanges: &mut Vec<crate::http::Exchange>,
+) -> Result<crate::templates::PlatformFacts, ApiResponse> {
+    let record = id
+        .and_then(|id| server_record(ctx, id))
+        .ok_or_else(|| templates::server_unusable("The selected server does not exist."))?;
+    let mut conn = Connection::new(record, ctx.config.clone())
+        .map_err(|e| templates::server_unusable(&e.to_string()))?;
+    let facts = templates::platform_facts(&mut conn);
+    exchanges.append(&mut conn.take_exchanges());
+    facts.map_err(|e| from_error(&e))
+}
+
+fn template_action(
+    action: &str,
+    req: &ApiRequest,
+    ctx: &Context,
+    exchanges: &mut Vec<crate::http::Exchange>,
+) -> Result<ApiResponse, ApiResponse> {
+    let store = open_store(ctx)?;
+    match action {
+        "list_templates" => Ok(templates::list(&store)),
+        "get_template" => templates::get(&store, req),
+        "copy_template" => templates::copy(&store, req),
+        "delete_template" => {
+            let id = templates::template_id(req)?;
+            Ok(templates::delete(&store, id, &ctx.products_using))
+        }
+        "create_template" => {
+            let body = parse_body(req)?;
+            let facts = facts_of(ctx, templates::body_server_id(&body), exchanges)?;
+            Ok(templates::create(&store, &facts, &body))
+        }
+        _ => {
+            let id = templates::template_id(req)?;
+            let body = parse_body(req)?;
+            let stored = crate::templates::TemplateStorage::get(&store, id)
+                .map_err(|e| templates::error(&e))?
+                .ok_or_else(|| {
+                    ApiResponse::error(
+                        500,
+                        &format!("Cannot update template: No model was found with Id \"{id}\""),
+                        None,
+                    )
+                })?;
+            let exists = ctx.servers.iter().any(|s| s.id == stored.data.server_id);
+            let server = crate::templates::server_for_update(&stored, &body, exists);
+            let facts = facts_of(ctx, server, exchanges)?;
+            Ok(templates::update(&store, &facts, id, &body, exists))
+        }
+    }
 }
 
 /// `create_options` (§D.4): validates, plans the options and hands the plan to the WHMCS side
@@ -89,7 +193,7 @@ fn create_options(
         .get("server_id")
         .and_then(|v| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok()))
         .filter(|i| *i >= 1);
-    let record = id.and_then(|id| ctx.server.as_ref().filter(|s| s.id == Some(id)));
+    let record = id.and_then(|id| server_record(ctx, id));
     let Some(record) = record else {
         return Err(match validate_request(&body, &[]) {
             Err(e) if e.contains_key("server_id") || e.contains_key("name") => {

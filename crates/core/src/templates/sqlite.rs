@@ -62,9 +62,10 @@ impl SqliteStorage {
     pub fn from_config(
         cfg: &crate::config::TemplatesConfig,
         config_dir: &Path,
+        storage_dir: Option<&Path>,
     ) -> Result<SqliteStorage> {
         Self::open_with_timeout(
-            &cfg.database_path(config_dir),
+            &cfg.database_path(config_dir, storage_dir),
             Duration::from_millis(cfg.busy_timeout_ms),
         )
     }
