@@ -13,7 +13,7 @@ export ACRONIS_SIM_BIN := $(SIM)
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
 	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
 
-.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-browser demo bench clean
+.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-browser demo admin-ui bench clean
 
 all: build
 
@@ -66,6 +66,10 @@ test: lint build stubs-check test-rust test-php test-browser
 ## demo: the server lifecycle against the simulator, through the WHMCS module files
 demo: build
 	@$(PHPX) php/demo/demo.php
+
+## admin-ui: the demo, then keeps the emulated WHMCS admin area served for a browser (Ctrl+C stops)
+admin-ui: build
+	@$(PHPX) php/demo/demo.php --serve
 
 ## bench: speed figures (ratios against a baseline measured in the same run)
 bench: build

@@ -11,9 +11,10 @@ mod convert;
 mod exceptions;
 mod guard;
 mod module_log;
-mod placeholders;
 mod settings;
+mod template_store;
 mod testing;
+mod usage_metrics;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
@@ -75,8 +76,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .class::<acronis_server::AcronisServer>()
         .class::<addon::Addon>()
-        .class::<placeholders::TemplateStore>()
-        .class::<placeholders::UsageMetrics>()
+        .class::<template_store::TemplateStore>()
+        .class::<usage_metrics::UsageMetrics>()
         .class::<settings::Settings>()
         .class::<settings::Logger>()
         .class::<testing::Testing>()

@@ -10,7 +10,9 @@ declare(strict_types=1);
 $repo = dirname(__DIR__, 2);
 require $repo . '/php/dev/Simulator.php';
 require $repo . '/php/whmcs-host/src/Testing/WhmcsHost.php';
+require $repo . '/php/dev/AdminHttp.php';
 
+use AcronisCloud\Dev\AdminHttp;
 use AcronisCloud\Dev\Simulator;
 use WhmcsHost\Testing\WhmcsHost;
 
@@ -95,7 +97,49 @@ $r = $host->ok('server:test', [$id]);
 say('Test Connection: ' . ($r['success'] ? 'Connection successful (safe calls are retried with back-off)' : 'FAILED: ' . $r['error']));
 $sim->faults([], 1);
 
-step('8. Logs (secrets masked)');
+step('8. Admin area: a service template and configurable options, through the admin API');
+$host->ok('addon:activate', ['acroniscloud']);
+$url = $host->serve();
+$admin = new AdminHttp($url);
+say("WHMCS admin area (emulated) served at $url; the addon is activated");
+$storage = null;
+foreach ($sim->seed(1)['infras'] as $infra) {
+    if (in_array('backup', $infra['capabilities'], true) && $infra['platform_owned']) {
+        $storage = $infra['id'];
+        break;
+    }
+}
+$template = [
+    'name' => 'Cyber Protect per workload', 'description' => 'Customers: 10 workstations, 100 GB cloud storage',
+    'server_id' => $id, 'tenant_kind' => 'customer', 'user_role' => 'admin',
+    'applications' => [[
+        'type' => 'backup', 'status' => 'active', 'editions' => [['name' => 'per_workload', 'status' => 'active']],
+        'offering_items' => [
+            ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'infra_id' => null, 'quota_value' => 10, 'status' => 'active'],
+            ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'infra_id' => $storage, 'quota_value' => 100 * 1024 ** 3, 'status' => 'active'],
+        ],
+    ]],
+];
+$bad = $admin->api('POST', 'create_template', [], ['name' => 'ab'] + $template);
+say('create_template with a 2-character name -> HTTP ' . $bad['status'] . ': ' . ($bad['json']['error']['details']['errors']['name'][0] ?? $bad['body']));
+$created = $admin->api('POST', 'create_template', [], $template);
+say('create_template "' . $template['name'] . '" -> HTTP ' . $created['status'] . ', template id ' . ($created['json']['id'] ?? '?'));
+$templateId = (int) ($created['json']['id'] ?? 0);
+$host->ok('sql', ['UPDATE tblproducts SET configoption1 = ? WHERE id = 1', 'bind' => [(string) $templateId]]);
+say('product 1 "' . $host->sql('SELECT name FROM tblproducts WHERE id = 1')[0]['name'] . '" now uses the template');
+$del = $admin->api('POST', 'delete_template', ['template_id' => $templateId]);
+say('delete_template while the product uses it -> HTTP ' . $del['status'] . ': ' . ($del['json']['error']['message'] ?? $del['body']));
+$opts = $admin->api('POST', 'create_options', ['product_id' => 1], ['name' => 'Per workload extras', 'server_id' => $id, 'edition' => 'per_workload']);
+$gid = (int) ($opts['json']['id'] ?? 0);
+$rows = $host->sql('SELECT optionname, optiontype FROM tblproductconfigoptions WHERE gid = ? ORDER BY "order"', [$gid]);
+say('create_options "Per workload extras" -> group ' . $gid . ' with ' . count($rows) . ' options linked to product 1, e.g.');
+foreach (array_slice($rows, 0, 4) as $row) {
+    say('  ' . $row['optionname'] . ' (' . ((int) $row['optiontype'] === 3 ? 'Yes/No' : 'Quantity') . ')');
+}
+$listed = $host->ok('module:call', ['ConfigOptions', 'module' => 'acroniscloud']);
+say('Product Module Settings now offer: ' . implode(', ', $listed['templateId']['Options']));
+
+step('9. Logs (secrets masked)');
 $log = $host->moduleLog();
 say('WHMCS module log: ' . count($log) . ' Cloud API entries, e.g.');
 foreach ($log as $entry) {
@@ -118,7 +162,15 @@ $everything = json_encode($log) . implode("\n", $lines) . json_encode($host->act
 $leaks = array_filter([$dc2['admin']['password'], 'Wrong-Password-1', $dc2['client']['client_secret']], fn ($s) => str_contains($everything, $s));
 say($leaks ? 'LEAK: a secret appears in the logs!' : 'no password or client secret appears in any log');
 
+if (in_array('--serve', $argv, true)) {
+    step('10. Click through it yourself');
+    say("Admin area: $url/admin/login.php?autologin=admin&redirect=addonmodules.php%3Fmodule%3Dacroniscloud");
+    say('(an emulated WHMCS admin session; the simulator keeps running). Press Ctrl+C to stop.');
+    while (true) {
+        sleep(3600);
+    }
+}
 $host->destroy();
 $sim->stop();
-echo "\nDemo finished.\n";
+echo "\nDemo finished. 'make admin-ui' runs the same and keeps the admin area open in a browser.\n";
 exit($leaks ? 1 : 0);

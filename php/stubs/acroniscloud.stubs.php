@@ -51,12 +51,13 @@ namespace AcronisCloud {
 
     class TemplateStore
     {
+        public function list(): mixed {}
         public static function version(): string {}
         public static function configOptions(?array $options = null): mixed {}
         public static function customFieldPlan(?string $activation_method = null): mixed {}
         public static function fieldMatches(string $fieldname, string $key): bool {}
         public function path(): string {}
-        public function __construct(?string $path = null) {}
+        public function __construct(string $path) {}
     }
 
     class Testing

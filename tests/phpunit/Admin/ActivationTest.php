@@ -2,7 +2,7 @@
 
 namespace AcronisCloud\Tests\Admin;
 
-use AcronisCloud\Tests\Support\AdminHttp;
+use AcronisCloud\Dev\AdminHttp;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /** Addon activation, upgrade from 2.x, and concurrent template writers (L80, §I.1). */

@@ -2,7 +2,7 @@
 
 namespace AcronisCloud\Tests\Admin;
 
-use AcronisCloud\Tests\Support\AdminHttp;
+use AcronisCloud\Dev\AdminHttp;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
@@ -213,6 +213,32 @@ final class TemplatesApiTest extends ModuleTestCase
         $this->assertSame(422, $r['status']);
         $this->assertSame('Invalid configurable option data.', $r['json']['error']['message']);
         $this->assertSame([], $this->host->sql('SELECT id FROM tblproductconfiggroups'));
+    }
+
+    public function testL84ProductSettingsListTheTemplates(): void
+    {
+        $id = $this->create($this->template(['name' => 'Gold']))['json']['id'];
+        $opts = $this->host->ok('module:call', ['ConfigOptions', 'module' => 'acroniscloud']);
+        $this->assertSame([(string) $id => 'Gold'], $opts['templateId']['Options']);
+    }
+
+    public function testCorruptTemplateDatabaseIsReportedAndKept(): void
+    {
+        $db = $this->host->root() . '/downloads/acroniscloud/templates.sqlite';
+        foreach (['-wal', '-shm'] as $suffix) {
+            @unlink($db . $suffix);
+        }
+        file_put_contents($db, str_repeat('not a database ', 100));
+        $before = md5_file($db);
+        $r = $this->admin->api('GET', 'list_templates');
+        $this->assertSame(500, $r['status']);
+        $this->assertStringContainsString('is not a valid template database', $r['json']['error']['message']);
+        $r = $this->create($this->template());
+        $this->assertSame(500, $r['status']);
+        $this->assertSame($before, md5_file($db), 'the damaged file is left untouched');
+        $cfg = $this->host->run('module:call', ['ConfigOptions', 'module' => 'acroniscloud']);
+        $this->assertNotSame(0, $cfg['exit'], 'Module Settings show the error instead of an empty list');
+        $this->assertStringContainsString('is not a valid template database', $cfg['stdout']);
     }
 
     public function testPostWithoutCsrfTokenIsRefused(): void

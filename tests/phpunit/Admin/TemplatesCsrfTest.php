@@ -2,7 +2,7 @@
 
 namespace AcronisCloud\Tests\Admin;
 
-use AcronisCloud\Tests\Support\AdminHttp;
+use AcronisCloud\Dev\AdminHttp;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /** The module's own CSRF check, with the host's (WHMCS's) check switched off. */

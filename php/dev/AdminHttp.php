@@ -1,6 +1,6 @@
 <?php
 
-namespace AcronisCloud\Tests\Support;
+namespace AcronisCloud\Dev;
 
 /**
  * An admin's browser session against the emulated WHMCS in browser mode: logged in, holding the

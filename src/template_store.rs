@@ -1,9 +1,12 @@
-//! `TemplateStore` and `UsageMetrics` exist from the start so the module files and stubs can
-//! name them; their behaviour arrives with the templates and usage-billing work.
+//! `AcronisCloud\TemplateStore`: the product-settings side of templates (the template selector
+//! of Module Settings, the product custom fields). Template CRUD goes through the admin API
+//! (`AcronisCloud\Addon`), which validates against the platform.
 
 use crate::convert::{to_zval, Options};
 use crate::guard::guard;
 use acroniscloud_core::config::Config;
+use acroniscloud_core::templates::{SqliteStorage, TemplateStorage};
+use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -16,12 +19,20 @@ pub struct TemplateStore {
 
 #[php_impl]
 impl TemplateStore {
-    /// `$path`: the SQLite file that will hold the templates.
-    pub fn __construct(path: Option<String>) -> PhpResult<Self> {
+    /// `$path`: the template database (SQLite file); created and migrated when missing.
+    pub fn __construct(path: String) -> PhpResult<Self> {
         guard(|| {
-            Ok(TemplateStore {
-                path: path.unwrap_or_default(),
-            })
+            SqliteStorage::open(std::path::Path::new(&path))?;
+            Ok(TemplateStore { path })
+        })
+    }
+
+    /// `[{id, name, description, server_id, tenant_kind, user_role}]` of the stored templates.
+    pub fn list(&self) -> PhpResult<Zval> {
+        guard(|| {
+            let store = SqliteStorage::open(std::path::Path::new(&self.path))?;
+            let list = TemplateStorage::list(&store).map_err(|e| Error::internal(e.message()))?;
+            Ok(to_zval(&serde_json::json!(list)))
         })
     }
 
@@ -29,8 +40,8 @@ impl TemplateStore {
         acroniscloud_core::VERSION.to_string()
     }
 
-    /// Product "Module Settings" fields (WHMCS `ConfigOptions`). Options: `config_file`,
-    /// `admin_path`. Templates are listed once template storage exists.
+    /// Product "Module Settings" fields (WHMCS `ConfigOptions`) with the stored templates in
+    /// the selector. Options: `config_file`, `storage_dir`, `admin_path`.
     pub fn config_options(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
         guard(|| {
             let opts = Options::new(options);
@@ -40,9 +51,24 @@ impl TemplateStore {
             } else {
                 Config::load(std::path::Path::new(path.trim()))?
             };
+            let config_dir = std::path::Path::new(path.trim())
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            let storage = opts.str("storage_dir");
+            let db = cfg.templates.database_path(
+                &config_dir,
+                Some(std::path::Path::new(&storage)).filter(|_| !storage.trim().is_empty()),
+            );
+            let store = SqliteStorage::open(&db)?;
+            let templates: Vec<(String, String)> = TemplateStorage::list(&store)
+                .map_err(|e| Error::internal(e.message()))?
+                .into_iter()
+                .map(|t| (t.id.to_string(), t.name))
+                .collect();
             Ok(to_zval(
                 &acroniscloud_core::product_settings::config_options(
-                    &[],
+                    &templates,
                     &opts.str("admin_path"),
                     cfg.product.ask_user_credentials,
                 ),
@@ -92,20 +118,5 @@ impl TemplateStore {
     /// The storage path given to the constructor.
     pub fn path(&self) -> String {
         self.path.clone()
-    }
-}
-
-#[php_class]
-#[php(name = "AcronisCloud\\UsageMetrics")]
-pub struct UsageMetrics;
-
-#[php_impl]
-impl UsageMetrics {
-    pub fn __construct() -> Self {
-        UsageMetrics
-    }
-
-    pub fn version() -> String {
-        acroniscloud_core::VERSION.to_string()
     }
 }
