@@ -111,6 +111,10 @@ fn context(
         servers,
         server,
         config,
+        locale: get_str(ctx, "locale"),
+        l10n_dir: Some(get_str(ctx, "l10n_dir"))
+            .filter(|d| !d.trim().is_empty())
+            .map(std::path::PathBuf::from),
     })
 }
 

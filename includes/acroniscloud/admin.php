@@ -27,7 +27,14 @@ function acroniscloud_admin_context(): array
     $serverId = (int) ($_GET['server_id'] ?? 0);
     $action = (string) ($_GET['action'] ?? '');
     $templateId = (int) ($_GET['template_id'] ?? 0);
+    // Language of the logged-in admin (WHMCS name such as "german"), else the system default.
+    $locale = (string) Capsule::table('tbladmins')->where('id', $adminId)->value('language');
+    if (trim($locale) === '') {
+        $locale = (string) Capsule::table('tblconfiguration')->where('setting', 'Language')->value('value');
+    }
     return [
+        'locale' => $locale,
+        'l10n_dir' => __DIR__ . '/l10n',
         'server_records' => \AcronisCloud\Addon::needsServerRecords($action)
             ? array_values(array_filter(array_map(static fn ($s) => acroniscloud_server_row($s['id']), $servers)))
             : [],
@@ -51,8 +58,21 @@ function acroniscloud_admin_output(array $vars): void
     $action = (string) ($_GET['action'] ?? '');
     $options = acroniscloud_options('addons', 'output' . ($action !== '' ? ':' . $action : ''));
     if (!\AcronisCloud\Addon::isApiAction($action)) {
-        echo '<div id="acroniscloud-admin"><h2>Acronis Cyber Cloud</h2>'
-            . '<noscript>Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.</noscript></div>';
+        // The page is a mount point for the template wizard (assets/admin.js); all data comes from the JSON actions.
+        $version = \AcronisCloud\AcronisServer::version();
+        // UI texts in the admin's language (msgid => translation; English needs none).
+        $ui = \AcronisCloud\Addon::handle(['method' => 'GET', 'action' => 'ui_strings', 'query' => []], acroniscloud_admin_context(), $options);
+        $ui = json_decode((string) ($ui['body'] ?? ''), true);
+        $boot = ['modulelink' => (string) ($vars['modulelink'] ?? 'addonmodules.php?module=acroniscloud'),
+            'locale' => (string) ($ui['locale'] ?? 'en'), 'version' => $version,
+            'strings' => (object) ($ui['strings'] ?? [])];
+        $flags = JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES;
+        $assets = '../modules/addons/acroniscloud/assets/';
+        $v = rawurlencode($version);
+        echo '<link rel="stylesheet" href="' . $assets . 'admin.css?v=' . $v . '">'
+            . '<div id="acroniscloud-admin"><noscript>Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.</noscript></div>'
+            . '<script>window.acronis = Object.assign(window.acronis || {}, ' . json_encode($boot, $flags) . ');</script>'
+            . '<script src="' . $assets . 'admin.js?v=' . $v . '" defer></script>';
         return;
     }
     $request = [

@@ -11,6 +11,7 @@ pub mod connection;
 pub mod error;
 pub mod hashing;
 pub mod http;
+pub mod i18n;
 pub mod logging;
 pub mod masking;
 pub mod platform;

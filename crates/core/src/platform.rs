@@ -176,34 +176,32 @@ impl<'a> Platform<'a> {
 
     /// Infrastructure components available to the root tenant, with details.
     pub fn root_infras(&mut self) -> Result<Vec<Infra>> {
-        let root = self.root_tenant_id()?;
-        let v = self
-            .conn
-            .call_memo(&format!("/api/2/tenants/{root}/infra"), &[])?;
-        let ids = id_list(v, "infras", "GET /api/2/tenants/{id}/infra")?;
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(UUID_CHUNK) {
-            let joined = chunk.join(",");
-            let v = self.conn.call_memo("/api/2/infra", &[("uuids", &joined)])?;
-            out.extend(parse::<Items<Infra>>(v, "GET /api/2/infra")?.items);
-        }
-        Ok(out)
+        self.root_objects("infra", "infras", "/api/2/infra")
     }
 
     /// Locations of the root tenant, in platform order.
     pub fn root_locations(&mut self) -> Result<Vec<Location>> {
+        self.root_objects("locations", "locations", "/api/2/locations")
+    }
+
+    /// Ids from `GET /tenants/{root}/<list>` (wrapped under `key`), then their details from
+    /// `GET <details>?uuids=` in chunks of 100.
+    fn root_objects<T: DeserializeOwned>(
+        &mut self,
+        list: &str,
+        key: &str,
+        details: &str,
+    ) -> Result<Vec<T>> {
         let root = self.root_tenant_id()?;
         let v = self
             .conn
-            .call_memo(&format!("/api/2/tenants/{root}/locations"), &[])?;
-        let ids = id_list(v, "locations", "GET /api/2/tenants/{id}/locations")?;
+            .call_memo(&format!("/api/2/tenants/{root}/{list}"), &[])?;
+        let ids = id_list(v, key, &format!("GET /api/2/tenants/{{id}}/{list}"))?;
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(UUID_CHUNK) {
             let joined = chunk.join(",");
-            let v = self
-                .conn
-                .call_memo("/api/2/locations", &[("uuids", &joined)])?;
-            out.extend(parse::<Items<Location>>(v, "GET /api/2/locations")?.items);
+            let v = self.conn.call_memo(details, &[("uuids", &joined)])?;
+            out.extend(parse::<Items<T>>(v, &format!("GET {details}"))?.items);
         }
         Ok(out)
     }

@@ -88,6 +88,18 @@ final class AdminGlueTest extends ModuleTestCase
     public function testPageWithoutAction(): void
     {
         [, $raw] = $this->output([]);
-        $this->assertStringContainsString('<h2>Acronis Cyber Cloud</h2>', $raw);
+        $this->assertStringContainsString('<div id="acroniscloud-admin">', $raw);
+        $this->assertStringContainsString('requires JavaScript enabled', $raw);
+        $this->assertStringContainsString('assets/admin.js?v=' . \AcronisCloud\AcronisServer::version(), $raw);
+        $this->assertStringContainsString('"strings":{}', $raw, 'English needs no translations');
+    }
+
+    public function testPageCarriesTheAdminsLanguage(): void
+    {
+        $this->host->ok('sql', ["UPDATE tbladmins SET language = 'german' WHERE id = 1"]);
+        [, $raw] = $this->output([]);
+        $this->assertStringContainsString('"locale":"de', $raw);
+        $this->assertMatchesRegularExpression('/"General info":"[^"]+"/', $raw);
+        $this->assertStringNotContainsString('"General info":"General info"', $raw);
     }
 }

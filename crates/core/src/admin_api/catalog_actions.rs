@@ -3,6 +3,7 @@
 
 use crate::catalog::catalog;
 use crate::connection::Connection;
+use crate::i18n::Translator;
 use crate::platform::Platform;
 use crate::Result;
 use serde_json::{json, Map, Value};
@@ -100,41 +101,75 @@ pub fn get_offering_items(conn: &mut Connection) -> Result<Value> {
     Ok(Value::Array(out.into_iter().map(|(_, v)| v).collect()))
 }
 
-/// Display texts of the catalog (English msgids; translated once translations exist).
-pub fn l10n() -> Result<Value> {
+/// Display texts of the catalog translated to the caller's locale (English msgids when there
+/// is no translation).
+pub fn l10n(t: &Translator) -> Result<Value> {
     let cat = catalog()?;
+    let tr = |s: &str| Value::String(t.translate(s));
+    let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, tr);
     let mut apps = Map::new();
     for a in &cat.applications {
         apps.insert(
             a.kind.clone(),
-            json!({"title": a.title, "description": a.description}),
+            json!({"title": tr(&a.title), "description": opt(&a.description)}),
         );
     }
     let mut editions = Map::new();
     for e in &cat.editions {
         editions.insert(
             e.name.clone(),
-            json!({"title": e.title, "description": e.description}),
+            json!({"title": tr(&e.title), "description": opt(&e.description)}),
         );
     }
     let mut items = Map::new();
+    let mut options = Map::new();
     for o in &cat.offering_items {
-        items.insert(o.name.clone(), Value::String(o.friendly_name.clone()));
+        items.insert(o.name.clone(), tr(&o.friendly_name));
+        let c = &o.configurable_option;
+        options.insert(
+            o.name.clone(),
+            json!({"friendly_name": tr(&c.friendly_name), "unit_name": tr(&c.measurement_unit_name)}),
+        );
+    }
+    let mut fields = Map::new();
+    for f in &cat.custom_fields {
+        fields.insert(
+            f.name.clone(),
+            json!({"friendly_name": tr(&f.friendly_name), "description": tr(&f.description)}),
+        );
     }
     let mut notes = Map::new();
     for n in &cat.notifications {
-        notes.insert(n.kind.clone(), Value::String(n.title.clone()));
+        notes.insert(n.kind.clone(), tr(&n.title));
     }
-    Ok(
-        json!({"applications": apps, "editions": editions, "offering_items": items, "notifications": notes}),
-    )
+    let mut metrics = Map::new();
+    for m in &cat.billing_metrics {
+        metrics.insert(m.system_name.clone(), tr(&m.display_name));
+    }
+    Ok(json!({
+        "locale": t.locale().unwrap_or("en"),
+        "applications": apps,
+        "editions": editions,
+        "offering_items": items,
+        "configurable_options": options,
+        "custom_fields": fields,
+        "notifications": notes,
+        "billing_metrics": metrics,
+    }))
+}
+
+/// `ui_strings`: the admin app's `msgid -> msgstr` table for the caller's locale (empty for
+/// English: the app shows its msgids).
+pub fn ui_strings(t: &Translator) -> Value {
+    json!({"locale": t.locale().unwrap_or("en"), "strings": t.entries()})
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     #[test]
     fn l10n_covers_the_catalog() {
-        let v = super::l10n().unwrap();
+        let v = super::l10n(&Translator::english()).unwrap();
         assert_eq!(
             v["applications"]["backup"]["title"]
                 .as_str()
@@ -143,5 +178,19 @@ mod tests {
         );
         assert_eq!(v["offering_items"].as_object().unwrap().len(), 213);
         assert!(v["editions"]["per_workload"].is_object());
+        assert_eq!(v["locale"], "en");
+    }
+
+    #[test]
+    fn l10n_and_ui_strings_translate() {
+        let v = super::l10n(&Translator::for_locale("german")).unwrap();
+        assert_eq!(v["locale"], "de_DE");
+        assert_eq!(v["notifications"]["quota"], "Kontingentüberschreitung");
+        let ui = super::ui_strings(&Translator::load("de", crate::i18n::Domain::Ui, None));
+        assert_eq!(ui["strings"]["Save"], "Speichern");
+        assert_eq!(
+            super::ui_strings(&Translator::english())["strings"],
+            json!({})
+        );
     }
 }

@@ -8,6 +8,7 @@ use super::servers::{self, ServerSummary};
 use super::templates;
 use crate::config::Config;
 use crate::connection::Connection;
+use crate::i18n::{Domain, Translator};
 use crate::server::ServerRecord;
 use crate::templates::SqliteStorage;
 
@@ -27,6 +28,10 @@ pub struct Context {
     /// Names of the products whose template is `template_id` (for delete protection).
     pub products_using: Vec<String>,
     pub config: Config,
+    /// The admin's WHMCS language (`german`, `de_DE`…); empty = English.
+    pub locale: String,
+    /// Optional directory of edited `.po` files that win over the built-in ones.
+    pub l10n_dir: Option<std::path::PathBuf>,
 }
 
 /// (action, the one HTTP method it accepts).
@@ -36,6 +41,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("get_offering_items", "GET"),
     ("get_locations", "GET"),
     ("l10n", "GET"),
+    ("ui_strings", "GET"),
     ("create_options", "POST"),
     ("list_templates", "GET"),
     ("get_template", "GET"),
@@ -70,7 +76,11 @@ pub fn handle(
         check(&ctx.caller, &req.method)?;
         match *action {
             "list_servers" => Ok(ApiResponse::ok(&servers::list_servers(&ctx.servers))),
-            "l10n" => catalog_actions::l10n()
+            "ui_strings" => Ok(ApiResponse::ok(&catalog_actions::ui_strings(&translator(
+                ctx,
+                Domain::Ui,
+            )))),
+            "l10n" => catalog_actions::l10n(&translator(ctx, Domain::Messages))
                 .map(|v| ApiResponse::ok(&v))
                 .map_err(|e| from_error(&e)),
             "get_locations" | "get_applications" | "get_offering_items" => {
@@ -91,7 +101,52 @@ pub fn handle(
             _ => Err(ApiResponse::error(404, "Unknown action.", None)),
         }
     })();
-    Some((resp.unwrap_or_else(|e| e), exchanges))
+    let resp = resp.unwrap_or_else(|e| e);
+    Some((
+        localize(resp, &translator(ctx, Domain::Messages)),
+        exchanges,
+    ))
+}
+
+fn translator(ctx: &Context, domain: Domain) -> Translator {
+    Translator::load(&ctx.locale, domain, ctx.l10n_dir.as_deref())
+}
+
+/// Translates an error envelope's `message` and `details.errors` (the rules stay English).
+pub fn localize(resp: ApiResponse, t: &Translator) -> ApiResponse {
+    if resp.status < 400 || t.is_english() {
+        return resp;
+    }
+    let Ok(mut body) = serde_json::from_str::<serde_json::Value>(&resp.body) else {
+        return resp;
+    };
+    let Some(err) = body.get_mut("error").and_then(|e| e.as_object_mut()) else {
+        return resp;
+    };
+    if let Some(serde_json::Value::String(m)) = err.get_mut("message") {
+        *m = t.translate_message(m);
+    }
+    if let Some(fields) = err
+        .get_mut("details")
+        .and_then(|d| d.get_mut("errors"))
+        .and_then(|e| e.as_object_mut())
+    {
+        for v in fields.values_mut() {
+            let list: Vec<&mut serde_json::Value> = match v {
+                serde_json::Value::Array(a) => a.iter_mut().collect(),
+                other => vec![other],
+            };
+            for item in list {
+                if let serde_json::Value::String(m) = item {
+                    *m = t.translate_message(m);
+                }
+            }
+        }
+    }
+    ApiResponse {
+        body: body.to_string(),
+        ..resp
+    }
 }
 
 fn open_store(ctx: &Context) -> Result<SqliteStorage, ApiResponse> {
@@ -320,5 +375,34 @@ mod tests {
                 .status,
             404
         );
+    }
+
+    #[test]
+    fn errors_and_validation_messages_follow_the_admin_locale() {
+        let mut c = ctx();
+        c.locale = "german".into();
+        let (r, _) = handle(&get("get_locations", json!({})), &c).unwrap();
+        assert_eq!(r.status, 400);
+        let en = handle(&get("get_locations", json!({})), &ctx()).unwrap().0;
+        assert_ne!(r.body, en.body);
+        let resp = ApiResponse::error(
+            422,
+            "Invalid template data.",
+            Some(json!({"errors": {"name": ["The name field is required."],
+                "server_id": "Please specify Hostname for server 3."}})),
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&localize(resp, &Translator::for_locale("de")).body).unwrap();
+        assert_eq!(v["error"]["message"], "Ungültige Vorlagendaten.");
+        assert_eq!(
+            v["error"]["details"]["errors"]["name"][0],
+            "Das Feld „Name“ ist erforderlich."
+        );
+        assert!(v["error"]["details"]["errors"]["server_id"]
+            .as_str()
+            .unwrap()
+            .contains('3'));
+        let (ui, _) = handle(&get("ui_strings", json!({})), &c).unwrap();
+        assert!(ui.body.contains("Speichern"));
     }
 }
