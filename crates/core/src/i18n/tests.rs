@@ -311,7 +311,9 @@ fn problems(template: &str, domain: Domain) -> Vec<String> {
                 }
             }
         }
-        if PENDING.contains(code) {
+        // `I18N_CHECK=cs_CZ,da_DK` checks pending languages too (for translators at work).
+        let forced = std::env::var("I18N_CHECK").unwrap_or_default();
+        if PENDING.contains(code) && !forced.split(',').any(|c| c.trim() == *code) {
             if out.len() == before {
                 out.push(format!("{code}: complete now, remove it from PENDING"));
             } else {
