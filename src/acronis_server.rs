@@ -6,6 +6,7 @@ use crate::guard::guard;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::config::Config;
 use acroniscloud_core::connection::{ApiClientCredentials, Connection};
+use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::{auth, http, server_hooks, Error};
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -19,6 +20,8 @@ pub struct AcronisServer {
     conn: Connection,
     log: ModuleLog,
     whmcs_version: String,
+    /// Language of the admin who sees the messages (WHMCS language name or locale code).
+    locale: String,
 }
 
 fn load_config(opts: &Options) -> Result<Config, Error> {
@@ -43,6 +46,7 @@ fn build(server: &ZendHashTable, options: Option<&ZendHashTable>) -> Result<Acro
             function: opts.str("function"),
         },
         whmcs_version: opts.str("whmcs_version"),
+        locale: opts.str("locale"),
     })
 }
 
@@ -72,7 +76,10 @@ impl AcronisServer {
         self.log.write(self.conn.take_exchanges());
         let v = match r {
             Ok(Ok(())) => json!({"success": true, "error": ""}),
-            Ok(Err(e)) => json!({"success": false, "error": e.to_string()}),
+            Ok(Err(e)) => json!({
+                "success": false,
+                "error": Translator::for_locale(&self.locale).translate_message(&e.to_string()),
+            }),
             Err(_) => return Zval::new(),
         };
         to_zval(&v)
@@ -139,7 +146,11 @@ impl AcronisServer {
         match built {
             Ok(Ok(mut s)) => s.test_result(),
             // A rejected record is reported the WHMCS way instead of throwing.
-            Ok(Err(e)) => to_zval(&json!({"success": false, "error": e.to_string()})),
+            Ok(Err(e)) => to_zval(&json!({
+                "success": false,
+                "error": Translator::for_locale(&Options::new(options).str("locale"))
+                    .translate_message(&e.to_string()),
+            })),
             Err(_) => to_zval(
                 &json!({"success": false, "error": "Internal error in the acroniscloud extension."}),
             ),

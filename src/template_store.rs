@@ -66,11 +66,14 @@ impl TemplateStore {
                 .into_iter()
                 .map(|t| (t.id.to_string(), t.name))
                 .collect();
+            // Labels in the admin's language.
+            let t = acroniscloud_core::i18n::Translator::for_locale(&opts.str("locale"));
             Ok(to_zval(
-                &acroniscloud_core::product_settings::config_options(
+                &acroniscloud_core::product_settings::config_options_in(
                     &templates,
                     &opts.str("admin_path"),
                     cfg.product.ask_user_credentials,
+                    &|msgid: &str| t.translate(msgid),
                 ),
             ))
         })

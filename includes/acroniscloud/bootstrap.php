@@ -44,6 +44,7 @@ function acroniscloud_options(string $module, string $function): array
             'whmcs_version' => $setting('tblconfiguration', ['setting' => 'Version']),
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
             'storage_dir' => acroniscloud_storage_dir(),
+            'locale' => acroniscloud_admin_language(),
         ];
         if ($cached['db_query_log']) {
             acroniscloud_log_queries();
@@ -51,6 +52,21 @@ function acroniscloud_options(string $module, string $function): array
     }
     $GLOBALS['acroniscloud_call'] = [$module, $function];
     return $cached + ['module' => $module, 'function' => $function];
+}
+
+/** Language of the logged-in admin, else the system language (messages shown to admins). */
+function acroniscloud_admin_language(): string
+{
+    try {
+        $adminId = (int) ($_SESSION['adminid'] ?? 0);
+        $language = $adminId > 0 ? (string) Capsule::table('tbladmins')->where('id', $adminId)->value('language') : '';
+        if (trim($language) === '') {
+            $language = (string) Capsule::table('tblconfiguration')->where('setting', 'Language')->value('value');
+        }
+        return $language;
+    } catch (\Throwable $e) {
+        return '';
+    }
 }
 
 /** Local path of the WHMCS "downloads" storage (WHMCS keeps it outside the web root). */

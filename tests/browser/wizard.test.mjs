@@ -263,4 +263,22 @@ describe('template wizard (admin area)', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'acl-step-heading');
     await shot(page, SUITE, '14-keyboard-step2');
   });
+
+  it("switches to the admin's language", async () => {
+    host.whmcs('sql', "UPDATE tbladmins SET language = 'german' WHERE id = 1");
+    try {
+      await page.goto(base);
+      await page.waitForSelector('#acl-create');
+      assert.equal(await page.evaluate(() => window.acronis.locale), 'de_DE');
+      await page.click('#acl-create');
+      await page.waitForSelector('#acl-name');
+      assert.match(await page.textContent('body'), /Allgemeine Informationen/);
+      await page.click('#acl-next');
+      await page.waitForSelector('#acl-err-name');
+      assert.notEqual(await page.textContent('#acl-err-name'), 'The name field is required.', 'errors follow the language too');
+      await shot(page, SUITE, '15-german');
+    } finally {
+      host.whmcs('sql', "UPDATE tbladmins SET language = 'english' WHERE id = 1");
+    }
+  });
 });

@@ -28,6 +28,18 @@ pub fn config_options(
     admin_path: &str,
     ask_credentials: bool,
 ) -> Value {
+    config_options_in(templates, admin_path, ask_credentials, &|m: &str| {
+        m.to_string()
+    })
+}
+
+/// [`config_options`] with the labels passed through `tr` (the admin's language).
+pub fn config_options_in(
+    templates: &[(String, String)],
+    admin_path: &str,
+    ask_credentials: bool,
+    tr: &dyn Fn(&str) -> String,
+) -> Value {
     let admin = admin_path.trim().trim_matches('/');
     let admin = if admin.is_empty() { "admin" } else { admin };
     let link = format!(
@@ -42,12 +54,11 @@ pub fn config_options(
     fields.insert(
         "templateId".into(),
         json!({
-            "FriendlyName": "Template name",
+            "FriendlyName": tr("Template name"),
             "Type": "dropdown",
             "Options": options,
-            "Description": format!(
-                "You may view, create or modify templates at {link} in Addons section."
-            ),
+            "Description": tr("You may view, create or modify templates at {0} in Addons section.")
+                .replace("{0}", &link),
             "SimpleMode": true,
         }),
     );
@@ -55,7 +66,7 @@ pub fn config_options(
         fields.insert(
             "activationMethod".into(),
             json!({
-                "FriendlyName": "Activation method",
+                "FriendlyName": tr("Activation method"),
                 "Type": "dropdown",
                 "Options": {
                     "email": "Send an email message",

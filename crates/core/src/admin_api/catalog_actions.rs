@@ -160,8 +160,12 @@ pub fn l10n(t: &Translator) -> Result<Value> {
 
 /// `ui_strings`: the admin app's `msgid -> msgstr` table for the caller's locale (empty for
 /// English: the app shows its msgids).
-pub fn ui_strings(t: &Translator) -> Value {
-    json!({"locale": t.locale().unwrap_or("en"), "strings": t.entries()})
+/// The admin UI's string table: its own labels plus the server-side messages (the UI repeats
+/// some validation messages client-side, e.g. "The name field is required.").
+pub fn ui_strings(ui: &Translator, messages: &Translator) -> Value {
+    let mut strings = messages.entries();
+    strings.extend(ui.entries());
+    json!({"locale": ui.locale().unwrap_or("en"), "strings": strings})
 }
 
 #[cfg(test)]
@@ -186,10 +190,17 @@ mod tests {
         let v = super::l10n(&Translator::for_locale("german")).unwrap();
         assert_eq!(v["locale"], "de_DE");
         assert_eq!(v["notifications"]["quota"], "Kontingentüberschreitung");
-        let ui = super::ui_strings(&Translator::load("de", crate::i18n::Domain::Ui, None));
+        let ui = super::ui_strings(
+            &Translator::load("de", crate::i18n::Domain::Ui, None),
+            &Translator::for_locale("de"),
+        );
         assert_eq!(ui["strings"]["Save"], "Speichern");
         assert_eq!(
-            super::ui_strings(&Translator::english())["strings"],
+            ui["strings"]["The name field is required."], "Das Feld „Name“ ist erforderlich.",
+            "validation messages the UI repeats are included"
+        );
+        assert_eq!(
+            super::ui_strings(&Translator::english(), &Translator::english())["strings"],
             json!({})
         );
     }

@@ -76,10 +76,10 @@ pub fn handle(
         check(&ctx.caller, &req.method)?;
         match *action {
             "list_servers" => Ok(ApiResponse::ok(&servers::list_servers(&ctx.servers))),
-            "ui_strings" => Ok(ApiResponse::ok(&catalog_actions::ui_strings(&translator(
-                ctx,
-                Domain::Ui,
-            )))),
+            "ui_strings" => Ok(ApiResponse::ok(&catalog_actions::ui_strings(
+                &translator(ctx, Domain::Ui),
+                &translator(ctx, Domain::Messages),
+            ))),
             "l10n" => catalog_actions::l10n(&translator(ctx, Domain::Messages))
                 .map(|v| ApiResponse::ok(&v))
                 .map_err(|e| from_error(&e)),

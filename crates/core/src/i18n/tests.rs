@@ -529,7 +529,14 @@ fn admin_js_strings_are_in_the_templates() {
         .map(|e| e.msgid.as_str())
         .collect();
     let ids = js_msgids(js);
-    assert!(ids.len() > 50, "the extractor finds the UI strings ({})", ids.len());
+    assert!(
+        ids.len() > 50,
+        "the extractor finds the UI strings ({})",
+        ids.len()
+    );
     let missing: Vec<&String> = ids.iter().filter(|m| !known.contains(m.as_str())).collect();
-    assert!(missing.is_empty(), "admin.js strings missing from ui/acroniscloud-ui.pot:\n{missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "admin.js strings missing from ui/acroniscloud-ui.pot:\n{missing:#?}"
+    );
 }
