@@ -10,6 +10,7 @@ use acroniscloud_core::admin_api::guard::Caller;
 use acroniscloud_core::admin_api::servers::ServerSummary;
 use acroniscloud_core::admin_api::ApiRequest;
 use acroniscloud_core::config::Config;
+use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -186,6 +187,37 @@ fn reference_rows(ht: &ZendHashTable) -> acroniscloud_core::templates::Reference
     }
 }
 
+fn load_config(opts: &Options) -> Result<Config, Error> {
+    let path = opts.str("config_file");
+    if path.trim().is_empty() {
+        Ok(Config::default())
+    } else {
+        Config::load(std::path::Path::new(path.trim()))
+    }
+}
+
+/// Opens (creating and migrating) the template database and imports 2.x templates.
+fn prepare_storage(
+    reference: Option<&ZendHashTable>,
+    opts: &Options,
+) -> Result<acroniscloud_core::templates::ImportReport, Error> {
+    let config = load_config(opts)?;
+    let path = opts.str("config_file");
+    let ctx = context(
+        &ZendHashTable::new(),
+        config,
+        path.trim(),
+        &opts.str("storage_dir"),
+    )?;
+    let store = acroniscloud_core::templates::SqliteStorage::open(&ctx.templates_db)?;
+    let rows = reference.map(reference_rows).unwrap_or_default();
+    if rows.templates.is_empty() {
+        return Ok(acroniscloud_core::templates::ImportReport::default());
+    }
+    acroniscloud_core::templates::TemplateStorage::import_reference(&store, &rows)
+        .map_err(|e| Error::internal(e.message()))
+}
+
 #[php_impl]
 impl Addon {
     /// WHMCS `_config()`.
@@ -209,43 +241,24 @@ impl Addon {
     /// `offering_items` rows) so an upgrade from 2.x loses nothing. Never throws.
     pub fn activate(reference: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-            || -> Result<Value, Error> {
-                let path = opts.str("config_file");
-                let config = if path.trim().is_empty() {
-                    Config::default()
-                } else {
-                    Config::load(std::path::Path::new(path.trim()))?
-                };
-                let ctx = context(
-                    &ZendHashTable::new(),
-                    config.clone(),
-                    path.trim(),
-                    &opts.str("storage_dir"),
-                )?;
-                let store = acroniscloud_core::templates::SqliteStorage::open(&ctx.templates_db)?;
-                let rows = reference.map(reference_rows).unwrap_or_default();
-                if rows.templates.is_empty() {
-                    return Ok(
-                        json!({"status": "success", "description": "Acronis Cyber Cloud addon activated successfully."}),
-                    );
-                }
-                let report =
-                    acroniscloud_core::templates::TemplateStorage::import_reference(&store, &rows)
-                        .map_err(|e| Error::internal(e.message()))?;
-                Ok(json!({
-                    "status": "success",
-                    "description": format!(
-                        "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {}; already present: {}.",
-                        report.imported.len(),
-                        report.skipped.len()
-                    ),
-                }))
-            },
-        ));
-        let v = match result {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => json!({"status": "error", "description": e.to_string()}),
+        let t = Translator::for_locale(&opts.str("locale"));
+        let v = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            prepare_storage(reference, &opts)
+        })) {
+            Ok(Ok(report)) if report.imported.is_empty() && report.skipped.is_empty() => json!({
+                "status": "success",
+                "description": t.translate("Acronis Cyber Cloud addon activated successfully."),
+            }),
+            Ok(Ok(report)) => json!({
+                "status": "success",
+                "description": t.tr(
+                    "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
+                    &[&report.imported.len().to_string(), &report.skipped.len().to_string()],
+                ),
+            }),
+            Ok(Err(e)) => {
+                json!({"status": "error", "description": t.translate_message(&e.to_string())})
+            }
             Err(_) => {
                 json!({"status": "error", "description": "Internal error in the acroniscloud extension."})
             }
@@ -253,11 +266,36 @@ impl Addon {
         to_zval(&v)
     }
 
+    /// WHMCS `_upgrade($vars)`, called on the first admin visit after the module version
+    /// changed (also when a 2.x installation is replaced by this module without a new
+    /// activation): migrates the template database and imports the 2.x templates. Never
+    /// throws; problems go to the file log.
+    pub fn upgrade(reference: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> bool {
+        let opts = Options::new(options);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            prepare_storage(reference, &opts)
+        }));
+        match result {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                let cfg = load_config(&opts).unwrap_or_default();
+                acroniscloud_core::logging::FileLogger::from_config(&cfg.logger).log(
+                    acroniscloud_core::logging::Level::Error,
+                    &format!("Addon upgrade: {e}"),
+                );
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
     /// WHMCS `_deactivate()`: keeps every table and file (manual: uninstall keeps data).
-    pub fn deactivate() -> Zval {
-        to_zval(
-            &json!({"status": "success", "description": "Acronis Cyber Cloud addon deactivated successfully."}),
-        )
+    pub fn deactivate(options: Option<&ZendHashTable>) -> Zval {
+        let t = Translator::for_locale(&Options::new(options).str("locale"));
+        to_zval(&json!({
+            "status": "success",
+            "description": t.translate("Acronis Cyber Cloud addon deactivated successfully."),
+        }))
     }
 
     /// True when the action needs every server's credentials (`server_records`) in the context.

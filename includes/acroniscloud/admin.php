@@ -70,7 +70,8 @@ function acroniscloud_admin_output(array $vars): void
         $assets = '../modules/addons/acroniscloud/assets/';
         $v = rawurlencode($version);
         echo '<link rel="stylesheet" href="' . $assets . 'admin.css?v=' . $v . '">'
-            . '<div id="acroniscloud-admin"><noscript>Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.</noscript></div>'
+            . '<div id="acroniscloud-admin"><noscript>' . htmlspecialchars($boot['strings']->{'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.'}
+                ?? 'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.') . '</noscript></div>'
             . '<script>window.acronis = Object.assign(window.acronis || {}, ' . json_encode($boot, $flags) . ');</script>'
             . '<script src="' . $assets . 'admin.js?v=' . $v . '" defer></script>';
         return;

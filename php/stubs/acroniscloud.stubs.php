@@ -27,7 +27,8 @@ namespace AcronisCloud {
     {
         public static function config(): mixed {}
         public static function activate(?array $reference = null, ?array $options = null): mixed {}
-        public static function deactivate(): mixed {}
+        public static function upgrade(?array $reference = null, ?array $options = null): bool {}
+        public static function deactivate(?array $options = null): mixed {}
         public static function needsServerRecords(string $action): bool {}
         public static function isApiAction(string $action): bool {}
         public static function handle(array $request, array $context_in, ?array $options = null): mixed {}

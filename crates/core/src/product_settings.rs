@@ -69,8 +69,8 @@ pub fn config_options_in(
                 "FriendlyName": tr("Activation method"),
                 "Type": "dropdown",
                 "Options": {
-                    "email": "Send an email message",
-                    "password": "Require credentials when placing order",
+                    "email": tr("Send an email message"),
+                    "password": tr("Require credentials when placing order"),
                 },
                 "Default": "email",
                 "SimpleMode": true,

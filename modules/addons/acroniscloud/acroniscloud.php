@@ -16,6 +16,8 @@ function acroniscloud_config() { return Addon::config(); }
 
 function acroniscloud_activate() { return Addon::activate(acroniscloud_reference_templates(), acroniscloud_options('addons', __FUNCTION__)); }
 
-function acroniscloud_deactivate() { return Addon::deactivate(); }
+function acroniscloud_deactivate() { return Addon::deactivate(acroniscloud_options('addons', __FUNCTION__)); }
+
+function acroniscloud_upgrade($vars) { Addon::upgrade(acroniscloud_reference_templates(), acroniscloud_options('addons', __FUNCTION__)); }
 
 function acroniscloud_output($vars) { acroniscloud_admin_output($vars); }

@@ -18,7 +18,37 @@ final class ActivationTest extends ModuleTestCase
         $this->assertFileExists($this->host->root() . '/downloads/acroniscloud/templates.sqlite');
     }
 
-    public function testActivationImportsTheReferenceModuleTemplates(): void
+    /**
+     * L79, adapted: templates live in a SQLite file in the WHMCS storage, so activation needs
+     * write access there (not the CREATE privilege); without it activation fails clearly and
+     * creates nothing.
+     */
+    public function testL79ActivationReportsMissingStorageRights(): void
+    {
+        $blocker = $this->host->root() . '/not-a-directory';
+        file_put_contents($blocker, 'x');
+        $this->host->ok('sql', ["UPDATE tblstorageconfigurations SET settings = ?", 'bind' => [json_encode(['local_path' => $blocker])]]);
+        $r = $this->host->run('addon:activate', ['acroniscloud']);
+        $this->assertNotSame(0, $r['exit'], 'WHMCS reports the failed activation');
+        $this->assertSame('error', $r['json']['result']['status']);
+        $this->assertStringContainsString('Cannot create the directory ' . $blocker, $r['json']['result']['description']);
+        $this->assertFileDoesNotExist($this->host->root() . '/downloads/acroniscloud/templates.sqlite');
+    }
+
+    public function testUpgradeFromTheReferenceModuleImportsItsTemplates(): void
+    {
+        // An admin replaces the 2.x files: the addon stays "active" with the old version.
+        $this->createReferenceTables();
+        $this->host->ok('addon:set', ['acroniscloud', 'version', '2.2.2-200']);
+        $this->host->ok('addon:set', ['acroniscloud', 'access', '1']);
+        $this->addServer();
+        $admin = new AdminHttp($this->host->serve());
+        $this->assertSame([7], array_column($admin->api('GET', 'list_templates')['json'], 'id'), '_upgrade ran on the first visit');
+        $this->assertSame(\AcronisCloud\AcronisServer::version(), $this->host->sql("SELECT value FROM tbladdonmodules WHERE module = 'acroniscloud' AND setting = 'version'")[0]['value']);
+        $this->host->stopServer();
+    }
+
+    private function createReferenceTables(): string
     {
         $infra = $this->sim->seed()['infras'][0]['id'];
         foreach ([
@@ -33,6 +63,12 @@ final class ActivationTest extends ModuleTestCase
         ] as $sql) {
             $this->host->ok('sql', [$sql]);
         }
+        return $infra;
+    }
+
+    public function testActivationImportsTheReferenceModuleTemplates(): void
+    {
+        $infra = $this->createReferenceTables();
         $r = $this->host->ok('addon:activate', ['acroniscloud']);
         $this->assertSame('success', $r['activate']['status']);
         $this->assertStringContainsString('Templates imported from the previous version: 2', $r['activate']['description']);

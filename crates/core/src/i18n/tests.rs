@@ -40,6 +40,11 @@ const EXTRA: &[&str] = &[
     "The enhanced security field must be true or false.",
     "Template name",
     "Activation method",
+    "Send an email message",
+    "Require credentials when placing order",
+    "Acronis Cyber Cloud addon activated successfully.",
+    "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
+    "Acronis Cyber Cloud addon deactivated successfully.",
 ];
 
 fn root() -> PathBuf {
