@@ -417,7 +417,7 @@ final class AdminPages
             . $input('ipaddress', 'inputIpAddress', (string) $row['ipaddress'], 'IP Address')
             . '<div class="form-group"><label for="inputServerType">Module</label><select id="inputServerType" name="type">' . $types . '</select></div>'
             . $input('username', 'inputUsername', (string) $row['username'], 'Username')
-            . '<div class="form-group"><label for="inputPassword">Password</label><input type="password" id="inputPassword" name="password" value="" placeholder="'
+            . '<div class="form-group"><label for="inputPassword">Password</label><input id="inputPassword" type="password" name="password" value="" placeholder="'
             . ($id > 0 ? '(unchanged)' : '') . '" autocomplete="new-password"></div>'
             . '<div class="form-group"><label for="serverHash">Access Hash</label><textarea id="serverHash" name="accesshash" rows="3" cols="40">'
             . View::e($row['accesshash']) . '</textarea></div>'
