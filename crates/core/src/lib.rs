@@ -20,6 +20,7 @@ pub mod server;
 pub mod server_hooks;
 pub mod tags;
 pub mod templates;
+pub mod tenants;
 pub mod uuid;
 
 pub use error::{ApiError, Error, Result};
