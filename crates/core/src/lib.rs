@@ -21,6 +21,7 @@ pub mod server_hooks;
 pub mod tags;
 pub mod templates;
 pub mod tenants;
+pub mod users;
 pub mod uuid;
 
 pub use error::{ApiError, Error, Result};

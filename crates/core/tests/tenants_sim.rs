@@ -151,3 +151,30 @@ fn unknown_tenant_reads_as_none_and_suspend_says_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn users_logins_and_roles() {
+    use acroniscloud_core::users;
+    let sim = Sim::start();
+    let mut conn = sim.connection();
+    let wanted = new_tenant(&mut conn, "Users Ltd");
+    let t = tenants::create(&mut conn, &wanted).unwrap();
+    let login = users::choose_login(&mut conn, "", "service-7").unwrap();
+    assert!(login.starts_with('W'));
+    let contact = Contact {
+        email: "ops@example.test".into(),
+        ..Contact::default()
+    };
+    let u = users::create(&mut conn, &t.id, &login, &contact, "en").unwrap();
+    assert_eq!(u.tenant_id, t.id);
+    assert!(!u.activated);
+    users::set_roles(&mut conn, &u, &[users::admin_role("customer").unwrap()]).unwrap();
+    // The same login is taken now; the client's own login is checked, not retried.
+    let err = users::choose_login(&mut conn, &login, "x").unwrap_err();
+    assert!(err.to_string().contains("already taken"), "{err}");
+    assert_eq!(users::get(&mut conn, &u.id).unwrap().unwrap().login, login);
+    // Every candidate taken: a clear error after the reference's 10 attempts.
+    sim.fault(json!({"kind": "check_login_taken"}));
+    let err = users::choose_login(&mut conn, "", "y").unwrap_err();
+    assert!(err.to_string().contains("after 10 attempts"), "{err}");
+}
