@@ -16,11 +16,13 @@ pub mod logging;
 pub mod masking;
 pub mod platform;
 pub mod product_settings;
+pub mod quotas;
 pub mod server;
 pub mod server_hooks;
 pub mod tags;
 pub mod templates;
 pub mod tenants;
+pub mod upgrade_rules;
 pub mod users;
 pub mod uuid;
 
