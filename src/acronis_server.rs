@@ -4,7 +4,6 @@
 use crate::convert::{server_record, to_zval, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::config::Config;
 use acroniscloud_core::connection::{ApiClientCredentials, Connection};
 use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::{auth, http, server_hooks, Error};
@@ -12,7 +11,6 @@ use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{json, Value};
-use std::path::Path;
 
 #[php_class]
 #[php(name = "AcronisCloud\\AcronisServer")]
@@ -24,18 +22,9 @@ pub struct AcronisServer {
     locale: String,
 }
 
-fn load_config(opts: &Options) -> Result<Config, Error> {
-    let path = opts.str("config_file");
-    if path.trim().is_empty() {
-        Ok(Config::default())
-    } else {
-        Config::load(Path::new(path.trim()))
-    }
-}
-
 fn build(server: &ZendHashTable, options: Option<&ZendHashTable>) -> Result<AcronisServer, Error> {
     let opts = Options::new(options);
-    let config = load_config(&opts)?;
+    let config = opts.config()?;
     let record = server_record(server)?;
     let conn = Connection::new(&record, config)?;
     Ok(AcronisServer {

@@ -73,8 +73,7 @@ fn string_list(z: Option<&Zval>) -> Vec<String> {
 fn context(
     ctx: &ZendHashTable,
     config: Config,
-    config_file: &str,
-    storage_dir: &str,
+    templates_db: std::path::PathBuf,
 ) -> Result<Context, Error> {
     let servers = match ctx.get("servers").map(zval_to_json) {
         Some(v @ Value::Array(_)) => serde_json::from_value::<Vec<ServerSummary>>(v)
@@ -91,13 +90,6 @@ fn context(
             server_records.push(server_record(row)?);
         }
     }
-    let config_dir = std::path::Path::new(config_file)
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let storage =
-        Some(std::path::Path::new(storage_dir)).filter(|_| !storage_dir.trim().is_empty());
-    let templates_db = config.templates.database_path(&config_dir, storage);
     Ok(Context {
         server_records,
         templates_db,
@@ -187,29 +179,13 @@ fn reference_rows(ht: &ZendHashTable) -> acroniscloud_core::templates::Reference
     }
 }
 
-fn load_config(opts: &Options) -> Result<Config, Error> {
-    let path = opts.str("config_file");
-    if path.trim().is_empty() {
-        Ok(Config::default())
-    } else {
-        Config::load(std::path::Path::new(path.trim()))
-    }
-}
-
 /// Opens (creating and migrating) the template database and imports 2.x templates.
 fn prepare_storage(
     reference: Option<&ZendHashTable>,
     opts: &Options,
 ) -> Result<acroniscloud_core::templates::ImportReport, Error> {
-    let config = load_config(opts)?;
-    let path = opts.str("config_file");
-    let ctx = context(
-        &ZendHashTable::new(),
-        config,
-        path.trim(),
-        &opts.str("storage_dir"),
-    )?;
-    let store = acroniscloud_core::templates::SqliteStorage::open(&ctx.templates_db)?;
+    let config = opts.config()?;
+    let store = acroniscloud_core::templates::SqliteStorage::open(&opts.templates_db(&config))?;
     let rows = reference.map(reference_rows).unwrap_or_default();
     if rows.templates.is_empty() {
         return Ok(acroniscloud_core::templates::ImportReport::default());
@@ -278,7 +254,7 @@ impl Addon {
         match result {
             Ok(Ok(_)) => true,
             Ok(Err(e)) => {
-                let cfg = load_config(&opts).unwrap_or_default();
+                let cfg = opts.config().unwrap_or_default();
                 acroniscloud_core::logging::FileLogger::from_config(&cfg.logger).log(
                     acroniscloud_core::logging::Level::Error,
                     &format!("Addon upgrade: {e}"),
@@ -319,12 +295,7 @@ impl Addon {
     ) -> PhpResult<Zval> {
         let opts = Options::new(options);
         let (result, exchanges) = guard(|| {
-            let path = opts.str("config_file");
-            let config = if path.trim().is_empty() {
-                Config::default()
-            } else {
-                Config::load(std::path::Path::new(path.trim()))?
-            };
+            let config = opts.config()?;
             let query = match request.get("query").map(zval_to_json) {
                 Some(Value::Object(m)) => m,
                 _ => Map::new(),
@@ -336,7 +307,8 @@ impl Addon {
                 content_type: get_str(request, "content_type"),
                 body: get_str(request, "body").into_bytes(),
             };
-            let ctx = context(context_in, config, path.trim(), &opts.str("storage_dir"))?;
+            let db = opts.templates_db(&config);
+            let ctx = context(context_in, config, db)?;
             Ok(match dispatch::handle(&req, &ctx) {
                 None => (Value::Null, vec![]),
                 Some((resp, ex)) => (

@@ -120,6 +120,30 @@ impl<'a> Options<'a> {
     pub fn str(&self, key: &str) -> String {
         self.0.map(|h| get_str(h, key)).unwrap_or_default()
     }
+    /// config.yaml named by `config_file` (defaults when the option is empty).
+    pub fn config(&self) -> Result<acroniscloud_core::config::Config, Error> {
+        let path = self.str("config_file");
+        if path.trim().is_empty() {
+            Ok(acroniscloud_core::config::Config::default())
+        } else {
+            acroniscloud_core::config::Config::load(std::path::Path::new(path.trim()))
+        }
+    }
+
+    /// The template database: `templates.database` of `config`, resolved against the
+    /// directory of `config_file`, defaulting to the WHMCS storage area (`storage_dir`).
+    pub fn templates_db(&self, config: &acroniscloud_core::config::Config) -> std::path::PathBuf {
+        let path = self.str("config_file");
+        let config_dir = std::path::Path::new(path.trim())
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let storage = self.str("storage_dir");
+        let storage =
+            Some(std::path::Path::new(storage.trim())).filter(|p| !p.as_os_str().is_empty());
+        config.templates.database_path(&config_dir, storage)
+    }
+
     pub fn bool(&self, key: &str) -> bool {
         self.0
             .and_then(|h| h.get(key))

@@ -4,7 +4,6 @@
 
 use crate::convert::{to_zval, Options};
 use crate::guard::guard;
-use acroniscloud_core::config::Config;
 use acroniscloud_core::templates::{SqliteStorage, TemplateStorage};
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
@@ -45,21 +44,8 @@ impl TemplateStore {
     pub fn config_options(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
         guard(|| {
             let opts = Options::new(options);
-            let path = opts.str("config_file");
-            let cfg = if path.trim().is_empty() {
-                Config::default()
-            } else {
-                Config::load(std::path::Path::new(path.trim()))?
-            };
-            let config_dir = std::path::Path::new(path.trim())
-                .parent()
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_default();
-            let storage = opts.str("storage_dir");
-            let db = cfg.templates.database_path(
-                &config_dir,
-                Some(std::path::Path::new(&storage)).filter(|_| !storage.trim().is_empty()),
-            );
+            let cfg = opts.config()?;
+            let db = opts.templates_db(&cfg);
             let store = SqliteStorage::open(&db)?;
             let templates: Vec<(String, String)> = TemplateStorage::list(&store)
                 .map_err(|e| Error::internal(e.message()))?

@@ -49,6 +49,26 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// A 2xx answer the module cannot use (missing field, wrong shape, not JSON).
+pub fn unexpected(call: &str, what: &str) -> crate::error::Error {
+    crate::error::Error::Api(Box::new(ApiError {
+        status: 200,
+        code: None,
+        message: format!("Unexpected answer from the platform to {call}: {what}."),
+        details: None,
+        request_id: None,
+        call: call.to_string(),
+    }))
+}
+
+/// Reads a 2xx answer into `T`, or [`unexpected`].
+pub fn parse_answer<T: serde::de::DeserializeOwned>(
+    v: Value,
+    call: &str,
+) -> crate::error::Result<T> {
+    serde_json::from_value(v).map_err(|e| unexpected(call, &e.to_string()))
+}
+
 /// Builds the error for a non-2xx answer to `call` (e.g. `GET /api/2/versions`).
 pub fn from_response(resp: &Response, call: &str) -> ApiError {
     let parsed: Option<Value> = serde_json::from_slice(&resp.body).ok();

@@ -5,7 +5,7 @@
 use crate::api_error;
 use crate::auth;
 use crate::config::Config;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{Error, Result};
 use crate::hashing::key_of;
 use crate::http::{self, Body, Exchange, HttpOptions, Method, Request, Response};
 use crate::logging::{FileLogger, Level};
@@ -542,12 +542,5 @@ impl Connection {
 }
 
 fn invalid_answer(call: &str, what: &str) -> Error {
-    Error::Api(Box::new(ApiError {
-        status: 200,
-        code: None,
-        message: format!("Unexpected answer from the platform to {call}: {what}."),
-        details: None,
-        request_id: None,
-        call: call.to_string(),
-    }))
+    api_error::unexpected(call, what)
 }

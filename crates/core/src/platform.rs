@@ -4,7 +4,7 @@
 //! for each of them at most once (module-behaviour.md §H.2).
 
 use crate::connection::Connection;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
@@ -86,16 +86,7 @@ struct Items<T> {
 }
 
 fn parse<T: DeserializeOwned>(v: Value, call: &str) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| {
-        Error::Api(Box::new(ApiError {
-            status: 200,
-            code: None,
-            message: format!("Unexpected answer from the platform to {call}: {e}."),
-            details: None,
-            request_id: None,
-            call: call.to_string(),
-        }))
-    })
+    crate::api_error::parse_answer(v, call)
 }
 
 fn id_list(v: Value, key: &str, call: &str) -> Result<Vec<String>> {

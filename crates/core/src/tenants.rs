@@ -51,16 +51,7 @@ pub struct NewTenant {
 }
 
 fn parse_tenant(v: Value, call: &str) -> Result<Tenant> {
-    serde_json::from_value(v).map_err(|e| {
-        Error::Api(Box::new(crate::error::ApiError {
-            status: 200,
-            code: None,
-            message: format!("Unexpected answer from the platform to {call}: {e}."),
-            details: None,
-            request_id: None,
-            call: call.to_string(),
-        }))
-    })
+    crate::api_error::parse_answer(v, call)
 }
 
 fn is_status(e: &Error, status: u16) -> bool {

@@ -81,16 +81,7 @@ pub fn choose_login(conn: &mut Connection, wanted: &str, seed: &str) -> Result<S
 }
 
 fn parse_user(v: Value, call: &str) -> Result<User> {
-    serde_json::from_value(v).map_err(|e| {
-        Error::Api(Box::new(crate::error::ApiError {
-            status: 200,
-            code: None,
-            message: format!("Unexpected answer from the platform to {call}: {e}."),
-            details: None,
-            request_id: None,
-            call: call.to_string(),
-        }))
-    })
+    crate::api_error::parse_answer(v, call)
 }
 
 /// Creates the service's user in `tenant_id` (not retried by the transport: a resume looks

@@ -26,6 +26,7 @@ const SOURCES: &[&str] = &[
     "src/product_settings.rs",
     "src/server.rs",
     "src/connection.rs",
+    "src/api_error.rs",
 ];
 
 /// Messages the extractor cannot see (built from pieces) that admins do see.
