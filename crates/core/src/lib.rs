@@ -16,6 +16,7 @@ pub mod logging;
 pub mod masking;
 pub mod platform;
 pub mod product_settings;
+pub mod provisioning;
 pub mod quotas;
 pub mod server;
 pub mod server_hooks;
