@@ -276,6 +276,7 @@ pub fn handle(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Respons
             v["usage"] = json!(usage);
             v["pricing"] = t.pricing_json();
             v["hidden"] = json!(t.hidden);
+            v["v1_id"] = json!(st.v1_ids.get(*id));
             ok(v)
         }
         ("GET", ["state", "users", id]) => {

@@ -978,3 +978,67 @@ fn v1_migration_reads_and_seed_endpoints() {
         200
     );
 }
+
+#[test]
+fn v1_seeded_ids_and_admins_users_split() {
+    let h = H::new();
+    let partner = "6f1b0c1e-0000-4000-8000-000000000031";
+    let customer = "6f1b0c1e-0000-4000-8000-000000000033";
+    let seeded = h.ctl(
+        "POST",
+        "/seed",
+        json!({
+            "tenants": [
+                {"id": partner, "name": "Legacy Reseller", "kind": "partner", "v1_id": 31001},
+                {"id": customer, "name": "Legacy Customer", "kind": "customer", "parent_id": partner, "v1_id": 33001}
+            ],
+            "users": [
+                {"login": "legacy-admin", "tenant_id": partner, "v1_id": 5001},
+                {"login": "jdoe", "tenant_id": customer, "v1_id": 5002}
+            ]
+        }),
+    );
+    assert!(seeded["root_tenant_id"].is_string());
+    let tok = h.password_token();
+    let kids: Value = h.get("/api/1/groups/self/children/", &tok).json().unwrap();
+    let items = kids["items"].as_array().unwrap();
+    let p = items.iter().find(|g| g["uuid"] == json!(partner)).unwrap();
+    assert_eq!(
+        (p["id"].clone(), p["kind"].clone()),
+        (json!(31001), json!(31))
+    );
+    // Grandchildren are not listed by self/children; the module then asks by id.
+    assert!(items.iter().all(|g| g["uuid"] != json!(customer)));
+    let g: Value = h.get("/api/1/groups/33001", &tok).json().unwrap();
+    assert_eq!(
+        (g["uuid"].clone(), g["kind"].clone()),
+        (json!(customer), json!(33))
+    );
+    assert_eq!(h.get("/api/1/groups/424242", &tok).status(), 404);
+
+    let a: Value = h.get("/api/1/admins/5001", &tok).json().unwrap();
+    assert_eq!(a["login"], "legacy-admin");
+    let u: Value = h.get("/api/1/users/5002", &tok).json().unwrap();
+    assert_eq!(u["login"], "jdoe");
+    assert_eq!(u["group_id"], 33001);
+    // Partner admins and customer users live in separate v1 collections.
+    assert_eq!(h.get("/api/1/users/5001", &tok).status(), 404);
+    assert_eq!(h.get("/api/1/admins/5002", &tok).status(), 404);
+    // Ids assigned on demand never collide with seeded ones.
+    let fresh = h.customer(&tok, "Fresh")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let kids: Value = h.get("/api/1/groups/self/children/", &tok).json().unwrap();
+    let f = kids["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["uuid"] == json!(fresh))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert!(f > 33001, "{f}");
+    let st = h.ctl("GET", &format!("/state/tenants/{customer}"), json!({}));
+    assert_eq!(st["v1_id"], 33001);
+}

@@ -2,6 +2,7 @@
 
 pub mod apps;
 pub mod auth;
+pub mod idp;
 pub mod infra;
 pub mod offering_items;
 pub mod reports;
@@ -277,6 +278,12 @@ fn route(method: &str, segs: &[&str]) -> Result<Option<Handler>, ()> {
     let m = method;
     let h: Option<Handler> = match segs {
         ["api", "2", "idp", "token"] => (m == "POST").then_some(auth::token as Handler),
+        ["api", "2", "idp", "ott"] => (m == "POST").then_some(idp::create_ott as Handler),
+        ["api", "2", "idp", "ott", "login"] => (m == "POST").then_some(idp::ott_login as Handler),
+        ["api", "2", "idp", "external-login"] => {
+            (m == "GET").then_some(idp::external_login as Handler)
+        }
+        ["ui"] | ["mc"] => (m == "GET").then_some(idp::console as Handler),
         ["api", "2", "versions"] => (m == "GET").then_some(auth::versions as Handler),
         ["api", "2", "users", "me"] => (m == "GET").then_some(users::me as Handler),
         ["api", "2", "clients"] => (m == "POST").then_some(auth::create_client as Handler),
@@ -300,6 +307,12 @@ fn route(method: &str, segs: &[&str]) -> Result<Option<Handler>, ()> {
         ["api", "2", "tenants", _, "children"] => {
             (m == "GET").then_some(tenants::children as Handler)
         }
+        ["api", "2", "tenants", _, "users"] => (m == "GET").then_some(tenants::users as Handler),
+        ["api", "2", "tenants", _, "mfa", "status"] => match m {
+            "GET" => S(tenants::get_mfa as Handler),
+            "PUT" => S(tenants::put_mfa as Handler),
+            _ => None,
+        },
         ["api", "2", "tenants", _, "pricing"] => match m {
             "GET" => S(tenants::get_pricing as Handler),
             "PUT" => S(tenants::put_pricing as Handler),
@@ -384,9 +397,8 @@ fn route(method: &str, segs: &[&str]) -> Result<Option<Handler>, ()> {
             (m == "GET").then_some(v1::self_children as Handler)
         }
         ["api", "1", "groups", _] => (m == "GET").then_some(v1::group as Handler),
-        ["api", "1", "admins", _] | ["api", "1", "users", _] => {
-            (m == "GET").then_some(v1::user as Handler)
-        }
+        ["api", "1", "admins", _] => (m == "GET").then_some(v1::admin as Handler),
+        ["api", "1", "users", _] => (m == "GET").then_some(v1::user as Handler),
         _ => return Err(()),
     };
     Ok(h)

@@ -193,6 +193,23 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     {
         t.update_lock = l;
     }
+    // [assumed] Enhanced security mode: a create-only flag of customer tenants.
+    match b.get("enhanced_security") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(on)) => {
+            if *on && t.kind != "customer" {
+                return Err(ApiError::bad_request(
+                    "`enhanced_security` is only available for customer tenants",
+                ));
+            }
+            t.enhanced_security = *on;
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "`enhanced_security` must be a boolean",
+            ))
+        }
+    }
     let out = t.to_json();
     ctx.st.insert_tenant(t);
     Ok(Response::json(201, &out))
@@ -320,6 +337,13 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
     }
     if let Some(a) = b.get("ancestral_access").and_then(Value::as_bool) {
         t.ancestral_access = a;
+    }
+    if let Some(v) = b.get("enhanced_security").filter(|v| !v.is_null()) {
+        if v.as_bool() != Some(cur.enhanced_security) {
+            return Err(ApiError::bad_request(
+                "`enhanced_security` cannot be changed after the tenant is created",
+            ));
+        }
     }
     t.version += 1;
     t.updated_at = ctx.now;
@@ -458,4 +482,71 @@ pub fn put_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
     t.pricing.mode = mode;
     t.pricing.version += 1;
     Ok(Response::json(200, &t.pricing_json()))
+}
+
+/// `GET /tenants/{id}/users`: UUIDs of the users directly in the tenant (by creation time,
+/// then id).
+pub fn users(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let mut users: Vec<(i64, String)> = ctx
+        .st
+        .users
+        .values()
+        .filter(|u| u.tenant_id == id)
+        .map(|u| (u.created_at, u.id.clone()))
+        .collect();
+    users.sort();
+    let items: Vec<String> = users.into_iter().map(|(_, id)| id).collect();
+    Ok(Response::json(200, &json!({"items": items})))
+}
+
+fn mfa_json(ctx: &Ctx, id: &str, enabled: bool) -> Value {
+    let users = ctx.st.users.values().filter(|u| u.tenant_id == id).count();
+    json!({
+        "mfa_status": if enabled { "enabled" } else { "disabled" },
+        "users_count": users,
+        "totp_enabled_users_count": 0,
+    })
+}
+
+/// `GET /tenants/{id}/mfa/status`.
+pub fn get_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let enabled = ctx
+        .st
+        .tenants
+        .get(&id)
+        .map(|t| t.mfa_enabled)
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    Ok(Response::json(200, &mfa_json(ctx, &id, enabled)))
+}
+
+/// `PUT /tenants/{id}/mfa/status {"enabled": bool}`; units inherit the setting (400).
+pub fn put_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
+    let auth = ctx.auth()?;
+    let id = seg(ctx, 3);
+    ctx.check_tenant(&auth, &id)?;
+    let b = ctx.body()?;
+    let enabled = match b.get("enabled") {
+        Some(Value::Bool(e)) => *e,
+        Some(_) => return Err(ApiError::bad_request("`enabled` must be a boolean")),
+        None => return Err(ApiError::bad_request("`enabled` is required")),
+    };
+    let t = ctx
+        .st
+        .tenants
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    if t.kind == "unit" {
+        return Err(ApiError::bad_request(
+            "Two-factor authentication of a unit is inherited from its parent",
+        ));
+    }
+    // Own resource: the tenant's `version` is not bumped [assumed].
+    t.mfa_enabled = enabled;
+    Ok(Response::json(200, &mfa_json(ctx, &id, enabled)))
 }

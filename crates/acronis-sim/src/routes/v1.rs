@@ -17,13 +17,7 @@ fn kind_code(kind: &str) -> i64 {
 }
 
 pub fn v1_id(ctx: &mut Ctx, uuid: &str) -> i64 {
-    if let Some(n) = ctx.st.v1_ids.get(uuid) {
-        return *n;
-    }
-    let n = 1000 + ctx.st.v1_ids.len() as i64 + 1;
-    ctx.st.v1_ids.insert(uuid.to_string(), n);
-    ctx.st.v1_rev.insert(n, uuid.to_string());
-    n
+    ctx.st.v1_id(uuid)
 }
 
 fn group_json(ctx: &mut Ctx, tid: &str) -> serde_json::Value {
@@ -62,19 +56,35 @@ pub fn group(ctx: &mut Ctx) -> ApiResult<Response> {
     Ok(Response::json(200, &g))
 }
 
+/// `GET /api/1/admins/{id}`: administrators of partner (reseller) groups. v1 kept partner
+/// admins and customer users apart, so a customer's user is not found here.
+pub fn admin(ctx: &mut Ctx) -> ApiResult<Response> {
+    account(ctx, true)
+}
+
+/// `GET /api/1/users/{id}`: users of customer groups (see [`admin`]).
 pub fn user(ctx: &mut Ctx) -> ApiResult<Response> {
+    account(ctx, false)
+}
+
+fn account(ctx: &mut Ctx, admins: bool) -> ApiResult<Response> {
     let auth = ctx.auth()?;
     let raw = seg(ctx, 3);
-    let uid =
-        resolve(ctx, &raw).ok_or_else(|| ApiError::not_found(format!("User {raw} not found")))?;
-    let u = ctx
-        .st
-        .users
-        .get(&uid)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("User {raw} not found")))?;
+    let what = if admins { "Admin" } else { "User" };
+    let not_found = || ApiError::not_found(format!("{what} {raw} not found"));
+    let uid = resolve(ctx, &raw).ok_or_else(not_found)?;
+    let u = ctx.st.users.get(&uid).cloned().ok_or_else(not_found)?;
     if !ctx.st.in_subtree(&auth.tenant_id, &u.tenant_id) {
         return Err(ApiError::forbidden("User is outside of the caller's scope"));
+    }
+    let kind = ctx
+        .st
+        .tenants
+        .get(&u.tenant_id)
+        .map(|t| t.kind.clone())
+        .unwrap_or_default();
+    if matches!(kind.as_str(), "partner" | "folder") != admins {
+        return Err(not_found());
     }
     let id = v1_id(ctx, &uid);
     let gid = v1_id(ctx, &u.tenant_id);

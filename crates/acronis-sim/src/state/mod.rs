@@ -59,6 +59,10 @@ pub struct Tenant {
     pub default_idp_id: String,
     pub update_lock: bool,
     pub ancestral_access: bool,
+    /// Two-factor authentication of the tenant (`/tenants/{id}/mfa/status`).
+    pub mfa_enabled: bool,
+    /// Enhanced security mode (customers only, set at creation) [assumed field].
+    pub enhanced_security: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// Hidden platform root: never listed, never addressable by clients.
@@ -194,6 +198,10 @@ pub struct DcState {
     pub instances: Vec<Instance>,
     pub reports: HashMap<String, Report>,
     pub activation_tokens: HashMap<String, (String, i64)>,
+    /// One-time login tokens: token -> (user id, expiry).
+    pub otts: HashMap<String, (String, i64)>,
+    /// Console sessions opened with a one-time token: session id -> user id.
+    pub sessions: HashMap<String, String>,
     pub mailbox: Vec<Value>,
     pub log: Vec<LogEntry>,
     pub log_seq: u64,
@@ -237,7 +245,8 @@ impl Tenant {
             "default_idp_id": self.default_idp_id,
             "update_lock": {"enabled": self.update_lock, "owner_id": Value::Null},
             "ancestral_access": self.ancestral_access,
-            "mfa_status": "disabled",
+            "mfa_status": if self.mfa_enabled { "enabled" } else { "disabled" },
+            "enhanced_security": self.enhanced_security,
             "pricing_mode": self.pricing.mode,
             "created_at": crate::clock::iso(self.created_at),
             "updated_at": crate::clock::iso(self.updated_at),
@@ -373,6 +382,29 @@ impl DcState {
             );
         }
         Value::Object(m)
+    }
+
+    /// Gives `uuid` (tenant or user) the legacy v1 integer id `n`, replacing a previous one.
+    pub fn set_v1_id(&mut self, uuid: &str, n: i64) {
+        if let Some(old) = self.v1_ids.insert(uuid.to_string(), n) {
+            self.v1_rev.remove(&old);
+        }
+        if let Some(prev) = self.v1_rev.insert(n, uuid.to_string()) {
+            if prev != uuid {
+                self.v1_ids.remove(&prev);
+            }
+        }
+    }
+
+    /// The v1 id of `uuid`, assigned on first sight above every id handed out or seeded so far
+    /// (seeded ids never collide with generated ones).
+    pub fn v1_id(&mut self, uuid: &str) -> i64 {
+        if let Some(n) = self.v1_ids.get(uuid) {
+            return *n;
+        }
+        let n = self.v1_rev.keys().copied().max().unwrap_or(1000).max(1000) + 1;
+        self.set_v1_id(uuid, n);
+        n
     }
 
     /// True when `tid` is `ancestor` or lies below it.

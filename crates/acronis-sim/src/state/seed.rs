@@ -19,6 +19,17 @@ pub struct DcSeed {
     pub report_polls: Option<u64>,
     pub tenants: Vec<TenantSeed>,
     pub users: Vec<UserSeed>,
+    /// Root offering items seeded disabled (`status: 0`), e.g. to test "the offering item is
+    /// not enabled for your root tenant": `{"name": "pw_public_ips", "infra_id": "<uuid>"}`
+    /// (`infra_id` absent = every instance of the item).
+    pub root_disabled_items: Vec<DisabledItemSeed>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DisabledItemSeed {
+    pub name: String,
+    pub infra_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -31,6 +42,9 @@ pub struct TenantSeed {
     pub parent_id: Option<String>,
     pub enabled: Option<bool>,
     pub pricing_mode: Option<String>,
+    /// Integer id the legacy v1 API (`/api/1/groups/{id}`) shows for this tenant (module-v1
+    /// migration fixtures); absent = assigned on first v1 read.
+    pub v1_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,6 +56,8 @@ pub struct UserSeed {
     /// Tenant id; absent = the integration root.
     pub tenant_id: Option<String>,
     pub email: Option<String>,
+    /// Integer id of the legacy v1 API (`/api/1/admins|users/{id}`); absent = on first read.
+    pub v1_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -95,6 +111,8 @@ impl DcState {
             default_idp_id: stable_uuid("idp:default"),
             update_lock: false,
             ancestral_access: true,
+            mfa_enabled: false,
+            enhanced_security: false,
             created_at: now,
             updated_at: now,
             hidden: false,
@@ -197,6 +215,8 @@ impl DcState {
             instances: Vec::new(),
             reports: HashMap::new(),
             activation_tokens: HashMap::new(),
+            otts: HashMap::new(),
+            sessions: HashMap::new(),
             mailbox: Vec::new(),
             log: Vec::new(),
             log_seq: 0,
@@ -323,8 +343,13 @@ impl DcState {
                     1
                 },
             };
-            root.items
-                .insert(st.key_of(&inst), ItemState { status: 1, quota });
+            let key = st.key_of(&inst);
+            let disabled = seed
+                .root_disabled_items
+                .iter()
+                .any(|d| d.name == key.0 && d.infra_id.as_ref().is_none_or(|i| *i == key.1));
+            let status = if disabled { 0 } else { 1 };
+            root.items.insert(key, ItemState { status, quota });
         }
         st.insert_tenant(root);
 
@@ -367,7 +392,7 @@ impl DcState {
             let id = ts.id.clone().unwrap_or_else(|| st.next_uuid());
             let parent = ts.parent_id.clone().unwrap_or_else(|| root_id.clone());
             let mut t = st.make_tenant(
-                id,
+                id.clone(),
                 ts.name.clone(),
                 ts.kind.clone().unwrap_or_else(|| "customer".into()),
                 Some(parent),
@@ -379,6 +404,9 @@ impl DcState {
                 t.pricing.ever_production |= m == "production";
             }
             st.insert_tenant(t);
+            if let Some(n) = ts.v1_id {
+                st.set_v1_id(&id, n);
+            }
         }
         for us in &seed.users {
             let id = us.id.clone().unwrap_or_else(|| st.next_uuid());
@@ -391,6 +419,9 @@ impl DcState {
             st.insert_user(u);
             if let Some(p) = &us.password {
                 st.set_password(&id, p);
+            }
+            if let Some(n) = us.v1_id {
+                st.set_v1_id(&id, n);
             }
         }
 
