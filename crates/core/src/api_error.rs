@@ -56,6 +56,7 @@ pub fn unexpected(call: &str, what: &str) -> crate::error::Error {
         code: None,
         message: format!("Unexpected answer from the platform to {call}: {what}."),
         details: None,
+        body: None,
         request_id: None,
         call: call.to_string(),
     }))
@@ -92,6 +93,7 @@ pub fn from_response(resp: &Response, call: &str) -> ApiError {
         code: None,
         message: String::new(),
         details: None,
+        body: parsed.as_ref().map(Value::to_string),
         request_id: rid,
         call: call.to_string(),
     };

@@ -246,7 +246,7 @@ pub fn template_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
                 .root
                 .offering_items
                 .iter()
-                .find(|p| same_item(p, name, infra))
+                .find(|p| p.enabled() && same_item(p, name, infra))
             else {
                 return Err(Error::validation(format!(
                     "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the template {tid}."
@@ -442,7 +442,7 @@ pub fn option_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
             .root
             .offering_items
             .iter()
-            .find(|p| same_item(p, name, infra.as_deref()))
+            .find(|p| p.enabled() && same_item(p, name, infra.as_deref()))
         else {
             return Err(Error::validation(format!(
                 "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the configurable option \"{opt}\" for the product."

@@ -22,6 +22,10 @@ pub struct Tenant {
     pub customer_id: Option<String>,
     #[serde(default)]
     pub internal_tag: Option<String>,
+    #[serde(default)]
+    pub ancestral_access: Option<bool>,
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// Contact of a tenant or user (all ten fields are always sent; "" when unknown).
@@ -48,6 +52,8 @@ pub struct NewTenant {
     pub customer_id: String,
     pub contact: Contact,
     pub language: String,
+    /// Enhanced security mode (customers; sent only when on, see acronis-sim README).
+    pub enhanced_security: bool,
 }
 
 fn parse_tenant(v: Value, call: &str) -> Result<Tenant> {
@@ -74,10 +80,10 @@ pub fn create(conn: &mut Connection, t: &NewTenant) -> Result<Tenant> {
     crate::uuid::require(&t.parent_id, "parent tenant id")?;
     if t.contact.email.trim().is_empty() {
         return Err(Error::validation(
-            "The client has no e-mail address; the Acronis tenant needs one.",
+            crate::provisioning::messages::EMAIL_REQUIRED,
         ));
     }
-    let body = json!({
+    let mut body = json!({
         "kind": t.kind,
         "parent_id": t.parent_id,
         "customer_id": t.customer_id,
@@ -85,12 +91,23 @@ pub fn create(conn: &mut Connection, t: &NewTenant) -> Result<Tenant> {
         "contact": t.contact,
         "language": t.language,
     });
+    if t.enhanced_security {
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("enhanced_security".into(), json!(true));
+        }
+    }
     let v = conn.call(Method::Post, "/api/2/tenants", &[], Some(body))?;
     parse_tenant(v, "POST /api/2/tenants")
 }
 
 /// A direct child of `parent` named `name` (exact match), for resuming an interrupted create.
 pub fn find_child(conn: &mut Connection, parent: &str, name: &str) -> Result<Option<Tenant>> {
+    Ok(children(conn, parent)?.into_iter().find(|t| t.name == name))
+}
+
+/// Every direct child of `parent` (`GET /tenants/{id}/children`, then `GET /tenants?uuids=` in
+/// chunks of 100).
+pub fn children(conn: &mut Connection, parent: &str) -> Result<Vec<Tenant>> {
     crate::uuid::require(parent, "parent tenant id")?;
     let v = conn.call(
         Method::Get,
@@ -107,6 +124,7 @@ pub fn find_child(conn: &mut Connection, parent: &str, name: &str) -> Result<Opt
                 .collect()
         })
         .unwrap_or_default();
+    let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(100) {
         let joined = chunk.join(",");
         let v = conn.call(Method::Get, "/api/2/tenants", &[("uuids", &joined)], None)?;
@@ -116,22 +134,21 @@ pub fn find_child(conn: &mut Connection, parent: &str, name: &str) -> Result<Opt
             .cloned()
             .unwrap_or_default();
         for item in items {
-            let t = parse_tenant(item, "GET /api/2/tenants")?;
-            if t.name == name {
-                return Ok(Some(t));
-            }
+            out.push(parse_tenant(item, "GET /api/2/tenants")?);
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
-/// PUT with the current version; on a version conflict, read again and retry once.
-fn put(conn: &mut Connection, id: &str, fields: Value) -> Result<Tenant> {
+/// PUT `fields` with the version of `current` (a fresh read); on a version conflict, read
+/// again and retry once.
+pub fn update(conn: &mut Connection, current: &Tenant, fields: Value) -> Result<Tenant> {
+    let id = current.id.as_str();
+    let mut version = current.version;
     for attempt in 0..2 {
-        let current = get(conn, id)?.ok_or_else(|| not_found(id))?;
         let mut body = fields.clone();
         if let Some(obj) = body.as_object_mut() {
-            obj.insert("version".into(), json!(current.version));
+            obj.insert("version".into(), json!(version));
         }
         match conn.call(
             Method::Put,
@@ -139,7 +156,9 @@ fn put(conn: &mut Connection, id: &str, fields: Value) -> Result<Tenant> {
             &[],
             Some(body),
         ) {
-            Err(e) if is_status(&e, 409) && attempt == 0 => continue,
+            Err(e) if is_status(&e, 409) && attempt == 0 => {
+                version = get(conn, id)?.ok_or_else(|| not_found(conn, id))?.version;
+            }
             Ok(v) => return parse_tenant(v, "PUT /api/2/tenants/{id}"),
             Err(e) => return Err(e),
         }
@@ -147,19 +166,27 @@ fn put(conn: &mut Connection, id: &str, fields: Value) -> Result<Tenant> {
     Err(Error::internal("tenant update retry exhausted"))
 }
 
-fn not_found(id: &str) -> Error {
-    Error::validation(format!(
-        "The Acronis tenant {id} does not exist any more. Clear the service's Tenant ID field to provision a new one."
-    ))
+/// T1 (module-behaviour.md §A.4), naming the connection's server.
+pub fn not_found(conn: &Connection, id: &str) -> Error {
+    let server = conn
+        .settings()
+        .id
+        .map_or_else(|| conn.settings().label(), |s| s.to_string());
+    Error::validation(crate::provisioning::messages::tenant_not_found(id, &server))
 }
 
 /// Suspend (`false`) or unsuspend (`true`); nothing is sent when it already is so.
 pub fn set_enabled(conn: &mut Connection, id: &str, enabled: bool) -> Result<Tenant> {
-    let current = get(conn, id)?.ok_or_else(|| not_found(id))?;
+    let current = get(conn, id)?.ok_or_else(|| not_found(conn, id))?;
+    set_enabled_from(conn, current, enabled)
+}
+
+/// [`set_enabled`] for a tenant just read.
+pub fn set_enabled_from(conn: &mut Connection, current: Tenant, enabled: bool) -> Result<Tenant> {
     if current.enabled == enabled {
         return Ok(current);
     }
-    put(conn, id, json!({"enabled": enabled}))
+    update(conn, &current, json!({"enabled": enabled}))
 }
 
 /// Terminate: disable, then delete with the version of the disabling answer. A tenant that
@@ -168,11 +195,14 @@ pub fn delete(conn: &mut Connection, id: &str) -> Result<()> {
     let Some(current) = get(conn, id)? else {
         return Ok(());
     };
-    let disabled = if current.enabled {
-        put(conn, id, json!({"enabled": false}))?
-    } else {
-        current
-    };
+    delete_from(conn, current)
+}
+
+/// [`delete`] for a tenant just read.
+pub fn delete_from(conn: &mut Connection, current: Tenant) -> Result<()> {
+    let id = current.id.clone();
+    let id = id.as_str();
+    let disabled = set_enabled_from(conn, current, false)?;
     let version = disabled.version.to_string();
     match conn.call(
         Method::Delete,

@@ -6,6 +6,7 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::hashing::sha256_hex;
 use crate::http::Method;
+use crate::provisioning::messages;
 use crate::tenants::Contact;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -23,10 +24,10 @@ pub struct User {
     pub activated: bool,
 }
 
-/// Characters the platform accepts in a login the client typed (the module's local check).
+/// Characters the module accepts in a login the client typed (§B.7: `^[a-zA-Z0-9._\-+@]+$`;
+/// the platform's own rules, e.g. the minimum length, are left to `check_login`).
 pub fn valid_login(login: &str) -> bool {
     !login.is_empty()
-        && login.len() >= 3
         && login
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@'))
@@ -57,16 +58,12 @@ pub fn choose_login(conn: &mut Connection, wanted: &str, seed: &str) -> Result<S
     let wanted = wanted.trim();
     if !wanted.is_empty() {
         if !valid_login(wanted) {
-            return Err(Error::validation(format!(
-                "The login \"{wanted}\" is not valid: use at least 3 of the characters a-z, A-Z, 0-9 and . _ - + @"
-            )));
+            return Err(Error::validation(messages::LOGIN_INVALID));
         }
         return if login_is_free(conn, wanted)? {
             Ok(wanted.to_string())
         } else {
-            Err(Error::validation(format!(
-                "The login \"{wanted}\" is already taken in Acronis Cyber Cloud; choose another one."
-            )))
+            Err(Error::validation(messages::login_taken(wanted)))
         };
     }
     for attempt in 0..LOGIN_ATTEMPTS {
@@ -75,9 +72,7 @@ pub fn choose_login(conn: &mut Connection, wanted: &str, seed: &str) -> Result<S
             return Ok(candidate);
         }
     }
-    Err(Error::validation(format!(
-        "Could not find a free login after {LOGIN_ATTEMPTS} attempts; set the Cloud Login field of the service."
-    )))
+    Err(Error::validation(messages::LOGIN_GENERATION_FAILED))
 }
 
 fn parse_user(v: Value, call: &str) -> Result<User> {
@@ -138,6 +133,121 @@ pub fn set_roles(conn: &mut Connection, user: &User, roles: &[&str]) -> Result<(
     .map(|_| ())
 }
 
+/// `PUT /users/{id} {version, language, contact}` with the version of `current` (a fresh
+/// read); on a version conflict, read again and retry once.
+pub fn update_profile(
+    conn: &mut Connection,
+    current: &User,
+    language: &str,
+    contact: &Contact,
+) -> Result<User> {
+    let id = current.id.as_str();
+    let mut version = current.version;
+    for attempt in 0..2 {
+        let body = json!({"version": version, "language": language, "contact": contact});
+        match conn.call(Method::Put, &format!("/api/2/users/{id}"), &[], Some(body)) {
+            Err(e) if e.http_status() == Some(409) && attempt == 0 => {
+                version = get(conn, id)?
+                    .ok_or_else(|| Error::validation(messages::user_not_found(id)))?
+                    .version;
+            }
+            Ok(v) => return parse_user(v, "PUT /api/2/users/{id}"),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::internal("user update retry exhausted"))
+}
+
+/// Ids of the users of a tenant (`GET /tenants/{id}/users`), to find a user whose creation
+/// answer was lost.
+pub fn tenant_user_ids(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
+    crate::uuid::require(tenant_id, "tenant id")?;
+    let v = conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/users"),
+        &[],
+        None,
+    )?;
+    #[derive(Deserialize)]
+    struct Ids {
+        items: Vec<String>,
+    }
+    let ids: Ids = crate::api_error::parse_answer(v, "GET /api/2/tenants/{id}/users")?;
+    Ok(ids.items)
+}
+
+/// Roles marked `is_default` for the tenant's applications (§B.8, template role `user`).
+pub fn default_roles(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
+    crate::uuid::require(tenant_id, "tenant id")?;
+    let v = conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/applications/roles"),
+        &[],
+        None,
+    )?;
+    #[derive(Deserialize)]
+    struct Role {
+        role: String,
+        #[serde(default)]
+        is_default: bool,
+    }
+    #[derive(Deserialize)]
+    struct Roles {
+        items: Vec<Role>,
+    }
+    let roles: Roles =
+        crate::api_error::parse_answer(v, "GET /api/2/tenants/{id}/applications/roles")?;
+    let mut out: Vec<String> = Vec::new();
+    for r in roles.items.into_iter().filter(|r| r.is_default) {
+        if !out.contains(&r.role) {
+            out.push(r.role);
+        }
+    }
+    Ok(out)
+}
+
+/// E-mail activation (§3.7.6 b): the platform mails the user a link.
+pub fn send_activation_email(conn: &mut Connection, login: &str, email: &str) -> Result<()> {
+    conn.call(
+        Method::Post,
+        "/api/1/actions/mail/activate",
+        &[],
+        Some(json!({"login": login, "email": email})),
+    )
+    .map(|_| ())
+}
+
+/// Password activation (§3.7.6 a): one-time token, then the password. The password only
+/// travels in the body, never in a URL.
+pub fn activate_with_password(
+    conn: &mut Connection,
+    login: &str,
+    email: &str,
+    password: &str,
+) -> Result<()> {
+    let v = conn.call(
+        Method::Get,
+        "/api/1/actions/mail/activate",
+        &[("login", login), ("email", email)],
+        None,
+    )?;
+    let token = v
+        .get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            crate::api_error::unexpected("GET /api/1/actions/mail/activate", "no token")
+        })?
+        .to_string();
+    conn.call(
+        Method::Post,
+        "/api/1/actions/activate",
+        &[("token", &token)],
+        Some(json!({ "password": password })),
+    )
+    .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +266,8 @@ mod tests {
     #[test]
     fn login_characters() {
         assert!(valid_login("john+backup@example.com"));
-        assert!(!valid_login("jo"));
+        assert!(valid_login("jo"), "length is the platform's check");
+        assert!(!valid_login(""));
         assert!(!valid_login("john doe"));
         assert!(!valid_login("john#1"));
     }

@@ -201,6 +201,7 @@ mod tests {
             code: Some("1001".into()),
             message: "Version mismatch".into(),
             details: Some(r#"{"info":"x"}"#.into()),
+            body: None,
             request_id: Some("r1".into()),
             call: "PUT /x".into(),
         }));

@@ -2,7 +2,8 @@
 //! the WHMCS tables (`includes/acroniscloud/provisioning.php`). Deserialized from JSON so the
 //! binding stays a conversion.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 /// Client details (`$params['clientsdetails']`, or the `ClientEdit` hook parameters).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -53,7 +54,9 @@ pub struct ServiceInput {
     /// product row is missing or not an `acroniscloud` product (error P1).
     pub pay_type: Option<String>,
     /// `$params['configoptions']`: option name (up to the `|`) → value (quantity; 1/0 for
-    /// Yes/No), in WHMCS order.
+    /// Yes/No), in WHMCS order. WHMCS hands values over as numbers or strings; anything that
+    /// is not a whole number is refused with a message naming the option.
+    #[serde(deserialize_with = "option_values")]
     pub config_options: Vec<(String, i64)>,
     /// Configurable-option group ids of the product (manual 6.5.1 check on change).
     pub config_option_groups: Vec<i64>,
@@ -61,4 +64,72 @@ pub struct ServiceInput {
     pub fields: ServiceFields,
     /// `$params['whmcsVersion']`; `None` keeps the tenant's stored value (hook calls).
     pub whmcs_version: Option<String>,
+}
+
+/// Option values as WHMCS passes them (`qty` as int, or strings such as `"5"`, `""`).
+fn option_values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, i64)>, D::Error> {
+    let raw: Vec<(String, Value)> = Vec::deserialize(d)?;
+    raw.into_iter()
+        .map(|(name, value)| {
+            option_value(&name, &value)
+                .map(|v| (name, v))
+                .map_err(serde::de::Error::custom)
+        })
+        .collect()
+}
+
+/// One option value: an integer, a numeric string, or "" (= 0, an option never set).
+pub fn option_value(name: &str, value: &Value) -> Result<i64, String> {
+    let bad = || {
+        let shown = name.split('|').next().unwrap_or_default().trim();
+        format!(
+            "The configurable option \"{shown}\" has the value {value}, but a whole number is expected (a quantity, or 1/0 for Yes/No). Please change the option type or its value."
+        )
+    };
+    match value {
+        Value::Number(n) => n.as_i64().ok_or_else(bad),
+        Value::String(s) if s.trim().is_empty() => Ok(0),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| bad()),
+        Value::Bool(b) => Ok(i64::from(*b)),
+        Value::Null => Ok(0),
+        _ => Err(bad()),
+    }
+    .and_then(|v| if v < 0 { Err(bad()) } else { Ok(v) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn option_values_accept_numbers_and_numeric_strings() {
+        let input: ServiceInput = serde_json::from_value(json!({
+            "config_options": [["pw_workstations:quantity:", 5], ["pw_servers:feature:", "1"], ["x:quantity:", ""]]
+        }))
+        .unwrap();
+        assert_eq!(
+            input.config_options,
+            vec![
+                ("pw_workstations:quantity:".to_string(), 5),
+                ("pw_servers:feature:".to_string(), 1),
+                ("x:quantity:".to_string(), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dropdown_value_is_refused_with_the_option_name() {
+        let err = serde_json::from_value::<ServiceInput>(json!({
+            "config_options": [["pw_storage:gigabytes:|Storage", "100 GB"]]
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("\"pw_storage:gigabytes:\" has the value \"100 GB\""),
+            "{err}"
+        );
+        let err = option_value("a:quantity:", &json!(-3)).unwrap_err();
+        assert!(err.contains("-3"), "{err}");
+    }
 }

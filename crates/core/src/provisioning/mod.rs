@@ -10,8 +10,20 @@
 //! finished, so a second `CreateAccount` after any failure finishes the job instead of
 //! creating a second tenant or user.
 
+mod account;
+mod admin_user;
+pub mod contact;
+pub mod customer_tag;
+mod flow;
 pub mod input;
+mod lifecycle;
+pub mod locale;
+pub mod messages;
+pub mod naming;
+mod offering;
 pub mod progress;
+mod session;
+pub mod sqlite_progress;
 
 pub use input::{ClientDetails, ServiceFields, ServiceInput};
 
@@ -20,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::http::Exchange;
 use crate::server::ServerRecord;
 use crate::templates::TemplateStorage;
+use flow::Purpose;
 
 /// Custom-field names of a service (module-behaviour.md §A.3).
 pub mod field {
@@ -62,39 +75,34 @@ pub struct ChangeOutcome {
 
 /// `CreateAccount` (§A.4): provisions a new service or re-syncs an existing one.
 pub fn create_account(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    let _ = (ctx, input);
-    Err(Error::internal("create_account: not built yet"))
+    flow::provision(ctx, input, Purpose::Create).map(|_| ())
 }
 
-/// `ChangePackage` (§B.10, manual 6.5.1).
+/// `ChangePackage` (§B.10, manual 6.5.1): the create path with the new product, refused
+/// before any write when the old and new templates are incompatible.
 pub fn change_package(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<ChangeOutcome> {
-    let _ = (ctx, input);
-    Err(Error::internal("change_package: not built yet"))
+    flow::provision(ctx, input, Purpose::Change)
 }
 
 /// `SuspendAccount` (§A.5).
 pub fn suspend(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    let _ = (ctx, input);
-    Err(Error::internal("suspend: not built yet"))
+    lifecycle::suspend(ctx, input)
 }
 
 /// `UnsuspendAccount` (§A.6).
 pub fn unsuspend(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    let _ = (ctx, input);
-    Err(Error::internal("unsuspend: not built yet"))
+    lifecycle::unsuspend(ctx, input)
 }
 
 /// `TerminateAccount` and hook `ServiceDelete` (§A.7, §A.8).
 pub fn terminate(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    let _ = (ctx, input);
-    Err(Error::internal("terminate: not built yet"))
+    lifecycle::terminate(ctx, input)
 }
 
 /// Hook `ClientEdit` for one service (§B.9; `input.whmcs_version` is `None`, so the tenant's
 /// stored `whmcs-version` is kept, J.2 #22).
 pub fn sync_contact(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    let _ = (ctx, input);
-    Err(Error::internal("sync_contact: not built yet"))
+    contact::sync(ctx, input)
 }
 
 /// The string WHMCS shows as the module result (§A.4 error mapping): `success`, the message
@@ -103,6 +111,67 @@ pub fn sync_contact(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
 pub fn whmcs_result(result: &Result<()>) -> String {
     match result {
         Ok(()) => "success".to_string(),
-        Err(e) => e.to_string(),
+        Err(Error::Validation(m)) | Err(Error::Config(m)) => m.clone(),
+        // The platform is down or throttling: say so and that a re-run is safe, instead of
+        // showing only `{"info": …}` as the reference did.
+        Err(Error::Api(e)) if e.status >= 500 || e.status == 429 => format!(
+            "Error: Acronis Cyber Cloud answered HTTP {} ({}) to {}. Nothing is lost: run the command again later.",
+            e.status, e.message, e.call
+        ),
+        Err(Error::Api(e)) => match (&e.details, &e.body) {
+            (Some(details), _) => details.clone(),
+            (None, Some(body)) => body.clone(),
+            (None, None) => format!("Error: {}", e.message),
+        },
+        Err(e) => format!("Error: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+
+    fn api(details: Option<&str>, body: Option<&str>) -> Result<()> {
+        Err(Error::Api(Box::new(ApiError {
+            status: 400,
+            code: None,
+            message: "Bad Request".into(),
+            details: details.map(str::to_string),
+            body: body.map(str::to_string),
+            request_id: None,
+            call: "POST /api/2/tenants".into(),
+        })))
+    }
+
+    #[test]
+    fn result_strings() {
+        assert_eq!(whmcs_result(&Ok(())), "success");
+        assert_eq!(
+            whmcs_result(&Err(Error::validation(messages::EMAIL_REQUIRED))),
+            messages::EMAIL_REQUIRED
+        );
+        assert_eq!(
+            whmcs_result(&api(Some(r#"{"name":"too long"}"#), Some("{}"))),
+            r#"{"name":"too long"}"#
+        );
+        assert_eq!(
+            whmcs_result(&api(None, Some(r#"{"error":{"code":500}}"#))),
+            r#"{"error":{"code":500}}"#
+        );
+        assert_eq!(whmcs_result(&api(None, None)), "Error: Bad Request");
+        let mut down = api(Some("{}"), None);
+        if let Err(Error::Api(e)) = &mut down {
+            e.status = 503;
+            e.message = "Service unavailable".into();
+        }
+        assert_eq!(
+            whmcs_result(&down),
+            "Error: Acronis Cyber Cloud answered HTTP 503 (Service unavailable) to POST /api/2/tenants. Nothing is lost: run the command again later."
+        );
+        assert_eq!(
+            whmcs_result(&Err(Error::transport("timed out"))),
+            "Error: timed out"
+        );
     }
 }

@@ -45,6 +45,18 @@ pub const MIGRATIONS: &[&str] = &[
         quota_value INTEGER NULL CHECK (quota_value IS NULL OR quota_value >= 0)
     );
     CREATE INDEX template_offering_items_application ON template_offering_items(application_id);",
+    // 2: provisioning progress of services (portable SQL: also valid on MySQL).
+    "CREATE TABLE provisioning_progress (
+        service_id BIGINT NOT NULL PRIMARY KEY,
+        server_id BIGINT NOT NULL,
+        template_id BIGINT NOT NULL,
+        tenant_id VARCHAR(36) NOT NULL DEFAULT '',
+        user_id VARCHAR(36) NOT NULL DEFAULT '',
+        step VARCHAR(32) NOT NULL,
+        option_groups VARCHAR(1024) NOT NULL DEFAULT '',
+        module_tenant SMALLINT NOT NULL DEFAULT 0,
+        updated_at VARCHAR(19) NOT NULL
+    );",
 ];
 
 /// Schema version this code writes.

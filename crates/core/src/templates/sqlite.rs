@@ -133,6 +133,14 @@ impl SqliteStorage {
         &self.path
     }
 
+    /// The checked, migrated connection, for other tables of the same file (provisioning
+    /// progress records).
+    pub(crate) fn into_connection(self) -> Result<Connection> {
+        self.conn
+            .into_inner()
+            .map_err(|_| Error::internal("template database lock poisoned"))
+    }
+
     /// Refuses a non-empty file that does not start with the SQLite header, before SQLite
     /// could touch it.
     fn check_header(path: &Path) -> Result<()> {
