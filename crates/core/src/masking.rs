@@ -46,6 +46,12 @@ const RULES: &[(&str, Kind, Shape)] = &[
     ("client_secret%3d", Kind::Password, Shape::UrlEncoded),
     ("password] => ", Kind::Password, Shape::PrintR),
     ("client_secret] => ", Kind::Password, Shape::PrintR),
+    // One-time login tokens (single sign-on) are credentials until used: masked whole.
+    ("ott=", Kind::Password, Shape::Form),
+    ("ott%3d", Kind::Password, Shape::UrlEncoded),
+    ("ott\"", Kind::Password, Shape::Json),
+    ("ott\\\"", Kind::Password, Shape::EscapedJson),
+    ("ott] => ", Kind::Password, Shape::PrintR),
     ("jwt=", Kind::Token, Shape::Form),
     ("token=", Kind::Token, Shape::Form),
     ("jwt%3d", Kind::Token, Shape::UrlEncoded),
@@ -214,7 +220,7 @@ pub fn mask_text(text: &str) -> String {
 /// True for JSON/form keys whose value is a secret.
 pub fn is_secret_key(key: &str) -> Option<bool> {
     let k = key.to_ascii_lowercase();
-    if k.ends_with("password") || k.ends_with("password2") || k.ends_with("secret") {
+    if k.ends_with("password") || k.ends_with("password2") || k.ends_with("secret") || k == "ott" {
         Some(true) // password-like: mask whole
     } else if k.ends_with("token") || k.ends_with("jwt") {
         Some(false) // token-like: keep a prefix
@@ -275,6 +281,20 @@ mod tests {
         assert_eq!(
             mask_text("x token=abcdefghij&y=1"),
             "x token=abcde*****&y=1"
+        );
+    }
+
+    #[test]
+    fn one_time_login_tokens() {
+        assert_eq!(
+            mask_text("GET https://dc/api/2/idp/external-login#ott=T1RUAQ%2B%3D&targetURI=x"),
+            "GET https://dc/api/2/idp/external-login#ott=*****&targetURI=x"
+        );
+        assert_eq!(mask_text(r#"{"ott": "T1RUAQ=="}"#), r#"{"ott": "*****"}"#);
+        assert_eq!(mask_text("a%26ott%3DT1RU%26b"), "a%26ott%3D*****%26b");
+        assert_eq!(
+            mask_json(&serde_json::json!({"ott": "T1RUAQ=="})),
+            serde_json::json!({"ott": "*****"})
         );
     }
 

@@ -1,0 +1,219 @@
+<?php
+/**
+ * Glue of the client area (module-behaviour.md §A.10, §A.11, §E) and of the admin service tab:
+ * reads what WHMCS knows about the service (owner, product, custom fields, billing, currency,
+ * gateway, server row) and hands it to AcronisCloud\ClientArea, which checks ownership and
+ * answers. JSON answers of the page's API end the request so WHMCS adds no layout.
+ */
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+require_once __DIR__ . '/bootstrap.php';
+
+use WHMCS\Database\Capsule;
+
+/** Name of the dedicated custom function that serves the page's JSON API (whmcs-host.md §9.3 #1). */
+const ACRONISCLOUD_CLIENT_API = 'ClientAreaApi';
+/** Name of the custom page function (the reference's "Management" button). */
+const ACRONISCLOUD_CLIENT_PAGE = 'ClientAreaManagement';
+
+/** The logged-in client's language (session choice, profile, then system default). */
+function acroniscloud_client_language(array $params): string
+{
+    $language = (string) ($_SESSION['Language'] ?? '');
+    if (trim($language) === '') {
+        $language = (string) ($params['clientsdetails']['language'] ?? '');
+    }
+    if (trim($language) === '') {
+        $language = (string) Capsule::table('tblconfiguration')->where('setting', 'Language')->value('value');
+    }
+    return $language;
+}
+
+/**
+ * What the extension needs about the service. `$clientId` is who asks: the logged-in client
+ * in the client area, the owner in the admin area.
+ */
+function acroniscloud_client_context(array $params, int $clientId, string $locale): array
+{
+    $serviceId = (int) ($params['serviceid'] ?? 0);
+    $row = Capsule::table('tblhosting')->where('id', $serviceId)->first();
+    $product = $row ? Capsule::table('tblproducts')->where('id', $row->packageid)->first() : null;
+    $client = $row ? Capsule::table('tblclients')->where('id', $row->userid)->first() : null;
+    $currency = $client ? (string) Capsule::table('tblcurrencies')->where('id', $client->currency)->value('code') : '';
+    $gateway = $row ? (string) $row->paymentmethod : '';
+    $gatewayName = $gateway !== ''
+        ? (string) Capsule::table('tblpaymentgateways')->where('gateway', $gateway)->where('setting', 'name')->value('value')
+        : '';
+    $fields = (array) ($params['customfields'] ?? []);
+    return [
+        'service' => [
+            'service_id' => $serviceId,
+            'owner_id' => $row ? (int) $row->userid : 0,
+            'client_id' => $clientId,
+            'module' => $product ? (string) $product->servertype : '',
+            'product_id' => $product ? (int) $product->id : 0,
+            'tenant_id' => trim((string) ($fields['tenant_id'] ?? '')),
+            'user_id' => trim((string) ($fields['user_id'] ?? '')),
+            'cloud_login' => trim((string) ($fields['cloud_login'] ?? '')),
+            'billing' => [
+                'product_name' => $product ? (string) $product->name : '',
+                'status' => $row ? (string) $row->domainstatus : '',
+                'regdate' => $row ? (string) $row->regdate : '',
+                'next_due_date' => $row ? (string) $row->nextduedate : '',
+                'billing_cycle' => $row ? (string) $row->billingcycle : '',
+                'amount' => $row ? number_format((float) $row->amount, 2, '.', '') : '',
+                'currency_code' => $currency,
+                'payment_method' => $gatewayName !== '' ? $gatewayName : $gateway,
+            ],
+        ],
+        'server' => $row && (int) $row->server > 0 ? acroniscloud_server_row((int) $row->server) : null,
+        'locale' => $locale,
+        'l10n_dir' => __DIR__ . '/l10n',
+    ];
+}
+
+/** The logged-in client (0 in admin or cron context). */
+function acroniscloud_logged_in_client(): int
+{
+    return (int) ($_SESSION['uid'] ?? 0);
+}
+
+/** `ClientArea`: the stock product page always moves on to the module's own page (303). */
+function acroniscloud_client_area(array $params)
+{
+    $a = (string) ($_REQUEST['a'] ?? '');
+    if ($a === ACRONISCLOUD_CLIENT_PAGE || $a === ACRONISCLOUD_CLIENT_API) {
+        return '';
+    }
+    $id = (int) ($_REQUEST['id'] ?? $params['serviceid'] ?? 0);
+    $action = (string) ($_REQUEST['action'] ?? 'productdetails');
+    $target = 'clientarea.php?' . http_build_query(['action' => $action, 'id' => $id, 'modop' => 'custom', 'a' => ACRONISCLOUD_CLIENT_PAGE]);
+    while (ob_get_level() > 0) {
+        ob_end_clean();
+    }
+    http_response_code(303);
+    header('Location: ' . $target);
+    exit;
+}
+
+/** `ClientAreaCustomButtonArray`: the "Management" page (label in the client's language). */
+function acroniscloud_client_buttons(array $params): array
+{
+    $ui = \AcronisCloud\ClientArea::uiStrings(acroniscloud_client_language($params), __DIR__ . '/l10n');
+    $label = (string) ($ui['strings']['Management'] ?? 'Management');
+    return [$label => ACRONISCLOUD_CLIENT_PAGE];
+}
+
+/** `ClientAreaAllowedFunctions`: the JSON API function (not a button). */
+function acroniscloud_client_allowed(array $params): array
+{
+    return [ACRONISCLOUD_CLIENT_API];
+}
+
+/** `ClientAreaManagement`: the page (E.1) — a mount point for assets/client.js. */
+function acroniscloud_client_page(array $params): array
+{
+    $id = (int) ($params['serviceid'] ?? 0);
+    $locale = acroniscloud_client_language($params);
+    $ui = \AcronisCloud\ClientArea::uiStrings($locale, __DIR__ . '/l10n');
+    $strings = (array) ($ui['strings'] ?? []);
+    $version = \AcronisCloud\AcronisServer::version();
+    $base = 'clientarea.php?action=productdetails&id=' . $id;
+    $boot = [
+        'serviceId' => $id,
+        'api' => $base . '&modop=custom&a=' . ACRONISCLOUD_CLIENT_API,
+        'sso' => $base . '&dosinglesignon=1',
+        'locale' => (string) ($ui['locale'] ?? 'en'),
+        'version' => $version,
+        'token' => function_exists('generate_token') ? (string) generate_token('plain') : '',
+        'strings' => (object) $strings,
+    ];
+    $flags = JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES;
+    $noscript = 'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.';
+    $title = (string) ($strings['Acronis Cyber Cloud'] ?? 'Acronis Cyber Cloud');
+    return [
+        'pagetitle' => $title,
+        'breadcrumb' => [$base . '&modop=custom&a=' . ACRONISCLOUD_CLIENT_PAGE => $title],
+        'templatefile' => 'templates/client_area',
+        'requirelogin' => true,
+        'vars' => [
+            'acroniscloud' => [
+                'assets' => 'modules/servers/acroniscloud/assets/',
+                'version' => rawurlencode($version),
+                'service_id' => $id,
+                'noscript' => (string) ($strings[$noscript] ?? $noscript),
+                'boot' => json_encode($boot, $flags),
+            ],
+        ],
+    ];
+}
+
+/** The dedicated AJAX function: runs `api=<action>` and ends the request with its JSON. */
+function acroniscloud_client_api(array $params): void
+{
+    $options = acroniscloud_options('servers', 'ClientArea:' . (string) ($_GET['api'] ?? ''));
+    $request = [
+        // No REQUEST_METHOD outside a web server (CLI emulation): a POST is what carries data.
+        'method' => (string) ($_SERVER['REQUEST_METHOD'] ?? ($_POST !== [] ? 'POST' : 'GET')),
+        'action' => (string) ($_GET['api'] ?? ''),
+        'query' => $_GET,
+        'content_type' => (string) ($_SERVER['CONTENT_TYPE'] ?? ''),
+        'body' => (string) file_get_contents('php://input'),
+    ];
+    $post = $_POST;
+    unset($post['token']);
+    if (trim($request['body']) === '' && $post !== []) {
+        // A form post (or a CLI emulation): the same data as JSON.
+        $request['body'] = json_encode($post);
+        $request['content_type'] = 'application/json';
+    }
+    try {
+        $context = acroniscloud_client_context($params, acroniscloud_logged_in_client(), acroniscloud_client_language($params));
+        $answer = \AcronisCloud\ClientArea::handle($request, $context, $options);
+    } catch (\Throwable $e) {
+        $answer = ['status' => 500, 'headers' => [['Content-Type', 'application/json']],
+            'body' => json_encode(['error' => ['code' => 500, 'message' => $e->getMessage()]])];
+    }
+    while (ob_get_level() > 0) {
+        ob_end_clean();
+    }
+    http_response_code((int) $answer['status']);
+    foreach ($answer['headers'] as [$name, $value]) {
+        header("$name: $value");
+    }
+    header('Cache-Control: no-store');
+    echo $answer['body'];
+    exit;
+}
+
+/** `ServiceSingleSignOn`: a one-time console login for the client's own service. */
+function acroniscloud_client_sso(array $params): array
+{
+    $options = acroniscloud_options('servers', 'ServiceSingleSignOn');
+    $client = acroniscloud_logged_in_client();
+    if ($client <= 0 && !empty($_SESSION['adminid'])) {
+        return ['success' => false, 'errorMsg' => 'Single sign-on is only available in the client area.'];
+    }
+    try {
+        $context = acroniscloud_client_context($params, $client, acroniscloud_client_language($params));
+        return \AcronisCloud\ClientArea::singleSignOn($context, $options);
+    } catch (\Throwable $e) {
+        return ['success' => false, 'errorMsg' => $e->getMessage()];
+    }
+}
+
+/** `AdminServicesTabFields`: Cloud ids, login and the live usage table for the admin. */
+function acroniscloud_admin_service_tab(array $params): array
+{
+    $options = acroniscloud_options('servers', 'AdminServicesTabFields');
+    $row = Capsule::table('tblhosting')->where('id', (int) ($params['serviceid'] ?? 0))->first();
+    try {
+        $context = acroniscloud_client_context($params, $row ? (int) $row->userid : 0, (string) $options['locale']);
+        return \AcronisCloud\ClientArea::adminTab($context, $options);
+    } catch (\Throwable $e) {
+        return ['Acronis Cyber Cloud' => '<div class="alert alert-danger">' . htmlspecialchars($e->getMessage()) . '</div>'];
+    }
+}

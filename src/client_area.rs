@@ -1,0 +1,144 @@
+//! `AcronisCloud\ClientArea`: the client area of a service (page JSON API, single sign-on) and
+//! the admin service tab. The PHP glue (`includes/acroniscloud/client_area.php`) reads WHMCS;
+//! the decisions are made in `acroniscloud_core::client_area`.
+
+use crate::convert::{get_str, server_record, to_zval, zval_to_json, Options};
+use crate::guard::guard;
+use crate::module_log::ModuleLog;
+use acroniscloud_core::admin_api::ApiRequest;
+use acroniscloud_core::client_area::{self, Context, Service, SignOn};
+use acroniscloud_core::i18n::{Domain, Translator};
+use acroniscloud_core::Error;
+use ext_php_rs::exception::PhpResult;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use serde_json::{json, Map, Value};
+
+#[php_class]
+#[php(name = "AcronisCloud\\ClientArea")]
+pub struct ClientArea;
+
+/// `$context`: `service` (see `client_area::Service`), `server` (tblservers row, password
+/// decrypted, or null), `locale`, `l10n_dir`.
+fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> {
+    let service: Service = match ctx.get("service").map(zval_to_json) {
+        Some(v @ Value::Object(_)) => serde_json::from_value(v)
+            .map_err(|e| Error::validation(format!("Invalid service data: {e}")))?,
+        _ => Service::default(),
+    };
+    let server = match ctx.get("server").and_then(Zval::array) {
+        Some(row) => Some(server_record(row)?),
+        None => None,
+    };
+    Ok(Context {
+        service,
+        server,
+        config: opts.config()?,
+        locale: get_str(ctx, "locale"),
+        l10n_dir: Some(get_str(ctx, "l10n_dir"))
+            .filter(|d| !d.trim().is_empty())
+            .map(std::path::PathBuf::from),
+    })
+}
+
+fn log_for(opts: &Options) -> ModuleLog {
+    ModuleLog {
+        enabled: opts.bool("module_log"),
+        module: "servers".into(),
+        function: opts.str("function"),
+    }
+}
+
+#[php_impl]
+impl ClientArea {
+    /// Runs one page API request. `$request`: method, action, query, content_type, body.
+    /// Returns `['status' => int, 'headers' => [[name, value]], 'body' => string]`.
+    pub fn handle(
+        request: &ZendHashTable,
+        context: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
+        let opts = Options::new(options);
+        let (result, exchanges) = guard(|| {
+            let query = match request.get("query").map(zval_to_json) {
+                Some(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+            let req = ApiRequest {
+                method: get_str(request, "method"),
+                action: get_str(request, "action"),
+                query,
+                content_type: get_str(request, "content_type"),
+                body: get_str(request, "body").into_bytes(),
+            };
+            let ctx = build_context(context, &opts)?;
+            let (resp, ex) = client_area::handle(&req, &ctx);
+            let headers: Vec<Value> = resp.headers.iter().map(|(k, v)| json!([k, v])).collect();
+            Ok((
+                json!({"status": resp.status, "headers": headers, "body": resp.body}),
+                ex,
+            ))
+        })?;
+        log_for(&opts).write(exchanges);
+        Ok(to_zval(&result))
+    }
+
+    /// WHMCS `ServiceSingleSignOn` result: `['success' => true, 'redirectTo' => url]` or
+    /// `['success' => false, 'errorMsg' => text]`. Never throws.
+    pub fn single_sign_on(context: &ZendHashTable, options: Option<&ZendHashTable>) -> Zval {
+        let opts = Options::new(options);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let ctx = build_context(context, &opts)?;
+            let mut exchanges = Vec::new();
+            let out = client_area::single_sign_on(&ctx, &mut exchanges);
+            Ok::<_, Error>((out, exchanges, ctx.locale))
+        }));
+        let v = match outcome {
+            Ok(Ok((out, exchanges, locale))) => {
+                log_for(&opts).write(exchanges);
+                match out {
+                    SignOn::Redirect(r) => json!({"success": true, "redirectTo": r.url}),
+                    SignOn::Refused(m) => json!({
+                        "success": false,
+                        "errorMsg": Translator::for_locale(&locale).translate_message(&m),
+                    }),
+                }
+            }
+            Ok(Err(e)) => json!({"success": false, "errorMsg": e.to_string()}),
+            Err(_) => {
+                json!({"success": false, "errorMsg": "Internal error in the acroniscloud extension."})
+            }
+        };
+        to_zval(&v)
+    }
+
+    /// WHMCS `AdminServicesTabFields`: label → HTML (tenant id, user id, login, live usage).
+    pub fn admin_tab(context: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        let opts = Options::new(options);
+        let (rows, exchanges) = guard(|| {
+            let ctx = build_context(context, &opts)?;
+            let mut exchanges = Vec::new();
+            let rows = client_area::admin_tab::fields(&ctx, &mut exchanges);
+            Ok((rows, exchanges))
+        })?;
+        log_for(&opts).write(exchanges);
+        let mut m = Map::new();
+        for (label, html) in rows {
+            m.insert(label, Value::String(html));
+        }
+        Ok(to_zval(&Value::Object(m)))
+    }
+
+    /// The page's texts in `$locale`: `['locale' => code, 'strings' => msgid => text]` (UI
+    /// labels plus messages; empty for English, the page shows its msgids).
+    pub fn ui_strings(locale: String, l10n_dir: Option<String>) -> Zval {
+        let dir = l10n_dir
+            .filter(|d| !d.trim().is_empty())
+            .map(std::path::PathBuf::from);
+        let ui = Translator::load(&locale, Domain::Ui, dir.as_deref());
+        let messages = Translator::load(&locale, Domain::Messages, dir.as_deref());
+        to_zval(&acroniscloud_core::admin_api::catalog_actions::ui_strings(
+            &ui, &messages,
+        ))
+    }
+}
