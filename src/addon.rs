@@ -2,7 +2,7 @@
 //! JSON API entry point used by `_output`. The PHP side gathers the WHMCS facts (session,
 //! access, CSRF token, server rows); the decisions are made in `acroniscloud_core::admin_api`.
 
-use crate::convert::{get_str, scalar, server_record, to_zval, Options};
+use crate::convert::{get_str, scalar, server_record, to_zval, zval_to_json, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::admin_api::dispatch::{self, Context};
@@ -20,30 +20,6 @@ use serde_json::{json, Map, Value};
 #[php_class]
 #[php(name = "AcronisCloud\\Addon")]
 pub struct Addon;
-
-fn zval_to_json(z: &Zval) -> Value {
-    if let Some(ht) = z.array() {
-        let is_list = ht.has_sequential_keys();
-        if is_list {
-            return Value::Array(ht.values().map(zval_to_json).collect());
-        }
-        let mut m = Map::new();
-        for (k, v) in ht.iter() {
-            m.insert(k.to_string(), zval_to_json(v));
-        }
-        return Value::Object(m);
-    }
-    if z.is_null() {
-        return Value::Null;
-    }
-    if let Some(b) = z.bool() {
-        return Value::Bool(b);
-    }
-    if let Some(l) = z.long() {
-        return json!(l);
-    }
-    scalar(z).map(Value::String).unwrap_or(Value::Null)
-}
 
 fn int_list(z: Option<&Zval>) -> Vec<i64> {
     match z {
@@ -194,6 +170,15 @@ fn prepare_storage(
         .map_err(|e| Error::internal(e.message()))
 }
 
+/// `$input` of `migrateLegacy` as JSON.
+fn zval_to_json_input(input: &ZendHashTable) -> Value {
+    let mut m = Map::new();
+    for (k, v) in input.iter() {
+        m.insert(k.to_string(), zval_to_json(v));
+    }
+    Value::Object(m)
+}
+
 #[php_impl]
 impl Addon {
     /// WHMCS `_config()`.
@@ -260,6 +245,80 @@ impl Addon {
                     &format!("Addon upgrade: {e}"),
                 );
                 false
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Module-v1 migration during `_activate` (module-behaviour.md §I.2). `$input`: the v1
+    /// rows the glue read (`version_file`, `version_path`, `whmcs_version`, `servers`,
+    /// `products`). Returns `['status' => 'info'|'error', 'description' => …, 'plan' => …]`;
+    /// `plan` lists the WHMCS rows to write in one transaction. Never throws.
+    pub fn migrate_legacy(input: &ZendHashTable, options: Option<&ZendHashTable>) -> Zval {
+        let opts = Options::new(options);
+        let t = Translator::for_locale(&opts.str("locale"));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let config = opts.config()?;
+            let data: acroniscloud_core::migration::V1Input =
+                serde_json::from_value(zval_to_json_input(input))
+                    .map_err(|e| Error::internal(format!("Invalid migration input: {e}")))?;
+            let store =
+                acroniscloud_core::templates::SqliteStorage::open(&opts.templates_db(&config))?;
+            let (outcome, exchanges) = acroniscloud_core::migration::migrate(
+                &data,
+                &config,
+                &store,
+                acroniscloud_core::VERSION,
+            );
+            ModuleLog {
+                enabled: opts.bool("module_log"),
+                module: "addons".into(),
+                function: opts.str("function"),
+            }
+            .write(exchanges);
+            outcome
+        }));
+        let v = match result {
+            Ok(Ok(plan)) => json!({
+                "status": "info",
+                "description": acroniscloud_core::migration::summary(&plan.warnings, &t),
+                "plan": plan,
+            }),
+            Ok(Err(e)) => json!({
+                "status": "error",
+                "description": t.tr(
+                    "Cannot upgrade products and services. Error: {0}",
+                    &[&t.translate_message(&e.to_string())],
+                ),
+            }),
+            Err(_) => {
+                json!({"status": "error", "description": "Internal error in the acroniscloud extension."})
+            }
+        };
+        to_zval(&v)
+    }
+
+    /// The admin's message for a finished v1 migration with `$warnings` (the glue adds its own).
+    pub fn migration_summary(warnings: &ZendHashTable, options: Option<&ZendHashTable>) -> String {
+        let t = Translator::for_locale(&Options::new(options).str("locale"));
+        let list: Vec<String> = warnings.values().filter_map(scalar).collect();
+        acroniscloud_core::migration::summary(&list, &t)
+    }
+
+    /// Soft-deletes the templates of a v1 migration whose WHMCS write failed.
+    pub fn discard_templates(ids: &ZendHashTable, options: Option<&ZendHashTable>) -> bool {
+        let opts = Options::new(options);
+        let ids: Vec<i64> = ids
+            .values()
+            .filter_map(|z| scalar(z)?.trim().parse().ok())
+            .collect();
+        let Ok(config) = opts.config() else {
+            return false;
+        };
+        match acroniscloud_core::templates::SqliteStorage::open(&opts.templates_db(&config)) {
+            Ok(store) => {
+                acroniscloud_core::migration::discard(&store, &ids);
+                true
             }
             Err(_) => false,
         }

@@ -9,12 +9,13 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/../../../includes/acroniscloud/admin.php';
+require_once __DIR__ . '/../../../includes/acroniscloud/migration.php';
 
 use AcronisCloud\Addon;
 
 function acroniscloud_config() { return Addon::config(); }
 
-function acroniscloud_activate() { return Addon::activate(acroniscloud_reference_templates(), acroniscloud_options('addons', __FUNCTION__)); }
+function acroniscloud_activate() { return acroniscloud_addon_activate(); }
 
 function acroniscloud_deactivate() { return Addon::deactivate(acroniscloud_options('addons', __FUNCTION__)); }
 
