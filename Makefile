@@ -74,6 +74,7 @@ admin-ui: build
 ## bench: speed figures (ratios against a baseline measured in the same run)
 bench: build
 	@$(PHPX) php/bench/bench.php
+	@$(PHPX) php/bench/provisioning.php
 
 clean:
 	$(CARGO) clean

@@ -75,6 +75,30 @@ pub fn server_record(ht: &ZendHashTable) -> Result<ServerRecord, Error> {
     })
 }
 
+/// A PHP value as JSON (lists → arrays, other arrays → objects, scalars kept).
+pub fn zval_to_json(z: &Zval) -> Value {
+    if let Some(ht) = z.array() {
+        if ht.has_sequential_keys() {
+            return Value::Array(ht.values().map(zval_to_json).collect());
+        }
+        let mut m = serde_json::Map::new();
+        for (k, v) in ht.iter() {
+            m.insert(k.to_string(), zval_to_json(v));
+        }
+        return Value::Object(m);
+    }
+    if z.is_null() {
+        return Value::Null;
+    }
+    if let Some(b) = z.bool() {
+        return Value::Bool(b);
+    }
+    if let Some(l) = z.long() {
+        return Value::from(l);
+    }
+    scalar(z).map(Value::String).unwrap_or(Value::Null)
+}
+
 pub fn to_zval(v: &Value) -> Zval {
     let mut z = Zval::new();
     match v {

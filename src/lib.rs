@@ -7,10 +7,12 @@
 
 mod acronis_server;
 mod addon;
+mod client_area;
 mod convert;
 mod exceptions;
 mod guard;
 mod module_log;
+mod provisioning;
 mod settings;
 mod template_store;
 mod testing;
@@ -76,6 +78,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .class::<acronis_server::AcronisServer>()
         .class::<addon::Addon>()
+        .class::<client_area::ClientArea>()
+        .class::<provisioning::Provisioning>()
         .class::<template_store::TemplateStore>()
         .class::<usage_metrics::UsageMetrics>()
         .class::<settings::Settings>()

@@ -139,7 +139,7 @@ foreach (array_slice($rows, 0, 4) as $row) {
 $listed = $host->ok('module:call', ['ConfigOptions', 'module' => 'acroniscloud']);
 say('Product Module Settings now offer: ' . implode(', ', $listed['templateId']['Options']));
 
-step('9. Logs (secrets masked)');
+step('9. Logs so far (secrets masked)');
 $log = $host->moduleLog();
 say('WHMCS module log: ' . count($log) . ' Cloud API entries, e.g.');
 foreach ($log as $entry) {
@@ -162,8 +162,130 @@ $everything = json_encode($log) . implode("\n", $lines) . json_encode($host->act
 $leaks = array_filter([$dc2['admin']['password'], 'Wrong-Password-1', $dc2['client']['client_secret']], fn ($s) => str_contains($everything, $s));
 say($leaks ? 'LEAK: a secret appears in the logs!' : 'no password or client secret appears in any log');
 
+step('10. The service lifecycle: a client orders "' . $host->sql('SELECT name FROM tblproducts WHERE id = 1')[0]['name'] . '"');
+$host->ok('product:save', [1, 'configoption1' => (string) $templateId, 'configoption2' => 'email']);
+$host->sql("UPDATE tblclients SET companyname = 'Acme Ltd', firstname = 'John', lastname = 'Smith', email = 'it@acme.test', language = 'german', country = 'DE' WHERE id = 1");
+$cloud = static fn (string $method, string $path, ?array $body = null) => $sim->api($method, $path, $body, 1);
+/** What WHMCS and the simulator hold for a service, printed after every step. */
+$show = static function (int $service) use ($host, $cloud): void {
+    $row = $host->ok('service:get', [$service]);
+    $fields = [];
+    $tid = '';
+    $rows = $host->sql('SELECT f.fieldname, v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.relid = ? AND f.type = ?', [$service, $row['packageid'], 'product']);
+    foreach ($rows as $f) {
+        $key = explode('|', $f['fieldname'])[0];
+        $fields[] = $key . '=' . ($f['value'] === '' ? '(empty)' : $f['value']);
+        if ($key === 'tenant_id') {
+            $tid = (string) $f['value'];
+        }
+    }
+    say("WHMCS:     service $service, product " . $row['packageid'] . ', status ' . $row['domainstatus'] . ', fields ' . ($fields ? implode(', ', $fields) : '(none)'));
+    if ($tid === '') {
+        say('simulator: no tenant stored for this service');
+        return;
+    }
+    try {
+        $t = $cloud('GET', "/api/2/tenants/$tid");
+    } catch (\RuntimeException $e) {
+        say("simulator: tenant $tid does not exist");
+        return;
+    }
+    $pricing = $cloud('GET', "/api/2/tenants/$tid/pricing");
+    say('simulator: tenant "' . $t['name'] . '" (' . $t['kind'] . ', ' . ($t['enabled'] ? 'enabled' : 'DISABLED') . ', ' . $pricing['mode'] . ', contact ' . ($t['contact']['email'] ?? '') . ')');
+    $items = [];
+    foreach ($cloud('GET', "/api/2/tenants/$tid/offering_items?edition=*")['items'] as $i) {
+        if ($i['status'] === 1) {
+            $q = $i['quota']['value'] ?? null;
+            $items[] = $i['name'] . '=' . ($q === null ? 'unlimited' : ($i['measurement_unit'] === 'bytes' ? ($q / 1024 ** 3) . ' GB' : $q));
+        }
+    }
+    say('           services: ' . implode(', ', $items));
+    foreach (($cloud('GET', "/api/2/tenants/$tid/users")['items'] ?? []) as $uid) {
+        $u = $cloud('GET', "/api/2/users/$uid");
+        say('           user ' . $u['login'] . ' (' . ($u['activated'] ? 'activated' : 'activation e-mail sent') . ')');
+    }
+};
+$customer = (int) $host->ok('service:add', ['pid' => 1, 'server' => $id, 'userid' => 1])['serviceid'];
+$sim->clearRequests(1);
+$r = $host->run('module:create', [$customer]);
+say('CreateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']) . ' (' . count($sim->requests(1)) . ' API calls)');
+$show($customer);
+
+step('11. A reseller orders a partner product');
+$partnerTemplate = $admin->api('POST', 'create_template', [], ['name' => 'Partners per workload', 'tenant_kind' => 'partner'] + $template)['json']['id'] ?? 0;
+$partnerPid = (int) $host->ok('product:add', ['name' => 'Acronis for resellers', 'module' => 'acroniscloud'])['pid'];
+$host->ok('product:save', [$partnerPid, 'configoption1' => (string) $partnerTemplate]);
+$partner = (int) $host->ok('service:add', ['pid' => $partnerPid, 'server' => $id, 'userid' => 1])['serviceid'];
+$r = $host->run('module:create', [$partner]);
+say('CreateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+$show($partner);
+
+/** Moves a service to another product the way a WHMCS upgrade order does, then runs ChangePackage. */
+$change = static function (int $service, int $pid) use ($host): string {
+    $host->ok('hook:run', ['OrderProductUpgradeOverride', 'vars' => ['newproductid' => $pid]]);
+    $old = (int) $host->ok('service:get', [$service])['packageid'];
+    $host->sql("INSERT INTO tblupgrades (userid, orderid, type, date, relid, originalvalue, newvalue, amount, status, paid) VALUES (1, 0, 'package', ?, ?, ?, ?, 0, 'Completed', 'Y')", [date('Y-m-d'), $service, (string) $old, "$pid,monthly"]);
+    foreach ($host->sql('SELECT f.fieldname, v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.relid = ?', [$service, $old]) as $f) {
+        $target = $host->sql('SELECT id FROM tblcustomfields WHERE relid = ? AND type = ? AND fieldname = ?', [$pid, 'product', $f['fieldname']])[0]['id'] ?? null;
+        if ($target !== null) {
+            $host->sql('INSERT INTO tblcustomfieldsvalues (fieldid, relid, value) VALUES (?, ?, ?)', [$target, $service, $f['value']]);
+        }
+    }
+    $host->sql('UPDATE tblhosting SET packageid = ? WHERE id = ?', [$pid, $service]);
+    $r = $host->run('module:changepackage', [$service]);
+    return $r['json']['ok'] ? 'success' : (string) $r['json']['error'];
+};
+
+step('12. The customer upgrades to 50 workstations');
+$bigger = $template;
+$bigger['name'] = 'Cyber Protect 50 workstations';
+$bigger['applications'][0]['offering_items'][0]['quota_value'] = 50;
+$biggerPid = (int) $host->ok('product:add', ['name' => 'Acronis PW 500', 'module' => 'acroniscloud'])['pid'];
+$host->ok('product:save', [$biggerPid, 'configoption1' => (string) ($admin->api('POST', 'create_template', [], $bigger)['json']['id'] ?? 0)]);
+say('ChangePackage -> ' . $change($customer, $biggerPid));
+$show($customer);
+
+step('13. The customer tries to move to the partner product: refused, nothing changed');
+say('ChangePackage -> ' . $change($customer, $partnerPid));
+say('AfterModuleChangePackageFailed put the service back on product ' . $host->ok('service:get', [$customer])['packageid'] . ' and reopened the upgrade (status ' . $host->sql('SELECT status FROM tblupgrades ORDER BY id DESC LIMIT 1')[0]['status'] . ')');
+$show($customer);
+
+step('14. Suspend (unpaid invoice), then unsuspend (paid)');
+$r = $host->run('module:suspend', [$customer]);
+say('SuspendAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+$show($customer);
+$r = $host->run('module:unsuspend', [$customer]);
+say('UnsuspendAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+$show($customer);
+
+step('15. The client opens the Acronis console from the client area (single sign-on)');
+$r = $host->run('module:call', ['ServiceSingleSignOn', 'service' => $customer, 'context' => 'client', 'client-id' => 1]);
+$sso = $r['json']['result'] ?? [];
+if (!empty($sso['success'])) {
+    $shown = preg_replace('/ott=[^&]+/', 'ott=<one-time token>', (string) $sso['redirectTo']);
+    say('ServiceSingleSignOn -> redirect to ' . $shown);
+    say('(the token is single-use, expires in 30 s and sits in the URL fragment, which browsers never send to a server)');
+} else {
+    say('ServiceSingleSignOn -> ' . json_encode($sso ?: $r['json']));
+}
+$tab = $host->run('module:call', ['AdminServicesTabFields', 'service' => $customer]);
+say('admin service tab shows: ' . implode(', ', array_keys((array) ($tab['json']['result'] ?? []))));
+
+step('16. The client changes their e-mail address in WHMCS');
+$host->sql("UPDATE tblclients SET email = 'ops@acme.test' WHERE id = 1");
+$host->ok('hook:run', ['ClientEdit', 'vars' => ['userid' => 1, 'email' => 'ops@acme.test', 'firstname' => 'John', 'lastname' => 'Smith', 'companyname' => 'Acme Ltd']]);
+say('ClientEdit hook pushed the contact to every Acronis tenant and user of the client');
+$show($customer);
+
+step('17. Terminate (cancellation)');
+$r = $host->run('module:terminate', [$customer]);
+say('TerminateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+$show($customer);
+$r = $host->run('module:terminate', [$customer]);
+say('TerminateAccount again -> ' . ($r['json']['ok'] ? 'success (nothing left to do)' : $r['json']['error']));
+
 if (in_array('--serve', $argv, true)) {
-    step('10. Click through it yourself');
+    step('18. Click through it yourself');
     say("Admin area: $url/admin/login.php?autologin=admin&redirect=addonmodules.php%3Fmodule%3Dacroniscloud");
     say('(an emulated WHMCS admin session; the simulator keeps running). Press Ctrl+C to stop.');
     while (true) {

@@ -28,10 +28,22 @@ namespace AcronisCloud {
         public static function config(): mixed {}
         public static function activate(?array $reference = null, ?array $options = null): mixed {}
         public static function upgrade(?array $reference = null, ?array $options = null): bool {}
+        public static function migrateLegacy(array $input, ?array $options = null): mixed {}
+        public static function migrationSummary(array $warnings, ?array $options = null): string {}
+        public static function discardTemplates(array $ids, ?array $options = null): bool {}
         public static function deactivate(?array $options = null): mixed {}
         public static function needsServerRecords(string $action): bool {}
         public static function isApiAction(string $action): bool {}
         public static function handle(array $request, array $context_in, ?array $options = null): mixed {}
+        public function __construct() {}
+    }
+
+    class ClientArea
+    {
+        public static function handle(array $request, array $context, ?array $options = null): mixed {}
+        public static function singleSignOn(array $context, ?array $options = null): mixed {}
+        public static function adminTab(array $context, ?array $options = null): mixed {}
+        public static function uiStrings(string $locale, ?string $l10n_dir = null): mixed {}
         public function __construct() {}
     }
 
@@ -41,6 +53,12 @@ namespace AcronisCloud {
         public static function requestId(): string {}
         public static function maskJson(string $json): string {}
         public static function maskQueryBindings(string $sql, array $bindings): array {}
+        public function __construct() {}
+    }
+
+    class Provisioning
+    {
+        public static function run(string $action, mixed $service, array $callbacks, ?array $options = null): mixed {}
         public function __construct() {}
     }
 

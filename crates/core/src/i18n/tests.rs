@@ -27,6 +27,23 @@ const SOURCES: &[&str] = &[
     "src/server.rs",
     "src/connection.rs",
     "src/api_error.rs",
+    "src/client_area/mod.rs",
+    "src/client_area/admin_tab.rs",
+    "src/client_area/notifications.rs",
+    "src/client_area/usages.rs",
+    "src/client_area/sso.rs",
+    "src/quotas.rs",
+    "src/upgrade_rules.rs",
+    "src/tenants.rs",
+    "src/users.rs",
+    "src/provisioning/messages.rs",
+    "src/provisioning/mod.rs",
+    "src/provisioning/contact.rs",
+    "src/provisioning/input.rs",
+    "src/migration/mod.rs",
+    "src/migration/version.rs",
+    "src/migration/product.rs",
+    "src/migration/options.rs",
 ];
 
 /// Messages the extractor cannot see (built from pieces) that admins do see.
@@ -521,6 +538,31 @@ fn js_msgids(js: &str) -> Vec<String> {
         i = k + 1;
     }
     out
+}
+
+#[test]
+fn client_js_strings_are_in_the_ui_template() {
+    let js = include_str!("../../../../modules/servers/acroniscloud/assets/client.js");
+    let ui = po::parse("ui.pot", UI_POT).unwrap();
+    let known: std::collections::HashSet<&str> =
+        ui.entries.iter().map(|e| e.msgid.as_str()).collect();
+    let mut ids = js_msgids(js);
+    // Texts picked from tables by key (error codes, billing cycles, statuses) are quoted values.
+    for table in ["API_ERRORS", "CYCLES", "STATUSES"] {
+        let start = js.find(&format!("const {table} = {{")).unwrap();
+        let body = &js[start..start + js[start..].find("};").unwrap()];
+        ids.extend(body.split('\'').skip(1).step_by(2).map(str::to_string));
+    }
+    assert!(
+        ids.len() > 40,
+        "the extractor finds the page strings ({})",
+        ids.len()
+    );
+    let missing: Vec<&String> = ids.iter().filter(|m| !known.contains(m.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "client.js strings missing from ui/acroniscloud-ui.pot:\n{missing:#?}"
+    );
 }
 
 #[test]

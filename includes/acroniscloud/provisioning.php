@@ -1,0 +1,327 @@
+<?php
+/**
+ * Glue of the provisioning callbacks and hooks: reads what WHMCS knows about a service
+ * (module `$params` or, for hooks, the WHMCS tables), hands it to the extension
+ * (`AcronisCloud\Provisioning::run`) with callbacks for the WHMCS-side effects, and turns the
+ * answer into what WHMCS expects. Decisions are made in the extension.
+ */
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+use WHMCS\Database\Capsule;
+
+/** Session key of the provisioning-error banner (module-behaviour.md §A.14). */
+const ACRONISCLOUD_BANNER_TITLE = 'Acronis Cyber Cloud: Provisioning purchase failed';
+
+/**
+ * One lifecycle callback (`create`, `change`, `suspend`, `unsuspend`, `terminate`) for module
+ * `$params`; returns "success" or the message WHMCS shows.
+ */
+function acroniscloud_provision(string $action, string $function, array $params): string
+{
+    try {
+        $options = acroniscloud_options('servers', $function);
+        $service = acroniscloud_service_input($params);
+        if ($service === null) {
+            // TerminateAccount of a service that is not (any more) an Acronis service: nothing to do.
+            return 'success';
+        }
+        $out = \AcronisCloud\Provisioning::run($action, $service, acroniscloud_provisioning_host($service), $options);
+    } catch (\Throwable $e) {
+        $out = ['result' => 'Error: ' . $e->getMessage(), 'warnings' => []];
+    }
+    foreach ($out['warnings'] as $warning) {
+        logActivity('Acronis Cyber Cloud: service ' . (int) ($params['serviceid'] ?? 0) . ': ' . $warning);
+    }
+    $result = (string) $out['result'];
+    if ($result !== 'success' && in_array($action, ['create', 'change'], true) && acroniscloud_banner_wanted()) {
+        acroniscloud_banner_push($result);
+    }
+    return $result;
+}
+
+/**
+ * The service as the extension wants it (`ServiceInput`), from module `$params` completed
+ * with the WHMCS tables; null when the service or its product is not an Acronis one.
+ */
+function acroniscloud_service_input(array $params): ?array
+{
+    $serviceId = (int) ($params['serviceid'] ?? 0);
+    $hosting = Capsule::table('tblhosting')->where('id', $serviceId)->first();
+    if ($hosting === null) {
+        return null;
+    }
+    $pid = (int) ($params['pid'] ?? $hosting->packageid);
+    $product = Capsule::table('tblproducts')->where('id', $pid)->where('servertype', 'acroniscloud')->first();
+    $serverId = (int) $hosting->server;
+    $serverIsOurs = $serverId > 0
+        && Capsule::table('tblservers')->where('id', $serverId)->where('type', 'acroniscloud')->exists();
+    $options = [];
+    foreach ((array) ($params['configoptions'] ?? []) as $name => $value) {
+        $options[] = [(string) $name, is_int($value) ? $value : (string) $value];
+    }
+    $fields = (array) ($params['customfields'] ?? []);
+    return [
+        'service_id' => $serviceId,
+        'client_id' => (int) ($params['userid'] ?? $hosting->userid),
+        'product_id' => $pid,
+        'server_id' => $serverIsOurs ? $serverId : null,
+        'template_id' => (string) ($params['configoption1'] ?? ($product->configoption1 ?? '')),
+        'activation' => (string) ($params['configoption2'] ?? ($product->configoption2 ?? '')),
+        'pay_type' => $product !== null ? (string) $product->paytype : null,
+        'config_options' => $options,
+        'config_option_groups' => array_map('intval', Capsule::table('tblproductconfiglinks')->where('pid', $pid)->pluck('gid')->all()),
+        'client' => acroniscloud_client_input((array) ($params['clientsdetails'] ?? [])),
+        'fields' => [
+            'tenant_id' => trim((string) ($fields['tenant_id'] ?? '')),
+            'user_id' => trim((string) ($fields['user_id'] ?? '')),
+            'cloud_login' => trim((string) ($fields['cloud_login'] ?? '')),
+            'cloud_password' => (string) ($fields['cloud_password'] ?? ''),
+        ],
+        'whmcs_version' => isset($params['whmcsVersion']) ? (string) $params['whmcsVersion'] : null,
+    ];
+}
+
+/** Client details for the extension, with the locale of the client's WHMCS language. */
+function acroniscloud_client_input(array $details): array
+{
+    $keys = ['firstname', 'lastname', 'companyname', 'email', 'address1', 'address2', 'city', 'state',
+        'postcode', 'country', 'phonenumber'];
+    $client = [];
+    foreach ($keys as $key) {
+        $client[$key] = trim((string) ($details[$key] ?? ''));
+    }
+    $client['locale'] = '';
+    $language = strtolower(trim((string) ($details['language'] ?? '')));
+    if ($language !== '' && class_exists('\Lang')) {
+        foreach (\Lang::getLocales() as $entry) {
+            if (strtolower((string) ($entry['language'] ?? '')) === $language) {
+                $client['locale'] = (string) ($entry['locale'] ?? '');
+                break;
+            }
+        }
+    }
+    return $client;
+}
+
+/** Module-style `$params` of a service read from the WHMCS tables (hooks have no `$params`). */
+function acroniscloud_service_params(int $serviceId): ?array
+{
+    $hosting = Capsule::table('tblhosting')->where('id', $serviceId)->first();
+    if ($hosting === null) {
+        return null;
+    }
+    $pid = (int) $hosting->packageid;
+    $product = Capsule::table('tblproducts')->where('id', $pid)->first();
+    if ($product === null || $product->servertype !== 'acroniscloud') {
+        return null;
+    }
+    $fields = [];
+    $definitions = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $pid)->get(['id', 'fieldname']);
+    foreach ($definitions as $definition) {
+        $key = trim(explode('|', (string) $definition->fieldname, 2)[0]);
+        $value = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $definition->id)->where('relid', $serviceId)->value('value');
+        $fields[$key] = (string) ($value ?? '');
+    }
+    $client = acroniscloud_local_api('GetClientsDetails', ['clientid' => (int) $hosting->userid, 'stats' => false]);
+    return [
+        'serviceid' => $serviceId,
+        'userid' => (int) $hosting->userid,
+        'pid' => $pid,
+        'configoption1' => (string) $product->configoption1,
+        'configoption2' => (string) $product->configoption2,
+        'customfields' => $fields,
+        'configoptions' => [],
+        'clientsdetails' => (array) ($client['client'] ?? $client),
+    ];
+}
+
+/** Callbacks through which the extension changes WHMCS data of one service. */
+function acroniscloud_provisioning_host(array $service): array
+{
+    $serviceId = (int) $service['service_id'];
+    $pid = (int) $service['product_id'];
+    $guard = static function (callable $fn): callable {
+        return static function (...$args) use ($fn) {
+            try {
+                return $fn(...$args);
+            } catch (\Throwable $e) {
+                return ['error' => $e->getMessage()];
+            }
+        };
+    };
+    return [
+        'server' => $guard(static fn (int $id): ?array => acroniscloud_server_row($id)),
+        'assign_server' => $guard(static function (int $id) use ($serviceId): bool {
+            Capsule::table('tblhosting')->where('id', $serviceId)->update(['server' => $id]);
+            return true;
+        }),
+        'save_fields' => $guard(static function (string $json) use ($serviceId, $pid): bool {
+            acroniscloud_save_fields($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
+            return true;
+        }),
+    ];
+}
+
+/**
+ * Writes service custom fields (value null = delete it; deleting nothing is fine). A field
+ * the product lacks is created the way ProductEdit would have.
+ */
+function acroniscloud_save_fields(int $serviceId, int $pid, array $changes): void
+{
+    $now = date('Y-m-d H:i:s');
+    $definitions = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $pid)->get(['id', 'fieldname']);
+    foreach ($changes as $key => $value) {
+        $ids = $definitions
+            ->filter(static fn ($f) => \AcronisCloud\TemplateStore::fieldMatches((string) $f->fieldname, (string) $key))
+            ->pluck('id')->all();
+        if ($value === null) {
+            if ($ids !== []) {
+                Capsule::table('tblcustomfieldsvalues')->whereIn('fieldid', $ids)->where('relid', $serviceId)->delete();
+            }
+            continue;
+        }
+        if ($ids === []) {
+            $ids = [acroniscloud_create_field($pid, (string) $key)];
+        }
+        $query = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $ids[0])->where('relid', $serviceId);
+        if ($query->exists()) {
+            $query->update(['value' => (string) $value, 'updated_at' => $now]);
+        } else {
+            Capsule::table('tblcustomfieldsvalues')->insert([
+                'fieldid' => $ids[0], 'relid' => $serviceId, 'value' => (string) $value,
+                'created_at' => $now, 'updated_at' => $now,
+            ]);
+        }
+    }
+}
+
+/** Creates one of the module's product custom fields (definition from the extension). */
+function acroniscloud_create_field(int $pid, string $key): int
+{
+    $activation = (string) Capsule::table('tblproducts')->where('id', $pid)->value('configoption2');
+    foreach (\AcronisCloud\TemplateStore::customFieldPlan($activation)['ensure'] as $field) {
+        if ($field['key'] === $key) {
+            unset($field['key']);
+            return (int) Capsule::table('tblcustomfields')->insertGetId($field + [
+                'type' => 'product', 'relid' => $pid,
+                'created_at' => date('Y-m-d H:i:s'), 'updated_at' => date('Y-m-d H:i:s'),
+            ]);
+        }
+    }
+    throw new \RuntimeException("Product $pid has no custom field \"$key\".");
+}
+
+/** ServiceDelete hook (§A.8): terminate, errors logged only; other modules' services ignored. */
+function acroniscloud_service_deleted(array $vars): array
+{
+    $params = acroniscloud_service_params((int) ($vars['serviceid'] ?? 0));
+    if ($params !== null && (int) ($vars['userid'] ?? $params['userid']) === (int) $params['userid']) {
+        $result = acroniscloud_provision('terminate', 'ServiceDelete', $params);
+        if ($result !== 'success') {
+            logActivity('Acronis Cyber Cloud: terminate on service delete failed for service ' . $params['serviceid'] . ': ' . $result);
+        }
+    }
+    return $vars;
+}
+
+/** ClientEdit hook (§B.9): the client's new contact goes to every tenant and user of theirs. */
+function acroniscloud_client_edited(array $vars): array
+{
+    $clientId = (int) ($vars['userid'] ?? 0);
+    $serviceIds = Capsule::table('tblhosting')
+        ->join('tblproducts', 'tblproducts.id', '=', 'tblhosting.packageid')
+        ->where('tblhosting.userid', $clientId)->where('tblproducts.servertype', 'acroniscloud')
+        ->orderBy('tblhosting.id')->pluck('tblhosting.id')->all();
+    foreach ($serviceIds as $serviceId) {
+        $params = acroniscloud_service_params((int) $serviceId);
+        if ($params === null) {
+            continue;
+        }
+        $params['clientsdetails'] = $vars + $params['clientsdetails'];
+        $result = acroniscloud_provision('sync_contact', 'ClientEdit', $params);
+        if ($result !== 'success') {
+            logActivity('Acronis Cyber Cloud: contact update of service ' . $serviceId . ' failed: ' . $result);
+        }
+    }
+    return $vars;
+}
+
+/** OrderProductUpgradeOverride (§B.10): the target product gets the module's custom fields. */
+function acroniscloud_upgrade_target(array $vars): array
+{
+    $pid = (int) ($vars['newproductid'] ?? 0);
+    $product = Capsule::table('tblproducts')->where('id', $pid)->first();
+    if ($product !== null && $product->servertype === 'acroniscloud') {
+        acroniscloud_product_edit(['pid' => $pid, 'servertype' => 'acroniscloud', 'configoption2' => (string) $product->configoption2]);
+    }
+    return $vars;
+}
+
+/**
+ * AfterModuleChangePackageFailed (§B.10): WHMCS already switched the service to the new
+ * product; put it back on the original one with its ids, and reopen the upgrade.
+ */
+function acroniscloud_change_failed(array $vars): array
+{
+    $params = (array) ($vars['params'] ?? []);
+    $serviceId = (int) ($params['serviceid'] ?? 0);
+    $upgrade = Capsule::table('tblupgrades')
+        ->join('tblproducts', 'tblproducts.id', '=', 'tblupgrades.originalvalue')
+        ->where('tblupgrades.relid', $serviceId)->where('tblupgrades.type', 'package')
+        ->where('tblproducts.servertype', 'acroniscloud')
+        ->orderBy('tblupgrades.id', 'desc')->first(['tblupgrades.id', 'tblupgrades.originalvalue', 'tblupgrades.status']);
+    if ($upgrade === null) {
+        return $vars;
+    }
+    $originalPid = (int) $upgrade->originalvalue;
+    $answer = acroniscloud_local_api('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $originalPid]);
+    if (($answer['result'] ?? '') !== 'success') {
+        throw new \RuntimeException('UpdateClientProduct failed: ' . ($answer['message'] ?? 'unknown error'));
+    }
+    $carried = [];
+    foreach (['cloud_login', 'tenant_id', 'user_id'] as $key) {
+        $value = trim((string) ($params['customfields'][$key] ?? ''));
+        if ($value !== '') {
+            $carried[$key] = $value;
+        }
+    }
+    acroniscloud_save_fields($serviceId, $originalPid, $carried);
+    if ($upgrade->status === 'Completed') {
+        Capsule::table('tblupgrades')->where('id', $upgrade->id)->update(['status' => 'Pending']);
+    }
+    logActivity("Acronis Cyber Cloud: service $serviceId moved back to product $originalPid after a failed package change");
+    return $vars;
+}
+
+/** Errors are shown to whoever triggered provisioning outside the admin area (§A.14). */
+function acroniscloud_banner_wanted(): bool
+{
+    $uri = (string) ($_SERVER['REQUEST_URI'] ?? '');
+    return empty($GLOBALS['_ADMINLANG']) || strpos($uri, '/clientsupgrade.php') !== false;
+}
+
+function acroniscloud_banner_push(string $message): void
+{
+    $_SESSION['acroniscloud']['provisioning_errors'][] = ['title' => ACRONISCLOUD_BANNER_TITLE, 'message' => $message];
+}
+
+/** The first pending banner as HTML (all are cleared), '' when there is none. */
+function acroniscloud_banner(bool $admin): string
+{
+    $errors = $_SESSION['acroniscloud']['provisioning_errors'] ?? [];
+    unset($_SESSION['acroniscloud']['provisioning_errors']);
+    if (!is_array($errors) || $errors === []) {
+        return '';
+    }
+    $first = reset($errors);
+    $e = static fn ($s): string => htmlspecialchars((string) $s, ENT_QUOTES, 'UTF-8');
+    if ($admin) {
+        return '<div class="errorbox acroniscloud-banner"><strong><span class="title">' . $e($first['title'])
+            . '</span></strong><br>' . $e($first['message']) . '</div>';
+    }
+    return '<div class="alert alert-danger acroniscloud-banner" role="alert"><strong>' . $e($first['title'])
+        . '</strong><br>' . $e('Please contact the support team.') . '</div>';
+}
