@@ -185,6 +185,24 @@ final class MigrationTest extends ModuleTestCase
         $items = array_map(fn ($i) => [$i['name'], $i['infra_id'], $i['quota_value']], $app['offering_items']);
         $this->assertSame([['workstations', null, 10], ['storage', $this->sim->seed()['infras'][0]['id'], 107374182400]], $items);
         $this->assertNoSecretIn('activity log', json_encode($this->host->activityLog()));
+
+        // The migrated service keeps working with this module (manual: upgrade from 1.0).
+        $this->sim->clearRequests();
+        $this->assertSame(true, $this->host->run('module:suspend', [$sid])['json']['ok']);
+        $this->assertFalse($this->sim->api('GET', '/api/2/tenants/' . self::GROUP)['enabled']);
+        $this->assertSame(true, $this->host->run('module:unsuspend', [$sid])['json']['ok']);
+        $this->assertTrue($this->sim->api('GET', '/api/2/tenants/' . self::GROUP)['enabled']);
+        $sync = $this->host->run('module:changepackage', [$sid]);
+        $this->assertTrue($sync['json']['ok'] ?? false, json_encode($sync['json']));
+        $active = [];
+        foreach ($this->sim->api('GET', '/api/2/tenants/' . self::GROUP . '/offering_items?edition=*')['items'] as $i) {
+            if ($i['status'] === 1 && $i['name'] === 'workstations') {
+                $active[] = $i['quota']['value'];
+            }
+        }
+        $this->assertSame([10], $active, 'the migrated template applies to the v1 tenant');
+        $this->assertSame($user, $this->fieldValues($sid)['user_id|User ID'], 'the v1 user is kept, no new one');
+        $this->assertSame([], array_values(array_filter($this->sim->requests(), static fn ($r) => $r['method'] === 'POST' && in_array($r['path'], ['/api/2/tenants', '/api/2/users'], true))));
     }
 
     public function testUnreadableVersionFileAbortsActivation(): void

@@ -422,6 +422,17 @@ final class CreateAccountTest extends ProvisioningTestCase
         $this->assertNull($gid);
     }
 
+    public function testOptionsThatAreNotTheModulesAreIgnored(): void
+    {
+        $this->setOption('pw_servers:quantity:|Servers', 2);
+        $this->setOption('Support level', 1);
+        $option = $this->host->sql('SELECT id FROM tblproductconfigoptions WHERE optionname = ?', ['Support level'])[0];
+        $this->host->sql('UPDATE tblproductconfigoptions SET optiontype = ? WHERE id = ?', ['1', $option['id']]);
+        $this->host->sql('INSERT INTO tblproductconfigoptionssub (configid, optionname, sortorder, hidden) VALUES (?, ?, 0, 0)', [$option['id'], 'Gold|Gold support']);
+        $this->assertSame('success', $this->module('create'));
+        $this->assertEquals(2, $this->cloudItems($this->fields()['tenant_id'])['pw_servers:']['quota']['value']);
+    }
+
     public function testSecondCreateAccountResyncsWithoutDuplicates(): void
     {
         $this->assertSame('success', $this->module('create'));

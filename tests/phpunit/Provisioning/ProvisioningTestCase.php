@@ -90,6 +90,11 @@ abstract class ProvisioningTestCase extends ModuleTestCase
         }
         $config = (string) file_get_contents("$root/configuration.php");
         file_put_contents("$root/configuration.php", str_replace($from, $root, $config));
+        // WHMCS keeps absolute storage paths (the downloads area holds the template database).
+        foreach ([[$from, $root], [str_replace('/', '\\/', $from), str_replace('/', '\\/', $root)]] as [$a, $b]) {
+            $this->host->sql('UPDATE tblstorageconfigurations SET settings = REPLACE(settings, ?, ?)', [$a, $b]);
+        }
+        $this->host->sql('UPDATE tblconfiguration SET value = REPLACE(value, ?, ?)', [$from, $root]);
     }
 
     private function buildFixture(): void

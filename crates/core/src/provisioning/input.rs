@@ -70,12 +70,20 @@ pub struct ServiceInput {
 fn option_values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, i64)>, D::Error> {
     let raw: Vec<(String, Value)> = Vec::deserialize(d)?;
     raw.into_iter()
+        .filter(|(name, _)| is_module_option(name))
         .map(|(name, value)| {
             option_value(&name, &value)
                 .map(|v| (name, v))
                 .map_err(serde::de::Error::custom)
         })
         .collect()
+}
+
+/// Options of the module are named `<offering_item>:<unit>:<infra_id>`; a name without `:`
+/// (say "Support level") belongs to something else the provider sells with the product and
+/// is ignored, where the reference refused to provision.
+pub fn is_module_option(name: &str) -> bool {
+    name.split('|').next().unwrap_or_default().contains(':')
 }
 
 /// One option value: an integer, a numeric string, or "" (= 0, an option never set).
@@ -115,6 +123,18 @@ mod tests {
                 ("pw_servers:feature:".to_string(), 1),
                 ("x:quantity:".to_string(), 0)
             ]
+        );
+    }
+
+    #[test]
+    fn options_without_a_colon_are_not_the_modules() {
+        let input: ServiceInput = serde_json::from_value(json!({
+            "config_options": [["Support level", "Gold"], ["pw_servers:quantity:", 2]]
+        }))
+        .unwrap();
+        assert_eq!(
+            input.config_options,
+            vec![("pw_servers:quantity:".to_string(), 2)]
         );
     }
 
