@@ -75,6 +75,7 @@ admin-ui: build
 bench: build
 	@$(PHPX) php/bench/bench.php
 	@$(PHPX) php/bench/provisioning.php
+	@$(PHPX) php/bench/usage.php
 
 clean:
 	$(CARGO) clean

@@ -88,6 +88,7 @@ namespace AcronisCloud {
     class UsageMetrics
     {
         public static function version(): string {}
+        public static function summarizeReport(string $report_path, string $json_out_path, ?array $options = null): mixed {}
         public function __construct() {}
     }
 

@@ -26,6 +26,7 @@ pub mod tags;
 pub mod templates;
 pub mod tenants;
 pub mod upgrade_rules;
+pub mod usage;
 pub mod users;
 pub mod uuid;
 

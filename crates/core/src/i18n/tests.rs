@@ -44,6 +44,10 @@ const SOURCES: &[&str] = &[
     "src/migration/version.rs",
     "src/migration/product.rs",
     "src/migration/options.rs",
+    "src/usage/csv_reader.rs",
+    "src/usage/summarize.rs",
+    "src/usage/metrics.rs",
+    "src/usage/mod.rs",
 ];
 
 /// Messages the extractor cannot see (built from pieces) that admins do see.
