@@ -2,13 +2,12 @@
 //! JSON API entry point used by `_output`. The PHP side gathers the WHMCS facts (session,
 //! access, CSRF token, server rows); the decisions are made in `acroniscloud_core::admin_api`.
 
-use crate::convert::{get_str, scalar, server_record, to_zval, zval_to_json, Options};
+use crate::convert::{api_request, get_str, scalar, server_record, to_zval, zval_to_json, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::admin_api::dispatch::{self, Context};
 use acroniscloud_core::admin_api::guard::Caller;
 use acroniscloud_core::admin_api::servers::ServerSummary;
-use acroniscloud_core::admin_api::ApiRequest;
 use acroniscloud_core::config::Config;
 use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::Error;
@@ -355,17 +354,7 @@ impl Addon {
         let opts = Options::new(options);
         let (result, exchanges) = guard(|| {
             let config = opts.config()?;
-            let query = match request.get("query").map(zval_to_json) {
-                Some(Value::Object(m)) => m,
-                _ => Map::new(),
-            };
-            let req = ApiRequest {
-                method: get_str(request, "method"),
-                action: get_str(request, "action"),
-                query,
-                content_type: get_str(request, "content_type"),
-                body: get_str(request, "body").into_bytes(),
-            };
+            let req = api_request(request);
             let db = opts.templates_db(&config);
             let ctx = context(context_in, config, db)?;
             Ok(match dispatch::handle(&req, &ctx) {

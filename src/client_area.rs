@@ -2,10 +2,9 @@
 //! the admin service tab. The PHP glue (`includes/acroniscloud/client_area.php`) reads WHMCS;
 //! the decisions are made in `acroniscloud_core::client_area`.
 
-use crate::convert::{get_str, server_record, to_zval, zval_to_json, Options};
+use crate::convert::{api_request, get_str, server_record, to_zval, zval_to_json, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::admin_api::ApiRequest;
 use acroniscloud_core::client_area::{self, Context, Service, SignOn};
 use acroniscloud_core::i18n::{Domain, Translator};
 use acroniscloud_core::Error;
@@ -60,17 +59,7 @@ impl ClientArea {
     ) -> PhpResult<Zval> {
         let opts = Options::new(options);
         let (result, exchanges) = guard(|| {
-            let query = match request.get("query").map(zval_to_json) {
-                Some(Value::Object(m)) => m,
-                _ => Map::new(),
-            };
-            let req = ApiRequest {
-                method: get_str(request, "method"),
-                action: get_str(request, "action"),
-                query,
-                content_type: get_str(request, "content_type"),
-                body: get_str(request, "body").into_bytes(),
-            };
+            let req = api_request(request);
             let ctx = build_context(context, &opts)?;
             let (resp, ex) = client_area::handle(&req, &ctx);
             let headers: Vec<Value> = resp.headers.iter().map(|(k, v)| json!([k, v])).collect();

@@ -175,3 +175,19 @@ impl<'a> Options<'a> {
             .unwrap_or(false)
     }
 }
+
+/// The request array the PHP glue passes to the JSON APIs (`method`, `action`, `query`,
+/// `content_type`, `body`) as the core's request.
+pub fn api_request(request: &ZendHashTable) -> acroniscloud_core::admin_api::ApiRequest {
+    let query = match request.get("query").map(zval_to_json) {
+        Some(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    acroniscloud_core::admin_api::ApiRequest {
+        method: get_str(request, "method"),
+        action: get_str(request, "action"),
+        query,
+        content_type: get_str(request, "content_type"),
+        body: get_str(request, "body").into_bytes(),
+    }
+}
