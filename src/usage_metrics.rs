@@ -1,15 +1,21 @@
-//! `AcronisCloud\UsageMetrics`: usage reports (order, download, parse, metrics). The offline
-//! report summary is here; the cron pipeline comes with the rest of the usage-billing work.
+//! `AcronisCloud\UsageMetrics`: the usage-report pipeline of the cron and of manage.php, the
+//! reads behind WHMCS's MetricProvider, and the offline report summary
+//! (docs/usage-billing.md). Conversions only; the work is in `acroniscloud_core::usage`.
 
-use crate::convert::{scalar, to_zval};
+use crate::convert::{get_str, scalar, server_record, to_zval, Options};
 use crate::guard::guard;
-use acroniscloud_core::usage::summarize_report;
+use crate::module_log::ModuleLog;
+use acroniscloud_core::config::Config;
+use acroniscloud_core::i18n::Translator;
+use acroniscloud_core::usage::{
+    housekeeping, pipeline, provider, summarize_report, RunContext, UsagePaths, UsageServer,
+};
 use acroniscloud_core::Error;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
-use serde_json::json;
-use std::collections::HashSet;
-use std::path::Path;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 #[php_class]
 #[php(name = "AcronisCloud\\UsageMetrics")]
@@ -28,13 +34,107 @@ fn id_set(options: Option<&ZendHashTable>, key: &str) -> Result<Option<HashSet<S
             "The option {key} must be a list of ids."
         )));
     };
-    Ok(Some(
-        list.values()
-            .filter_map(scalar)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    ))
+    Ok(Some(ids_of(list)))
+}
+
+fn ids_of(list: &ZendHashTable) -> HashSet<String> {
+    list.values()
+        .filter_map(scalar)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Config and paths: reports under `<storage_dir>/<download_path>` (an absolute
+/// `download_path` is used as it is), the usage database next to the template database.
+fn setup(opts: &Options) -> Result<(Config, UsagePaths), Error> {
+    let config = opts.config()?;
+    let download = PathBuf::from(config.usage_report.download_path.trim());
+    let reports_dir = if download.is_absolute() {
+        download
+    } else {
+        let storage = opts.str("storage_dir");
+        if storage.trim().is_empty() {
+            return Err(Error::config(
+                "The WHMCS downloads storage has no local path (Setup > Storage Settings), so \
+                 usage reports have nowhere to go. Configure it, or set \
+                 usage_report.download_path in config.yaml to an absolute directory.",
+            ));
+        }
+        Path::new(storage.trim()).join(download)
+    };
+    let store = opts
+        .templates_db(&config)
+        .parent()
+        .map(|d| d.join("usage.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("usage.sqlite"));
+    Ok((config, UsagePaths { reports_dir, store }))
+}
+
+fn servers_of(list: &ZendHashTable) -> Result<Vec<UsageServer>, Error> {
+    list.values()
+        .filter_map(Zval::array)
+        .map(|row| {
+            let disabled = matches!(get_str(row, "disabled").trim(), "1" | "on" | "true");
+            Ok(UsageServer {
+                record: server_record(row)?,
+                disabled,
+            })
+        })
+        .collect()
+}
+
+fn log_for(opts: &Options) -> ModuleLog {
+    ModuleLog {
+        enabled: opts.bool("module_log"),
+        module: {
+            let m = opts.str("module");
+            if m.is_empty() {
+                "hooks".into()
+            } else {
+                m
+            }
+        },
+        function: opts.str("function"),
+    }
+}
+
+fn values_json(values: &[(String, f64)]) -> Value {
+    Value::Object(
+        values
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect::<Map<String, Value>>(),
+    )
+}
+
+fn run_servers(
+    servers: &ZendHashTable,
+    known: &ZendHashTable,
+    options: Option<&ZendHashTable>,
+    pending_only: bool,
+) -> Result<(Vec<pipeline::ServerOutcome>, String, UsagePaths), Error> {
+    let opts = Options::new(options);
+    let (config, paths) = setup(&opts)?;
+    let servers = servers_of(servers)?;
+    let known = ids_of(known);
+    let ctx = RunContext {
+        config: &config,
+        paths: &paths,
+        known_tenants: &known,
+        today: pipeline::today(),
+        progress: opts.bool("progress"),
+    };
+    let mut outcomes = if pending_only {
+        pipeline::aggregate_pending(&servers, &ctx)
+    } else {
+        pipeline::process_all(&servers, &ctx)
+    };
+    let log = log_for(&opts);
+    for o in &mut outcomes {
+        log.write(std::mem::take(&mut o.exchanges));
+    }
+    Ok((outcomes, ctx.today, paths))
 }
 
 #[php_impl]
@@ -45,6 +145,146 @@ impl UsageMetrics {
 
     pub fn version() -> String {
         acroniscloud_core::VERSION.to_string()
+    }
+
+    /// Advances today's report of every server by the steps possible now (no waiting);
+    /// servers run concurrently. `$servers`: `tblservers` rows (password decrypted);
+    /// `$knownTenants`: tenant ids of WHMCS services.
+    pub fn process(
+        servers: &ZendHashTable,
+        known_tenants: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let (outcomes, _, _) = run_servers(servers, known_tenants, options, false)?;
+            let ok = outcomes.iter().all(|o| o.error.is_none());
+            Ok(json!({
+                "ok": ok,
+                "servers": outcomes.iter().map(pipeline::ServerOutcome::to_json).collect::<Vec<_>>(),
+            }))
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// Daily clean-up: expired report files and old per-tenant values.
+    pub fn erase(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let opts = Options::new(options);
+            let (config, paths) = setup(&opts)?;
+            let e = housekeeping::erase(&config.usage_report, &paths, &pipeline::today())?;
+            Ok(
+                json!({"erased": e.erased, "history_deleted": e.history_deleted, "warnings": e.warnings}),
+            )
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// Deletes every report row and file and every per-tenant value.
+    pub fn flush_all(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let opts = Options::new(options);
+            let (_, paths) = setup(&opts)?;
+            let f = housekeeping::flush_all(&paths)?;
+            Ok(json!({"reports": f.reports, "files": f.files, "tenant_rows": f.tenant_rows}))
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// The `view-list` text; `$serverNames` = `[server id => name]` of existing servers.
+    pub fn view_list(
+        server_names: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<String> {
+        guard(|| {
+            let opts = Options::new(options);
+            let (_, paths) = setup(&opts)?;
+            let names: HashMap<i64, String> = server_names
+                .iter()
+                .filter_map(|(k, v)| {
+                    let id = k.to_string().trim().parse::<i64>().ok()?;
+                    Some((id, scalar(v).unwrap_or_default()))
+                })
+                .collect();
+            housekeeping::view_list(&paths, &names)
+        })
+    }
+
+    /// The `metrics` command: aggregates today's downloaded reports not aggregated yet, then
+    /// `[tenant => [label => raw value]]` for today.
+    pub fn todays_metrics(
+        servers: &ZendHashTable,
+        known_tenants: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let (_, today, paths) = run_servers(servers, known_tenants, options, true)?;
+            let days = housekeeping::todays_raw(&paths, &today)?;
+            Ok(Value::Object(
+                days.into_iter()
+                    .map(|(t, values)| (t, values_json(&values)))
+                    .collect(),
+            ))
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// The catalog's billing metrics: `name`, `display_name`, `type`, `unit`.
+    pub fn definitions(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let t = Translator::for_locale(&Options::new(options).str("locale"));
+            let defs = provider::definitions(&t)?;
+            Ok(Value::Array(
+                defs.into_iter()
+                    .map(|d| {
+                        json!({"name": d.name, "display_name": d.display_name, "type": d.kind, "unit": d.unit})
+                    })
+                    .collect(),
+            ))
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// Latest values (≤ today) per tenant, converted for WHMCS:
+    /// `[tenant => ['date', 'collected_at', 'values' => [metric => value]]]`.
+    pub fn usage(tenant_ids: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let opts = Options::new(options);
+            let (_, paths) = setup(&opts)?;
+            let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
+            tenants.sort_unstable();
+            let found = housekeeping::usage(&paths, &tenants, &pipeline::today())?;
+            Ok(Value::Object(
+                found
+                    .into_iter()
+                    .map(|(t, u)| {
+                        (
+                            t,
+                            json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)}),
+                        )
+                    })
+                    .collect(),
+            ))
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// A tenant's last `$days` days with values, newest first.
+    pub fn history(
+        tenant_id: String,
+        days: i64,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let opts = Options::new(options);
+            let (_, paths) = setup(&opts)?;
+            let list = housekeeping::history(&paths, tenant_id.trim(), days, &pipeline::today())?;
+            Ok(Value::Array(
+                list.into_iter()
+                    .map(|u| json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)}))
+                    .collect(),
+            ))
+        })?;
+        Ok(to_zval(&out))
     }
 
     /// Aggregates one usage report file (gzip or plain CSV) into

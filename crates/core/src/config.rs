@@ -73,8 +73,15 @@ pub struct UsageReportConfig {
     pub php_cli_interpreter: String,
     pub download_path: String,
     pub downloaded_files_ttl_in_days: i64,
+    /// Consecutive failed attempts of one step (order, poll) before the report row goes to
+    /// the error status and is ordered again by the next run.
     pub retries_limit: u32,
+    /// Minimum seconds between two polls of the same report (cron runs never sleep).
     pub retry_timeout: u64,
+    /// Days of per-tenant usage values kept (usage history); older days are erased daily.
+    pub history_days: i64,
+    /// Seconds a report download may take (the API timeout is for small answers).
+    pub download_timeout: u64,
 }
 
 /// Where service templates are stored (SQLite file, see `templates::SqliteStorage`).
@@ -175,6 +182,8 @@ impl Default for UsageReportConfig {
             downloaded_files_ttl_in_days: 2,
             retries_limit: 2,
             retry_timeout: 300,
+            history_days: 35,
+            download_timeout: 1800,
         }
     }
 }
@@ -236,6 +245,16 @@ impl Config {
         if self.cloud_api.connect_timeout == 0 || self.cloud_api.timeout == 0 {
             return Err(Error::config(
                 "cloud_api.connect_timeout and cloud_api.timeout must be at least 1 second",
+            ));
+        }
+        if self.usage_report.history_days < 1 {
+            return Err(Error::config(
+                "usage_report.history_days must be at least 1",
+            ));
+        }
+        if self.usage_report.download_timeout == 0 {
+            return Err(Error::config(
+                "usage_report.download_timeout must be at least 1 second",
             ));
         }
         if self.usage_report.php_cli_interpreter.trim().is_empty() {

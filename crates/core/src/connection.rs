@@ -354,6 +354,52 @@ impl Connection {
         }
     }
 
+    /// Streams the body of an authenticated GET of `path` into `out` (report files: no
+    /// `Accept`/`X-Acronis-API`, no decoding), re-authenticating once on 401, with `timeout`
+    /// instead of the API timeout. A non-2xx answer is an [`Error::Api`].
+    pub fn download(
+        &mut self,
+        path: &str,
+        timeout: Duration,
+        out: &mut dyn std::io::Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<http::Download> {
+        let base = self.base_url()?;
+        let url = format!("{base}{path}");
+        let opts = HttpOptions {
+            timeout,
+            ..self.http.clone()
+        };
+        let call = format!("GET {path}");
+        let mut forced = false;
+        loop {
+            let token = self.access_token(forced)?;
+            let req = Request {
+                method: Method::Get,
+                url: url.clone(),
+                headers: vec![("Authorization".into(), format!("Bearer {token}"))],
+                body: Body::None,
+                idempotent: true,
+            };
+            self.logger
+                .log(Level::Debug, &format!("Cloud API download {url}"));
+            let d = http::download(&opts, &req, out, progress, &mut self.exchanges)?;
+            if d.status == 401 && !forced {
+                forced = true;
+                continue;
+            }
+            if !(200..300).contains(&d.status) {
+                let resp = Response {
+                    status: d.status,
+                    headers: d.headers.clone(),
+                    body: d.error_body.clone(),
+                };
+                return Err(Error::Api(Box::new(api_error::from_response(&resp, &call))));
+            }
+            return Ok(d);
+        }
+    }
+
     /// A GET answered at most once per connection (one WHMCS request): catalogue-like reads.
     pub fn call_memo(&mut self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
         let key = format!("{path}?{query:?}");

@@ -391,6 +391,133 @@ pub fn send(opts: &HttpOptions, req: &Request, log: &mut Vec<Exchange>) -> Resul
     }
 }
 
+/// What a streamed download answered. The body of a 2xx answer went to the writer; any other
+/// answer's body (an error envelope) is in `error_body`.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// Bytes written to the writer (as sent: a gzip body stays gzip, nothing is decoded).
+    pub bytes: u64,
+    pub error_body: Vec<u8>,
+}
+
+impl Download {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A GET whose 2xx body is streamed into `out` (never held in memory), with `progress` called
+/// with the running byte count. No retry: the caller's next run retries a failed download.
+/// Redirects are followed like every request (Authorization is dropped on another origin).
+pub fn download(
+    opts: &HttpOptions,
+    req: &Request,
+    out: &mut dyn std::io::Write,
+    progress: &mut dyn FnMut(u64),
+    log: &mut Vec<Exchange>,
+) -> Result<Download> {
+    let client = client_for(opts)?;
+    let started = Instant::now();
+    let mut ex = Exchange {
+        method: "GET".into(),
+        url: req.url.clone(),
+        request_headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), mask_header(k, v)))
+            .collect(),
+        request_body: String::new(),
+        status: 0,
+        response_headers: vec![],
+        response_body: String::new(),
+        millis: 0,
+        error: None,
+    };
+    let outcome = (|| -> std::result::Result<Download, String> {
+        let mut rb = client.get(&req.url);
+        for (k, v) in &req.headers {
+            rb = rb.header(k, v);
+        }
+        let mut resp = rb.send().map_err(|e| chain(&e))?;
+        let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        if !(200..300).contains(&status) {
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(&mut resp, MAX_LOGGED_BODY as u64),
+                &mut body,
+            )
+            .map_err(|e| e.to_string())?;
+            return Ok(Download {
+                status,
+                headers,
+                bytes: 0,
+                error_body: body,
+            });
+        }
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total: u64 = 0;
+        loop {
+            let n = std::io::Read::read(&mut resp, &mut buf).map_err(|e| chain(&e))?;
+            if n == 0 {
+                break;
+            }
+            let chunk = buf.get(..n).unwrap_or_default();
+            out.write_all(chunk)
+                .map_err(|e| format!("cannot write the downloaded file: {e}"))?;
+            total += n as u64;
+            progress(total);
+        }
+        Ok(Download {
+            status,
+            headers,
+            bytes: total,
+            error_body: Vec::new(),
+        })
+    })();
+    ex.millis = started.elapsed().as_millis();
+    match outcome {
+        Ok(d) => {
+            ex.status = d.status;
+            ex.response_headers = d
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), mask_header(k, v)))
+                .collect();
+            ex.response_body = if d.error_body.is_empty() {
+                format!("<{} bytes streamed to a file>", d.bytes)
+            } else {
+                mask_text(&String::from_utf8_lossy(&d.error_body))
+            };
+            log.push(ex);
+            Ok(d)
+        }
+        Err(e) => {
+            ex.error = Some(mask_text(&e));
+            log.push(ex);
+            Err(Error::transport(format!(
+                "Error downloading {}: {}",
+                strip_query(&req.url),
+                mask_text(&e)
+            )))
+        }
+    }
+}
+
 /// URL without its query string, for messages.
 pub fn strip_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)

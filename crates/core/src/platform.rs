@@ -170,6 +170,23 @@ impl<'a> Platform<'a> {
         self.root_objects("infra", "infras", "/api/2/infra")
     }
 
+    /// Infrastructure components by id (`GET /infra?uuids=`, 100 per call, not memoised);
+    /// ids the platform does not return are absent.
+    pub fn infras_by_id(&mut self, ids: &[String]) -> Result<Vec<Infra>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(UUID_CHUNK) {
+            let joined = chunk.join(",");
+            let v = self.conn.call(
+                crate::http::Method::Get,
+                "/api/2/infra",
+                &[("uuids", &joined)],
+                None,
+            )?;
+            out.extend(parse::<Items<Infra>>(v, "GET /api/2/infra")?.items);
+        }
+        Ok(out)
+    }
+
     /// Locations of the root tenant, in platform order.
     pub fn root_locations(&mut self) -> Result<Vec<Location>> {
         self.root_objects("locations", "locations", "/api/2/locations")

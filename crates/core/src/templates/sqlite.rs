@@ -51,6 +51,33 @@ fn not_ours(path: &Path, why: &str) -> Error {
     ))
 }
 
+/// Sets WAL journal mode. The mode is persistent, so a file already in WAL mode needs no
+/// switch; the switch itself needs a moment with no other connection in the file and SQLite
+/// does not run the busy handler for it, so "database is locked" is retried here until the
+/// busy timeout (several workers opening a fresh file at once hit this).
+pub(crate) fn switch_to_wal(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<String> {
+    let current: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if current.eq_ignore_ascii_case("wal") {
+        return Ok(current);
+    }
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && started.elapsed() < busy_timeout =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl SqliteStorage {
     /// Opens (creating file, directory and schema when missing) with the default busy timeout.
     pub fn open(path: &Path) -> Result<SqliteStorage> {
@@ -109,15 +136,13 @@ impl SqliteStorage {
             )));
         }
         Self::check_content(&conn, path)?;
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(|e| {
-                Error::config(format!(
-                    "Cannot switch the template database {shown} to WAL mode: {e}. Check that \
-                     the directory {} is writable.",
-                    dir.display()
-                ))
-            })?;
+        let mode = switch_to_wal(&conn, busy_timeout).map_err(|e| {
+            Error::config(format!(
+                "Cannot switch the template database {shown} to WAL mode: {e}. Check that \
+                 the directory {} is writable.",
+                dir.display()
+            ))
+        })?;
         if !mode.eq_ignore_ascii_case("wal") {
             log::warn!("template database {shown}: journal mode is {mode}, not WAL");
         }
