@@ -310,7 +310,13 @@ pub fn handle(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Respons
             let seed = b.get("seed").and_then(Value::as_u64).unwrap_or(1);
             let now = cluster.clock.now();
             let started = std::time::Instant::now();
-            let mut v = dc.lock().generate(n, seed, now);
+            let profile = b.get("profile").and_then(Value::as_str).unwrap_or("basic");
+            if !matches!(profile, "basic" | "billing") {
+                return Err(ApiError::bad_request(format!(
+                    "Unknown generator profile \"{profile}\" (basic, billing)."
+                )));
+            }
+            let mut v = dc.lock().generate(n, seed, now, profile);
             v["elapsed_ms"] = json!(started.elapsed().as_millis() as u64);
             ok(v)
         }

@@ -440,7 +440,10 @@ impl DcState {
 
     /// Creates `count` tenants with usage directly under the integration root
     /// (bypassing validation) for large usage reports. Every 10th is a partner.
-    pub fn generate(&mut self, count: usize, seed: u64, now: i64) -> Value {
+    /// Profile `basic`: 5 enabled items each; `billing`: 27 items (quantities of every
+    /// per-workload edition, storage, DR storage and compute points, local storage, Files and
+    /// Notary) and, for every third tenant, a second storage (the partner-owned one).
+    pub fn generate(&mut self, count: usize, seed: u64, now: i64, profile: &str) -> Value {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let root = self.integration_roots[0].clone();
         let backup = crate::catalog::app_id("backup");
@@ -450,13 +453,43 @@ impl DcState {
             .map(|i| i.id.clone())
             .unwrap_or_default();
         let dr_infra = self.infras.get(1).map(|i| i.id.clone()).unwrap_or_default();
-        let items: Vec<(ItemKey, bool)> = vec![
+        let mut items: Vec<(ItemKey, bool)> = vec![
             (("pw_workstations".into(), String::new()), false),
             (("pw_servers".into(), String::new()), false),
             (("pw_vms".into(), String::new()), false),
-            (("pw_storage".into(), storage_infra), true),
-            (("pw_compute_points".into(), dr_infra), false),
+            (("pw_storage".into(), storage_infra.clone()), true),
+            (("pw_compute_points".into(), dr_infra.clone()), false),
         ];
+        let billing = profile == "billing";
+        if billing {
+            for name in [
+                "pw_p_ess_workstations",
+                "pw_p_ess_servers",
+                "pw_p_ess_vms",
+                "pw_p_workstations",
+                "pw_p_servers",
+                "pw_p_vms",
+                "pw_p_web_hosting_servers",
+                "pw_p_adv_workstations",
+                "pw_p_adv_servers",
+                "pw_p_adv_vms",
+                "pw_p_adv_web_hosting_servers",
+                "pw_web_hosting_servers",
+                "pw_mobiles",
+                "pw_o365_seats",
+                "pw_o365_teams",
+                "pw_gsuite_seats",
+                "pw_websites",
+                "pw_public_ips",
+                "fc_seats",
+                "notarizations",
+            ] {
+                items.push(((name.into(), String::new()), false));
+            }
+            items.push((("pw_dr_storage".into(), dr_infra.clone()), true));
+            items.push((("local_storage".into(), String::new()), true));
+        }
+        let partner_storage = self.infras.get(2).map(|i| i.id.clone()).unwrap_or_default();
         let mut first = None;
         let mut kids = Vec::with_capacity(count);
         for n in 0..count {
@@ -474,7 +507,9 @@ impl DcState {
                 t.pricing.mode = "production".into();
                 t.pricing.ever_production = true;
             }
-            for (key, bytes) in &items {
+            let second = (billing && n % 3 == 0)
+                .then(|| (("pw_storage".to_string(), partner_storage.clone()), true));
+            for (key, bytes) in items.iter().chain(second.iter()) {
                 t.items.insert(
                     key.clone(),
                     ItemState {
@@ -506,6 +541,6 @@ impl DcState {
         if let Some(r) = self.tenants.get_mut(&root) {
             r.children.extend(kids);
         }
-        json!({"created": count, "parent_id": root, "first_id": first})
+        json!({"created": count, "parent_id": root, "first_id": first, "profile": if billing { "billing" } else { "basic" }})
     }
 }

@@ -600,3 +600,123 @@ impl UsageStore {
         Ok(rows)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (UsageStore, PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "usage-store-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = UsageStore::open(&dir.join("usage.sqlite")).unwrap();
+        (store, dir)
+    }
+
+    #[test]
+    fn a_lease_blocks_other_owners_until_it_expires_or_is_released() {
+        let (mut s, dir) = temp_store();
+        let Claim::Claimed(row) = s.claim(1, "2024-05-31", "a", 1000).unwrap() else {
+            panic!("first claim")
+        };
+        assert_eq!(row.status, ReportStatus::New);
+        assert!(matches!(
+            s.claim(1, "2024-05-31", "b", 1000 + LEASE_SECONDS - 1).unwrap(),
+            Claim::Busy(_, until) if until == 1000 + LEASE_SECONDS
+        ));
+        // The same owner may claim again; another owner after expiry.
+        assert!(matches!(
+            s.claim(1, "2024-05-31", "a", 1001).unwrap(),
+            Claim::Claimed(_)
+        ));
+        assert!(matches!(
+            s.claim(1, "2024-05-31", "b", 1001 + LEASE_SECONDS).unwrap(),
+            Claim::Claimed(r) if r.id == row.id
+        ));
+        s.release(row.id, "b").unwrap();
+        assert!(matches!(
+            s.claim(1, "2024-05-31", "c", 1002).unwrap(),
+            Claim::Claimed(_)
+        ));
+        // Another server or day is another row.
+        let Claim::Claimed(other) = s.claim(2, "2024-05-31", "c", 1002).unwrap() else {
+            panic!("other server")
+        };
+        assert_ne!(other.id, row.id);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_day_is_replaced_per_server_and_read_back_latest_first() {
+        let (mut s, dir) = temp_store();
+        let row_of = |server: i64, date: &str, s: &mut UsageStore| match s
+            .claim(server, date, "x", 1)
+            .unwrap()
+        {
+            Claim::Claimed(r) | Claim::Busy(r, _) => r,
+        };
+        let r1 = row_of(1, "2024-05-30", &mut s);
+        s.store_day(
+            &r1,
+            vec![("t1", vec![("pw_vms", 1.0)])].into_iter(),
+            (1, 0, 1),
+            "f",
+            "m",
+            5,
+        )
+        .unwrap();
+        let r2 = row_of(1, "2024-05-31", &mut s);
+        s.store_day(
+            &r2,
+            vec![("t1", vec![("pw_vms", 2.0)]), ("t2", vec![("pw_vms", 3.0)])].into_iter(),
+            (2, 0, 2),
+            "f",
+            "m",
+            6,
+        )
+        .unwrap();
+        // Another server's report of the same day adds its tenants, keeps the others.
+        let r3 = row_of(2, "2024-05-31", &mut s);
+        s.store_day(
+            &r3,
+            vec![("t3", vec![("pw_vms", 4.0)])].into_iter(),
+            (1, 0, 1),
+            "f",
+            "m",
+            7,
+        )
+        .unwrap();
+        assert_eq!(s.day("2024-05-31").unwrap().len(), 3);
+        // Re-aggregating server 1 replaces only its own tenants.
+        s.store_day(
+            &r2,
+            vec![("t1", vec![("pw_vms", 9.0)])].into_iter(),
+            (1, 0, 1),
+            "f",
+            "m",
+            8,
+        )
+        .unwrap();
+        let day: Vec<String> = s
+            .day("2024-05-31")
+            .unwrap()
+            .into_iter()
+            .map(|d| d.tenant_id)
+            .collect();
+        assert_eq!(day, vec!["t1", "t3"]);
+        let latest = s.latest_day("t1", "2024-06-02").unwrap().unwrap();
+        assert_eq!(
+            (latest.date.as_str(), latest.metrics[0].1),
+            ("2024-05-31", 9.0)
+        );
+        let earlier = s.latest_day("t1", "2024-05-30").unwrap().unwrap();
+        assert_eq!(earlier.metrics[0].1, 1.0);
+        assert!(s.latest_day("t2", "2024-06-01").unwrap().is_none());
+        assert_eq!(s.tenant_days("t1", "2024-06-01", 10).unwrap().len(), 2);
+        assert_eq!(s.delete_days_before("2024-05-31").unwrap(), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
