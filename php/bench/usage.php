@@ -135,5 +135,46 @@ foreach ($sizes as $tenants) {
     );
     printf("          (in-process %.2f s, %d tenants, %d platform-owned lookups = distinct infra ids; generate %d ms)\n", $s['seconds'], $s['tenants'], $s['infra_lookups'], $gen['elapsed_ms'] ?? 0);
 }
-array_map('unlink', glob("$dir/*") ?: []);
-@rmdir($dir);
+
+// The cron pipeline end to end: one UsageMetrics::process run (order, poll, streamed download,
+// check, aggregation of every tenant, per-tenant rows stored) in a fresh PHP process, and the
+// API calls it made (platform-owned lookups are O(distinct storages), not per tenant).
+echo "\nCron pipeline: one UsageMetrics::process run per report (all tenants known to WHMCS)\n";
+printf("%-9s %9s %9s %10s %10s  %s\n", 'tenants', 'rows', 'wall s', 'peak RSS', 'API calls', 'calls by endpoint');
+foreach ($sizes as $tenants) {
+    $sim->reset();
+    $gen = $sim->control('POST', 'generate', ['tenants' => $tenants, 'seed' => 1, 'profile' => 'billing']);
+    $seed = $sim->seed();
+    $known = "$dir/known-$tenants.json";
+    $ids = [];
+    foreach ($sim->api('GET', "/api/2/tenants/{$gen['parent_id']}/children")['items'] ?? [] as $child) {
+        $ids[] = is_array($child) ? $child['id'] : $child;
+    }
+    file_put_contents($known, json_encode($ids));
+    $work = "$dir/pipeline-$tenants";
+    @mkdir($work, 0777, true);
+    file_put_contents("$work/config.yaml", "usage_report:\n  retry_timeout: 0\n");
+    $server = ['id' => 1, 'name' => 'bench', 'hostname' => $sim->httpUrl(), 'secure' => '', 'port' => '',
+        'username' => $seed['client']['client_id'], 'password' => $seed['client']['client_secret'],
+        'accesshash' => 'client_credentials', 'disabled' => 0];
+    $sim->clearRequests();
+    $code = '$known = json_decode(file_get_contents($argv[1]), true);'
+        . '$r = AcronisCloud\UsageMetrics::process([json_decode($argv[2], true)], $known,'
+        . ' ["storage_dir" => $argv[3], "config_file" => $argv[3] . "/config.yaml"]);'
+        . 'echo json_encode($r);';
+    [$wall, $rss, $out] = timed($time, [PHP_BINARY, '-n', '-d', "extension=$ext", '-r', $code, $known, json_encode($server), $work]);
+    $result = json_decode($out, true);
+    $calls = [];
+    foreach ($sim->requests() as $req) {
+        $path = preg_replace('~/[0-9a-f-]{36}~', '/{id}', (string) $req['path']);
+        $calls[$req['method'] . ' ' . $path] = ($calls[$req['method'] . ' ' . $path] ?? 0) + 1;
+    }
+    $server0 = $result['servers'][0] ?? [];
+    if (($server0['status'] ?? 0) !== 4) {
+        throw new RuntimeException('The pipeline did not finish: ' . $out);
+    }
+    preg_match('/(\d+) rows/', implode(' ', $server0['actions']), $m);
+    printf("%-9d %9d %9.3f %7.1f MB %10d  %s\n", $tenants, (int) ($m[1] ?? 0), $wall, $rss / 1024, array_sum($calls),
+        implode(', ', array_map(fn ($k, $v) => "$k x$v", array_keys($calls), $calls)));
+}
+exec('rm -rf ' . escapeshellarg($dir));
