@@ -277,7 +277,55 @@ $host->ok('hook:run', ['ClientEdit', 'vars' => ['userid' => 1, 'email' => 'ops@a
 say('ClientEdit hook pushed the contact to every Acronis tenant and user of the client');
 $show($customer);
 
-step('17. Terminate (cancellation)');
+step('17. Usage billing: metrics enabled, two cron runs, the reports, the usage WHMCS bills');
+$tenantOf = static function (int $service) use ($host): string {
+    $rows = $host->sql("SELECT v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.type = 'product' AND f.fieldname LIKE 'tenant_id%'", [$service]);
+    return (string) ($rows[0]['value'] ?? '');
+};
+$manage = static function (string ...$args) use ($dir): string {
+    $cmd = escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg((string) getenv('ACRONISCLOUD_EXT'))
+        . ' ' . escapeshellarg("$dir/manage.php") . ' ' . implode(' ', array_map('escapeshellarg', $args)) . ' 2>&1';
+    return (string) shell_exec('cd ' . escapeshellarg($dir) . ' && ' . $cmd);
+};
+$tenant = $tenantOf($customer);
+foreach (['pw_workstations', 'pw_storage_acronis', 'pw_compute_points'] as $metric) {
+    $host->sql("INSERT INTO tblusage_items (rel_type, rel_id, module_type, module, metric, included, is_hidden) VALUES ('Product', 1, 'servers', 'acroniscloud', ?, 0, 0)", [$metric]);
+}
+say('Module Settings > Metric Billing: pw_workstations, pw_storage_acronis, pw_compute_points switched on for product 1');
+$storage = '';
+foreach ($cloud('GET', "/api/2/tenants/$tenant/offering_items?edition=*")['items'] as $i) {
+    if ($i['name'] === 'pw_storage' && $i['status'] === 1 && !empty($i['infra_id'])) {
+        $storage = $i['infra_id'];
+    }
+}
+$sim->control('PUT', 'usage', ['items' => array_values(array_filter([
+    ['tenant_id' => $tenant, 'name' => 'pw_workstations', 'value' => 7],
+    $storage !== '' ? ['tenant_id' => $tenant, 'name' => 'pw_storage', 'infra_id' => $storage, 'value' => 42.5 * 1024 ** 3] : null,
+]))], 1);
+say('the client protects 7 workstations and stores 42.5 GB (usage set in the simulator)');
+$sim->control('PUT', 'settings', ['report_polls' => 1], 1);
+$host->writeFile('includes/acroniscloud/config.yaml', "cloud_api:\n  ca_file: \"{$sim->caFile()}\"\nlogger:\n  enabled: true\n  filename: \"$dir/acronis-cloud.log\"\n  level: DEBUG\nusage_report:\n  retry_timeout: 0\n");
+say('(the simulator takes one poll to generate a report; config.yaml retry_timeout: 0 lets the next cron run poll at once)');
+$sim->clearRequests(1);
+$host->ok('hook:run', ['AfterCronJob']);
+say('cron run 1 (AfterCronJob) -> ' . implode(', ', array_map(fn ($r) => $r['method'] . ' ' . preg_replace('~/[0-9a-f-]{36}~', '/{id}', $r['path']), array_filter($sim->requests(1), fn ($r) => str_contains($r['path'], '/reports')))));
+echo preg_replace('/^/m', '   ', $manage('usage-report:view-list'));
+$sim->clearRequests(1);
+$host->ok('hook:run', ['AfterCronJob']);
+say('cron run 2 (AfterCronJob) -> ' . implode(', ', array_map(fn ($r) => $r['method'] . ' ' . preg_replace('~/[0-9a-f-]{36}~', '/{id}', $r['path']), array_filter($sim->requests(1), fn ($r) => !str_contains($r['path'], 'idp/token')))));
+echo preg_replace('/^/m', '   ', $manage('usage-report:view-list'));
+say('php manage.php usage-report:metrics (raw values: bytes, seconds, counts):');
+echo preg_replace('/^/m', '   ', $manage('usage-report:metrics'));
+$m = $host->run('module:metrics', ['server' => $id, 'tenant' => $tenant]);
+$billed = [];
+foreach ((array) ($m['json']['result']['tenantUsage'] ?? []) as $metric) {
+    if (!empty($metric['usage'])) {
+        $billed[] = $metric['displayName'] . ' = ' . $metric['usage']['value'] . ' ' . ($metric['units']['suffix'] ?? $metric['units']['name'] ?? '');
+    }
+}
+say('MetricProvider::tenantUsage (what WHMCS bills): ' . ($billed ? implode('; ', $billed) : json_encode($m['json'])));
+
+step('18. Terminate (cancellation)');
 $r = $host->run('module:terminate', [$customer]);
 say('TerminateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
 $show($customer);
@@ -285,7 +333,7 @@ $r = $host->run('module:terminate', [$customer]);
 say('TerminateAccount again -> ' . ($r['json']['ok'] ? 'success (nothing left to do)' : $r['json']['error']));
 
 if (in_array('--serve', $argv, true)) {
-    step('18. Click through it yourself');
+    step('19. Click through it yourself');
     say("Admin area: $url/admin/login.php?autologin=admin&redirect=addonmodules.php%3Fmodule%3Dacroniscloud");
     say('(an emulated WHMCS admin session; the simulator keeps running). Press Ctrl+C to stop.');
     while (true) {
