@@ -1,0 +1,255 @@
+<?php
+/**
+ * Glue of usage billing (module-behaviour.md §F, docs/usage-billing.md): reads from the WHMCS
+ * tables what the extension needs (enabled metrics, Acronis servers, the tenants WHMCS services
+ * know) and runs the cron hooks. Reports, aggregation and the usage store are the extension's
+ * (`AcronisCloud\UsageMetrics`).
+ */
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+require_once __DIR__ . '/bootstrap.php';
+
+use WHMCS\Database\Capsule;
+
+/** Enabled metrics of module `acroniscloud` (`tblusage_items`, §F.2); optionally of one product. */
+function acroniscloud_usage_items(?int $productId = null)
+{
+    $query = Capsule::table('tblusage_items')
+        ->where('rel_type', 'Product')
+        ->where('module', 'acroniscloud')
+        ->where('is_hidden', 0)
+        ->whereNull('deleted_at');
+    if ($productId !== null) {
+        $query->where('rel_id', $productId);
+    }
+    return $query;
+}
+
+/** "Metrics enabled" (§F.2): some Acronis product bills or shows at least one metric. */
+function acroniscloud_metrics_enabled(): bool
+{
+    return acroniscloud_usage_items()->exists();
+}
+
+/** System names of the metrics enabled for a product, in the order they were enabled. */
+function acroniscloud_enabled_metrics(int $productId): array
+{
+    $names = acroniscloud_usage_items($productId)->orderBy('id')->pluck('metric')->all();
+    return array_values(array_unique(array_filter(array_map('strval', $names), static fn (string $n): bool => $n !== '')));
+}
+
+/**
+ * `tblservers` rows of type acroniscloud (password decrypted, `disabled` included: the
+ * extension skips disabled servers); with `$serverId` only that server ([] when it is not ours).
+ */
+function acroniscloud_usage_servers(?int $serverId = null): array
+{
+    $query = Capsule::table('tblservers')->where('type', 'acroniscloud')->orderBy('id');
+    if ($serverId !== null) {
+        $query->where('id', $serverId);
+    }
+    $rows = [];
+    foreach ($query->pluck('id')->all() as $id) {
+        $row = acroniscloud_server_row((int) $id);
+        if ($row !== null) {
+            $rows[] = $row;
+        }
+    }
+    return $rows;
+}
+
+/** `[server id => name]` of the Acronis servers (view-list names the data centre). */
+function acroniscloud_usage_server_names(): array
+{
+    $names = [];
+    foreach (Capsule::table('tblservers')->where('type', 'acroniscloud')->orderBy('id')->get(['id', 'name']) as $row) {
+        $names[(int) $row->id] = (string) $row->name;
+    }
+    return $names;
+}
+
+/** Ids of the `tenant_id` custom fields (`tenant_id` or `tenant_id|Label`) of Acronis products. */
+function acroniscloud_tenant_field_ids(): array
+{
+    $fields = Capsule::table('tblcustomfields')
+        ->join('tblproducts', 'tblproducts.id', '=', 'tblcustomfields.relid')
+        ->where('tblcustomfields.type', 'product')
+        ->where('tblproducts.servertype', 'acroniscloud')
+        ->get(['tblcustomfields.id', 'tblcustomfields.fieldname']);
+    $ids = [];
+    foreach ($fields as $field) {
+        if (\AcronisCloud\TemplateStore::fieldMatches((string) $field->fieldname, 'tenant_id')) {
+            $ids[] = (int) $field->id;
+        }
+    }
+    return $ids;
+}
+
+/**
+ * Every non-empty `tenant_id` custom-field value of the Acronis services (any status),
+ * distinct; with `$serverId` only the services on that server (`tblhosting.server`).
+ */
+function acroniscloud_known_tenants(?int $serverId = null): array
+{
+    $fieldIds = acroniscloud_tenant_field_ids();
+    if ($fieldIds === []) {
+        return [];
+    }
+    $query = Capsule::table('tblcustomfieldsvalues')
+        ->join('tblhosting', 'tblhosting.id', '=', 'tblcustomfieldsvalues.relid')
+        ->whereIn('tblcustomfieldsvalues.fieldid', $fieldIds)
+        ->where('tblcustomfieldsvalues.value', '!=', '');
+    if ($serverId !== null) {
+        $query->where('tblhosting.server', $serverId);
+    }
+    $tenants = [];
+    foreach ($query->pluck('tblcustomfieldsvalues.value')->all() as $value) {
+        $value = trim((string) $value);
+        if ($value !== '') {
+            $tenants[$value] = true;
+        }
+    }
+    return array_keys($tenants);
+}
+
+/** Options of a usage-billing call; `progress` prints progress lines on stderr (manage.php on a terminal). */
+function acroniscloud_usage_options(string $module, string $function, bool $progress = false): array
+{
+    $options = acroniscloud_options($module, $function);
+    if ($progress) {
+        $options['progress'] = true;
+    }
+    return $options;
+}
+
+/** One line per server of a `process` answer, e.g. "Server #1 (EU2): 2024-05-31 report #3: Aggregated". */
+function acroniscloud_usage_server_line(array $server): string
+{
+    $line = sprintf('Server #%d (%s)', (int) ($server['server_id'] ?? 0), (string) ($server['server_name'] ?? ''));
+    if (!empty($server['skipped'])) {
+        return $line . ': skipped: ' . $server['skipped'];
+    }
+    if (!empty($server['date'])) {
+        $line .= ': ' . $server['date'];
+    }
+    if (!empty($server['row_id'])) {
+        $line .= ' report #' . (int) $server['row_id'];
+    }
+    if (isset($server['status_text']) && $server['status_text'] !== '') {
+        $line .= ': ' . $server['status_text'];
+    }
+    $actions = array_map('strval', (array) ($server['actions'] ?? []));
+    if ($actions !== []) {
+        $line .= ' (' . implode(', ', $actions) . ')';
+    }
+    if (!empty($server['error']) && strpos(implode(' ', $actions), (string) $server['error']) === false) {
+        $line .= ': error: ' . $server['error'];
+    }
+    return $line;
+}
+
+/** AfterCronJob (§F.2): advance today's report of every enabled Acronis server, in this process. */
+function acroniscloud_after_cron(array $vars): array
+{
+    $options = acroniscloud_usage_options('hooks', 'AfterCronJob');
+    if (!acroniscloud_metrics_enabled()) {
+        \AcronisCloud\Logger::log((string) $options['config_file'], 'info', 'hook: afterCronJob | Skipping, no metrics enabled');
+        return $vars;
+    }
+    $result = \AcronisCloud\UsageMetrics::process(acroniscloud_usage_servers(), acroniscloud_known_tenants(), $options);
+    foreach ((array) ($result['servers'] ?? []) as $server) {
+        if (!empty($server['error'])) {
+            logActivity('Acronis Cyber Cloud: usage report: ' . acroniscloud_usage_server_line((array) $server));
+        }
+    }
+    return $vars;
+}
+
+/** DailyCronJob (§F.2): erase expired reports and usage history. */
+function acroniscloud_daily_cron(array $vars): array
+{
+    $options = acroniscloud_usage_options('hooks', 'DailyCronJob');
+    if (!acroniscloud_metrics_enabled()) {
+        \AcronisCloud\Logger::log((string) $options['config_file'], 'info', 'hook: dailyCronJob | Skipping, no metrics enabled');
+        return $vars;
+    }
+    $result = \AcronisCloud\UsageMetrics::erase($options);
+    foreach ((array) ($result['warnings'] ?? []) as $warning) {
+        logActivity('Acronis Cyber Cloud: usage report erase: ' . $warning);
+    }
+    return $vars;
+}
+
+/**
+ * Today's usage of one service for the client area and the admin tab: the metrics enabled for
+ * its product with display name, unit and value. Null when the product enables no metric.
+ *
+ * @return array{date: ?string, rows: list<array{name: string, display_name: string, unit: string, value: ?float, text: string}>}|null
+ */
+function acroniscloud_service_usage(int $productId, string $tenantId, string $locale): ?array
+{
+    $enabled = acroniscloud_enabled_metrics($productId);
+    if ($enabled === []) {
+        return null;
+    }
+    $options = acroniscloud_usage_options('servers', 'ServiceUsage');
+    $options['locale'] = $locale !== '' ? $locale : (string) ($options['locale'] ?? '');
+    $definitions = [];
+    foreach (\AcronisCloud\UsageMetrics::definitions($options) as $definition) {
+        $definitions[(string) $definition['name']] = $definition;
+    }
+    $usage = $tenantId !== '' ? (\AcronisCloud\UsageMetrics::usage([$tenantId], $options)[$tenantId] ?? null) : null;
+    $values = is_array($usage) ? (array) ($usage['values'] ?? []) : [];
+    $rows = [];
+    foreach ($enabled as $name) {
+        $definition = $definitions[$name] ?? null;
+        if ($definition === null) {
+            continue;
+        }
+        $value = array_key_exists($name, $values) ? (float) $values[$name] : null;
+        $rows[] = [
+            'name' => $name,
+            'display_name' => (string) $definition['display_name'],
+            'unit' => (string) $definition['unit'],
+            'value' => $value,
+            'text' => acroniscloud_usage_text($value, (string) $definition['unit']),
+        ];
+    }
+    return ['date' => is_array($usage) && !empty($usage['date']) ? (string) $usage['date'] : null, 'rows' => $rows];
+}
+
+/** A converted usage value with its unit: "15.00 GB", "2.5 hours", "4". */
+function acroniscloud_usage_text(?float $value, string $unit): string
+{
+    if ($value === null) {
+        return '-';
+    }
+    switch ($unit) {
+        case 'gigabytes':
+            return number_format($value, 2, '.', '') . ' GB';
+        case 'hours':
+            $text = rtrim(rtrim(number_format($value, 2, '.', ''), '0'), '.');
+            return $text . ($text === '1' ? ' hour' : ' hours');
+        default:
+            return rtrim(rtrim(number_format($value, 2, '.', ''), '0'), '.');
+    }
+}
+
+/** The usage of `acroniscloud_service_usage()` as an HTML table (escaped), for the admin tab. */
+function acroniscloud_service_usage_html(array $usage): string
+{
+    $e = static fn ($s): string => htmlspecialchars((string) $s, ENT_QUOTES, 'UTF-8');
+    if ($usage['date'] === null) {
+        return '<div class="acroniscloud-billing-usage"><p>' . $e('No usage has been collected yet.') . '</p></div>';
+    }
+    $html = '<div class="acroniscloud-billing-usage"><table class="table table-condensed">'
+        . '<caption>' . $e('Billing usage (' . $usage['date'] . ')') . '</caption>'
+        . '<thead><tr><th>' . $e('Metric') . '</th><th>' . $e('Usage') . '</th></tr></thead><tbody>';
+    foreach ($usage['rows'] as $row) {
+        $html .= '<tr data-metric="' . $e($row['name']) . '"><td>' . $e($row['display_name']) . '</td><td>' . $e($row['text']) . '</td></tr>';
+    }
+    return $html . '</tbody></table></div>';
+}
