@@ -11,9 +11,11 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/../../../includes/acroniscloud/bootstrap.php';
 require_once __DIR__ . '/../../../includes/acroniscloud/provisioning.php';
 require_once __DIR__ . '/../../../includes/acroniscloud/client_area.php';
+require_once __DIR__ . '/../../../includes/acroniscloud/usage.php';
 
 use AcronisCloud\AcronisServer;
 use AcronisCloud\TemplateStore;
+use WHMCS\Module\Server\AcronisCloud\MetricProvider;
 
 function acroniscloud_MetaData() { return AcronisServer::metaData(); }
 
@@ -44,3 +46,5 @@ function acroniscloud_ClientAreaApi(array $params) { acroniscloud_client_api($pa
 function acroniscloud_ServiceSingleSignOn(array $params) { return acroniscloud_client_sso($params); }
 
 function acroniscloud_AdminServicesTabFields(array $params) { return acroniscloud_admin_service_tab($params); }
+
+function acroniscloud_MetricProvider(array $params) { return new MetricProvider($params); }
