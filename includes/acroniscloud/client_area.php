@@ -11,6 +11,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/bootstrap.php';
+require_once __DIR__ . '/usage.php';
 
 use WHMCS\Database\Capsule;
 
@@ -146,9 +147,37 @@ function acroniscloud_client_page(array $params): array
                 'service_id' => $id,
                 'noscript' => (string) ($strings[$noscript] ?? $noscript),
                 'boot' => json_encode($boot, $flags),
+                'billing_usage' => acroniscloud_billing_usage_block($params, $locale, $strings),
             ],
         ],
     ];
+}
+
+/**
+ * Today's billed usage of the service (metrics enabled for its product) for the page, or null
+ * when the product bills no metric. A failure shows a message instead of breaking the page.
+ */
+function acroniscloud_billing_usage_block(array $params, string $locale, array $strings): ?array
+{
+    $tr = static fn (string $msgid): string => (string) (($strings[$msgid] ?? '') !== '' ? $strings[$msgid] : $msgid);
+    $block = ['title' => $tr('Billing usage'), 'metric' => $tr('Metric'), 'usage' => $tr('Usage'), 'rows' => [],
+        'message' => $tr('No usage has been collected yet.')];
+    try {
+        $usage = acroniscloud_service_usage(
+            (int) ($params['pid'] ?? 0),
+            trim((string) ($params['customfields']['tenant_id'] ?? '')),
+            $locale
+        );
+    } catch (\Throwable $e) {
+        return ['message' => $tr('Cannot load usage.')] + $block;
+    }
+    if ($usage === null) {
+        return null;
+    }
+    if ($usage['date'] === null) {
+        return $block;
+    }
+    return ['title' => $block['title'] . ' (' . $usage['date'] . ')', 'rows' => $usage['rows']] + $block;
 }
 
 /** The dedicated AJAX function: runs `api=<action>` and ends the request with its JSON. */
@@ -212,8 +241,21 @@ function acroniscloud_admin_service_tab(array $params): array
     $row = Capsule::table('tblhosting')->where('id', (int) ($params['serviceid'] ?? 0))->first();
     try {
         $context = acroniscloud_client_context($params, $row ? (int) $row->userid : 0, (string) $options['locale']);
-        return \AcronisCloud\ClientArea::adminTab($context, $options);
+        $fields = (array) \AcronisCloud\ClientArea::adminTab($context, $options);
     } catch (\Throwable $e) {
-        return ['Acronis Cyber Cloud' => '<div class="alert alert-danger">' . htmlspecialchars($e->getMessage()) . '</div>'];
+        $fields = ['Acronis Cyber Cloud' => '<div class="alert alert-danger">' . htmlspecialchars($e->getMessage()) . '</div>'];
     }
+    try {
+        $usage = acroniscloud_service_usage(
+            (int) ($params['pid'] ?? ($row ? $row->packageid : 0)),
+            trim((string) ($params['customfields']['tenant_id'] ?? '')),
+            (string) $options['locale']
+        );
+        if ($usage !== null) {
+            $fields['Billing usage'] = acroniscloud_service_usage_html($usage);
+        }
+    } catch (\Throwable $e) {
+        $fields['Billing usage'] = '<div class="alert alert-danger">' . htmlspecialchars($e->getMessage()) . '</div>';
+    }
+    return $fields;
 }
