@@ -471,8 +471,9 @@ final class Commands
     }
 
     /**
-     * module:metrics --server ID [--tenant T]: <type>_MetricProvider(serverParams),
-     * then metrics(), usage() and, with --tenant, tenantUsage(T).
+     * module:metrics --server ID [--tenant T] [--no-usage|--summary]: <type>_MetricProvider(serverParams),
+     * then metrics(), usage() and, with --tenant, tenantUsage(T). --summary: counts and memory
+     * of usage() instead of the metrics and usage themselves.
      */
     private static function moduleMetrics(Args $a): array
     {
@@ -484,13 +485,56 @@ final class Commands
             throw new \RuntimeException('MetricProvider did not return a ProviderInterface (got ' . get_debug_type($provider) . ')');
         }
         $out = ['provider' => get_class($provider), 'metrics' => $provider->metrics()];
-        if (!$a->has('no-usage')) {
+        if ($a->has('summary')) {
+            $out['metrics'] = count($out['metrics']);
+            $out['usage'] = self::usageSummary($provider);
+        } elseif (!$a->has('no-usage')) {
             $out['usage'] = $provider->usage();
         }
         if ($a->has('tenant')) {
             $out['tenantUsage'] = $provider->tenantUsage((string) $a->str('tenant'));
         }
         return $out;
+    }
+
+    /**
+     * usage() without returning it (a large answer does not fit in JSON): tenant count, list
+     * sizes, metrics carrying a usage, and the request's memory around the call.
+     */
+    private static function usageSummary(\WHMCS\UsageBilling\Contracts\Metrics\ProviderInterface $provider): array
+    {
+        gc_collect_cycles();
+        if (function_exists('memory_reset_peak_usage')) {
+            memory_reset_peak_usage();
+        }
+        $before = memory_get_usage();
+        $t0 = microtime(true);
+        $usage = $provider->usage();
+        $seconds = microtime(true) - $t0;
+        $peak = memory_get_peak_usage();
+        $sizes = [];
+        $withUsage = 0;
+        $first = null;
+        foreach ($usage as $tenant => $list) {
+            $first ??= (string) $tenant;
+            $sizes[count($list)] = true;
+            foreach ($list as $metric) {
+                if ($metric->usage() !== null) {
+                    $withUsage++;
+                }
+            }
+        }
+        return [
+            'tenants' => count($usage),
+            'list_sizes' => array_keys($sizes),
+            'with_usage' => $withUsage,
+            'first_tenant' => $first,
+            'seconds' => round($seconds, 3),
+            'memory_before' => $before,
+            'memory_after' => memory_get_usage(),
+            'memory_peak' => $peak,
+            'memory_limit' => (string) ini_get('memory_limit'),
+        ];
     }
 
     // ---------------------------------------------------------------- misc
