@@ -108,6 +108,10 @@ fn values_json(values: &[(String, f64)]) -> Value {
     )
 }
 
+fn usage_json(u: &housekeeping::TenantUsage) -> Value {
+    json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)})
+}
+
 fn run_servers(
     servers: &ZendHashTable,
     known: &ZendHashTable,
@@ -257,10 +261,8 @@ impl UsageMetrics {
                 found
                     .into_iter()
                     .map(|(t, u)| {
-                        (
-                            t,
-                            json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)}),
-                        )
+                        let v = usage_json(&u);
+                        (t, v)
                     })
                     .collect(),
             ))
@@ -279,9 +281,7 @@ impl UsageMetrics {
             let (_, paths) = setup(&opts)?;
             let list = housekeeping::history(&paths, tenant_id.trim(), days, &pipeline::today())?;
             Ok(Value::Array(
-                list.into_iter()
-                    .map(|u| json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)}))
-                    .collect(),
+                list.into_iter().map(|u| usage_json(&u)).collect(),
             ))
         })?;
         Ok(to_zval(&out))

@@ -85,12 +85,49 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+fn find_header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Response headers as text pairs.
+fn header_pairs(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn masked_headers(h: &[(String, String)]) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| (k.clone(), mask_header(k, v)))
+        .collect()
+}
+
+/// The log entry of a request, before its answer.
+fn exchange_of(req: &Request, request_body: String) -> Exchange {
+    Exchange {
+        method: req.method.as_str().to_string(),
+        url: req.url.clone(),
+        request_headers: masked_headers(&req.headers),
+        request_body,
+        status: 0,
+        response_headers: vec![],
+        response_body: String::new(),
+        millis: 0,
+        error: None,
+    }
+}
+
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -298,16 +335,7 @@ fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, St
     };
     let resp = rb.send().map_err(|e| chain(&e))?;
     let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(resp.headers());
     let body = resp.bytes().map_err(|e| chain(&e))?.to_vec();
     Ok(Response {
         status,
@@ -327,21 +355,8 @@ pub fn send(opts: &HttpOptions, req: &Request, log: &mut Vec<Exchange>) -> Resul
     loop {
         let started = Instant::now();
         let outcome = send_once(&client, req);
-        let mut ex = Exchange {
-            method: req.method.as_str().to_string(),
-            url: req.url.clone(),
-            request_headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), mask_header(k, v)))
-                .collect(),
-            request_body: masked_body(&req.body),
-            status: 0,
-            response_headers: vec![],
-            response_body: String::new(),
-            millis: started.elapsed().as_millis(),
-            error: None,
-        };
+        let mut ex = exchange_of(req, masked_body(&req.body));
+        ex.millis = started.elapsed().as_millis();
         let backoff = opts.backoff.saturating_mul(2u32.saturating_pow(attempt));
         match outcome {
             Err(e) => {
@@ -361,11 +376,7 @@ pub fn send(opts: &HttpOptions, req: &Request, log: &mut Vec<Exchange>) -> Resul
             }
             Ok(resp) => {
                 ex.status = resp.status;
-                ex.response_headers = resp
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), mask_header(k, v)))
-                    .collect();
+                ex.response_headers = masked_headers(&resp.headers);
                 ex.response_body = masked_response_body(&resp);
                 log.push(ex);
                 if attempt < opts.retries {
@@ -404,10 +415,7 @@ pub struct Download {
 
 impl Download {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 }
 
@@ -423,21 +431,7 @@ pub fn download(
 ) -> Result<Download> {
     let client = client_for(opts)?;
     let started = Instant::now();
-    let mut ex = Exchange {
-        method: "GET".into(),
-        url: req.url.clone(),
-        request_headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), mask_header(k, v)))
-            .collect(),
-        request_body: String::new(),
-        status: 0,
-        response_headers: vec![],
-        response_body: String::new(),
-        millis: 0,
-        error: None,
-    };
+    let mut ex = exchange_of(req, String::new());
     let outcome = (|| -> std::result::Result<Download, String> {
         let mut rb = client.get(&req.url);
         for (k, v) in &req.headers {
@@ -445,16 +439,7 @@ pub fn download(
         }
         let mut resp = rb.send().map_err(|e| chain(&e))?;
         let status = resp.status().as_u16();
-        let headers: Vec<(String, String)> = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_pairs(resp.headers());
         if !(200..300).contains(&status) {
             let mut body = Vec::new();
             std::io::Read::read_to_end(
@@ -493,11 +478,7 @@ pub fn download(
     match outcome {
         Ok(d) => {
             ex.status = d.status;
-            ex.response_headers = d
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), mask_header(k, v)))
-                .collect();
+            ex.response_headers = masked_headers(&d.headers);
             ex.response_body = if d.error_body.is_empty() {
                 format!("<{} bytes streamed to a file>", d.bytes)
             } else {

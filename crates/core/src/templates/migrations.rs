@@ -70,25 +70,28 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Brings the schema to the latest version; refuses a database from a newer module.
 pub fn migrate(conn: &mut Connection, path_label: &str) -> Result<()> {
-    let sql_err = |e: rusqlite::Error| {
-        Error::internal(format!(
-            "Cannot update the template database {path_label}: {e}"
-        ))
-    };
+    run(conn, MIGRATIONS, path_label, "template database")
+}
+
+/// Applies `migrations` after the version in `PRAGMA user_version`, one `IMMEDIATE`
+/// transaction each (re-checking the version inside it); shared by the module's databases.
+pub fn run(conn: &mut Connection, migrations: &[&str], path_label: &str, what: &str) -> Result<()> {
+    let sql_err =
+        |e: rusqlite::Error| Error::internal(format!("Cannot update the {what} {path_label}: {e}"));
+    let latest = migrations.len() as i64;
     loop {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql_err)?;
         let version = user_version(&tx).map_err(sql_err)?;
-        if version > latest_version() {
+        if version > latest {
             return Err(Error::config(format!(
-                "The template database {path_label} has schema version {version}, newer than this module supports ({}). Upgrade the module.",
-                latest_version()
+                "The {what} {path_label} has schema version {version}, newer than this module supports ({latest}). Upgrade the module."
             )));
         }
         let Some(sql) = usize::try_from(version)
             .ok()
-            .and_then(|v| MIGRATIONS.get(v))
+            .and_then(|v| migrations.get(v))
         else {
             return Ok(());
         };

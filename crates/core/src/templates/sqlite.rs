@@ -51,6 +51,24 @@ fn not_ours(path: &Path, why: &str) -> Error {
     ))
 }
 
+/// The directory of a database file, created when missing (`what` names the database in the
+/// error).
+pub(crate) fn database_dir<'p>(path: &'p Path, what: &str) -> Result<&'p Path> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::config(format!(
+                "Cannot create the directory {} for the {what}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    Ok(dir)
+}
+
 /// Sets WAL journal mode. The mode is persistent, so a file already in WAL mode needs no
 /// switch; the switch itself needs a moment with no other connection in the file and SQLite
 /// does not run the busy handler for it, so "database is locked" is retried here until the
@@ -105,18 +123,7 @@ impl SqliteStorage {
                 "The template database path {shown} is a directory; set templates.database to a file path."
             )));
         }
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !dir.exists() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::config(format!(
-                    "Cannot create the directory {} for the template database: {e}",
-                    dir.display()
-                ))
-            })?;
-        }
+        let dir = database_dir(path, "template database")?;
         Self::check_header(path)?;
         let mut conn = Connection::open(path).map_err(|e| {
             Error::config(format!(

@@ -156,18 +156,7 @@ impl UsageStore {
     /// Opens (creating the file, its directory and the schema when missing).
     pub fn open(path: &Path) -> Result<UsageStore> {
         let shown = path.display().to_string();
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !dir.exists() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::config(format!(
-                    "Cannot create the directory {} for the usage database: {e}",
-                    dir.display()
-                ))
-            })?;
-        }
+        let dir = crate::templates::sqlite::database_dir(path, "usage database")?;
         let conn = Connection::open(path).map_err(|e| {
             Error::config(format!(
                 "Cannot open the usage database {shown}: {e}. Check that the web server and cron \
@@ -198,35 +187,7 @@ impl UsageStore {
 
     fn migrate(&mut self) -> Result<()> {
         let shown = self.path.display().to_string();
-        let sql_err = |e: rusqlite::Error| {
-            Error::internal(format!("Cannot update the usage database {shown}: {e}"))
-        };
-        loop {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_err)?;
-            let version: i64 = tx
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(sql_err)?;
-            if version > MIGRATIONS.len() as i64 {
-                return Err(Error::config(format!(
-                    "The usage database {} has schema version {version}, newer than this module \
-                     supports. Upgrade the module.",
-                    self.path.display()
-                )));
-            }
-            let Some(sql) = usize::try_from(version)
-                .ok()
-                .and_then(|v| MIGRATIONS.get(v))
-            else {
-                return Ok(());
-            };
-            tx.execute_batch(sql).map_err(sql_err)?;
-            tx.pragma_update(None, "user_version", version + 1)
-                .map_err(sql_err)?;
-            tx.commit().map_err(sql_err)?;
-        }
+        crate::templates::migrations::run(&mut self.conn, MIGRATIONS, &shown, "usage database")
     }
 
     /// The live row (status ≠ Erased) of `(server, date)`, created as New when missing, and
