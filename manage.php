@@ -231,7 +231,7 @@ function acroniscloud_manage_run(array $argv): int
 
         case 'usage-report:metrics':
             $result = $metrics::todaysMetrics(acroniscloud_usage_servers(), acroniscloud_known_tenants(), acroniscloud_usage_options('manage', $function, $tty));
-            echo print_r($result, true), "\n";
+            echo print_r($result, true);
             return 0;
 
         case 'usage-report:view-list':
