@@ -137,15 +137,19 @@ function acroniscloud_manage_boot(): void
 function acroniscloud_manage_report(array $result, bool $print): int
 {
     $failed = empty($result['ok']);
+    $reported = false;
     foreach ((array) ($result['servers'] ?? []) as $server) {
         $server = (array) $server;
         $line = acroniscloud_usage_server_line($server);
         if (!empty($server['error'])) {
-            $failed = true;
+            $failed = $reported = true;
             fwrite(STDERR, $line . "\n");
         } elseif ($print) {
             echo $line, "\n";
         }
+    }
+    if ($failed && !$reported) {
+        fwrite(STDERR, "The usage reports could not be processed.\n");
     }
     return $failed ? 1 : 0;
 }
