@@ -140,7 +140,7 @@ function acroniscloud_manage_report(array $result, bool $print): int
     $reported = false;
     foreach ((array) ($result['servers'] ?? []) as $server) {
         $server = (array) $server;
-        $line = acroniscloud_usage_server_line($server);
+        $line = (string) ($server['summary'] ?? '');
         if (!empty($server['error'])) {
             $failed = $reported = true;
             fwrite(STDERR, $line . "\n");
@@ -225,16 +225,16 @@ function acroniscloud_manage_run(array $argv): int
                 fwrite(STDERR, 'Server #' . (int) $args[0] . " is not an Acronis Cyber Cloud server.\n");
                 return 1;
             }
-            $result = $metrics::process($servers, acroniscloud_known_tenants(), acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::process($servers, 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
             return acroniscloud_manage_report((array) $result, !$quiet);
 
         case 'usage-report:master':
             // $args[0] (php_cli_interpreter) is accepted and unused: no child process is started.
-            $result = $metrics::process(acroniscloud_usage_servers(), acroniscloud_known_tenants(), acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::process(acroniscloud_usage_servers(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
             return acroniscloud_manage_report((array) $result, $print);
 
         case 'usage-report:metrics':
-            $result = $metrics::todaysMetrics(acroniscloud_usage_servers(), acroniscloud_known_tenants(), acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::todaysMetrics(acroniscloud_usage_servers(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
             echo print_r($result, true);
             return 0;
 

@@ -12,10 +12,10 @@ use acroniscloud_core::usage::{
 };
 use acroniscloud_core::Error;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[php_class]
 #[php(name = "AcronisCloud\\UsageMetrics")]
@@ -45,30 +45,13 @@ fn ids_of(list: &ZendHashTable) -> HashSet<String> {
         .collect()
 }
 
-/// Config and paths: reports under `<storage_dir>/<download_path>` (an absolute
-/// `download_path` is used as it is), the usage database next to the template database.
+/// Config and paths of the usage store and the report files.
 fn setup(opts: &Options) -> Result<(Config, UsagePaths), Error> {
     let config = opts.config()?;
-    let download = PathBuf::from(config.usage_report.download_path.trim());
-    let reports_dir = if download.is_absolute() {
-        download
-    } else {
-        let storage = opts.str("storage_dir");
-        if storage.trim().is_empty() {
-            return Err(Error::config(
-                "The WHMCS downloads storage has no local path (Setup > Storage Settings), so \
-                 usage reports have nowhere to go. Configure it, or set \
-                 usage_report.download_path in config.yaml to an absolute directory.",
-            ));
-        }
-        Path::new(storage.trim()).join(download)
-    };
-    let store = opts
-        .templates_db(&config)
-        .parent()
-        .map(|d| d.join("usage.sqlite"))
-        .unwrap_or_else(|| PathBuf::from("usage.sqlite"));
-    Ok((config, UsagePaths { reports_dir, store }))
+    let storage = opts.str("storage_dir");
+    let storage = Some(Path::new(storage.trim())).filter(|p| !p.as_os_str().is_empty());
+    let paths = UsagePaths::resolve(&config, storage, &opts.templates_db(&config))?;
+    Ok((config, paths))
 }
 
 fn servers_of(list: &ZendHashTable) -> Result<Vec<UsageServer>, Error> {
@@ -112,21 +95,44 @@ fn usage_json(u: &housekeeping::TenantUsage) -> Value {
     json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)})
 }
 
+/// The tenants WHMCS knows: a list of ids, or a callable returning one, called only when
+/// `needed` (a cron run after the day's reports are stored reads no service).
+fn known_tenants(z: &Zval, needed: bool) -> Result<HashSet<String>, Error> {
+    if let Some(list) = z.array() {
+        return Ok(ids_of(list));
+    }
+    if !needed {
+        return Ok(HashSet::new());
+    }
+    let invalid = || {
+        Error::validation(
+            "The known tenants must be a list of tenant ids or a callable returning one.",
+        )
+    };
+    let callable = ZendCallable::new(z).map_err(|_| invalid())?;
+    let answer = callable
+        .try_call(vec![])
+        .map_err(|e| Error::internal(format!("The known-tenants callable failed: {e:?}")))?;
+    answer.array().map(ids_of).ok_or_else(invalid)
+}
+
 fn run_servers(
     servers: &ZendHashTable,
-    known: &ZendHashTable,
+    known: &Zval,
     options: Option<&ZendHashTable>,
     pending_only: bool,
 ) -> Result<(Vec<pipeline::ServerOutcome>, String, UsagePaths), Error> {
     let opts = Options::new(options);
     let (config, paths) = setup(&opts)?;
     let servers = servers_of(servers)?;
-    let known = ids_of(known);
+    let today = pipeline::today();
+    let needed = pipeline::needs_tenants(&servers, &paths, &today, pending_only);
+    let known = known_tenants(known, needed)?;
     let ctx = RunContext {
         config: &config,
         paths: &paths,
         known_tenants: &known,
-        today: pipeline::today(),
+        today,
         progress: opts.bool("progress"),
     };
     let mut outcomes = if pending_only {
@@ -153,10 +159,11 @@ impl UsageMetrics {
 
     /// Advances today's report of every server by the steps possible now (no waiting);
     /// servers run concurrently. `$servers`: `tblservers` rows (password decrypted);
-    /// `$knownTenants`: tenant ids of WHMCS services.
+    /// `$knownTenants`: tenant ids of WHMCS services, or a callable returning them (called
+    /// only when a report may be aggregated).
     pub fn process(
         servers: &ZendHashTable,
-        known_tenants: &ZendHashTable,
+        known_tenants: &Zval,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         let out = guard(|| {
@@ -217,7 +224,7 @@ impl UsageMetrics {
     /// `[tenant => [label => raw value]]` for today.
     pub fn todays_metrics(
         servers: &ZendHashTable,
-        known_tenants: &ZendHashTable,
+        known_tenants: &Zval,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         let out = guard(|| {
@@ -266,6 +273,49 @@ impl UsageMetrics {
                     })
                     .collect(),
             ))
+        })?;
+        Ok(to_zval(&out))
+    }
+
+    /// A service's enabled metrics (`$enabledMetrics`, in that order) with the tenant's
+    /// latest values: `['date' => ?string, 'rows' => [['name', 'display_name', 'unit',
+    /// 'value' => ?float, 'text']]]` for the client area and the admin tab.
+    pub fn service_usage(
+        tenant_id: String,
+        enabled_metrics: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
+        let out = guard(|| {
+            let opts = Options::new(options);
+            let (_, paths) = setup(&opts)?;
+            let enabled: Vec<String> = enabled_metrics
+                .values()
+                .filter_map(scalar)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let tenant = tenant_id.trim();
+            let day = if tenant.is_empty() {
+                None
+            } else {
+                housekeeping::usage(&paths, &[tenant.to_string()], &pipeline::today())?
+                    .into_iter()
+                    .next()
+                    .map(|(_, u)| u)
+            };
+            let t = Translator::for_locale(&opts.str("locale"));
+            let values = day
+                .as_ref()
+                .map(|u| u.values.as_slice())
+                .unwrap_or_default();
+            let rows = provider::service_metrics(&enabled, values, &t)?;
+            Ok(json!({
+                "date": day.map(|u| u.date),
+                "rows": rows.into_iter().map(|r| json!({
+                    "name": r.name, "display_name": r.display_name, "unit": r.unit,
+                    "value": r.value, "text": r.text,
+                })).collect::<Vec<_>>(),
+            }))
         })?;
         Ok(to_zval(&out))
     }

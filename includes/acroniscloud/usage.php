@@ -125,32 +125,6 @@ function acroniscloud_usage_options(string $module, string $function, bool $prog
     return $options;
 }
 
-/** One line per server of a `process` answer, e.g. "Server #1 (EU2): 2024-05-31 report #3: Aggregated". */
-function acroniscloud_usage_server_line(array $server): string
-{
-    $line = sprintf('Server #%d (%s)', (int) ($server['server_id'] ?? 0), (string) ($server['server_name'] ?? ''));
-    if (!empty($server['skipped'])) {
-        return $line . ': skipped: ' . $server['skipped'];
-    }
-    if (!empty($server['date'])) {
-        $line .= ': ' . $server['date'];
-    }
-    if (!empty($server['row_id'])) {
-        $line .= ' report #' . (int) $server['row_id'];
-    }
-    if (isset($server['status_text']) && $server['status_text'] !== '') {
-        $line .= ': ' . $server['status_text'];
-    }
-    $actions = array_map('strval', (array) ($server['actions'] ?? []));
-    if ($actions !== []) {
-        $line .= ' (' . implode(', ', $actions) . ')';
-    }
-    if (!empty($server['error']) && strpos(implode(' ', $actions), (string) $server['error']) === false) {
-        $line .= ': error: ' . $server['error'];
-    }
-    return $line;
-}
-
 /** AfterCronJob (§F.2): advance today's report of every enabled Acronis server, in this process. */
 function acroniscloud_after_cron(array $vars): array
 {
@@ -159,10 +133,10 @@ function acroniscloud_after_cron(array $vars): array
         \AcronisCloud\Logger::log((string) $options['config_file'], 'info', 'hook: afterCronJob | Skipping, no metrics enabled');
         return $vars;
     }
-    $result = \AcronisCloud\UsageMetrics::process(acroniscloud_usage_servers(), acroniscloud_known_tenants(), $options);
+    $result = \AcronisCloud\UsageMetrics::process(acroniscloud_usage_servers(), 'acroniscloud_known_tenants', $options);
     foreach ((array) ($result['servers'] ?? []) as $server) {
         if (!empty($server['error'])) {
-            logActivity('Acronis Cyber Cloud: usage report: ' . acroniscloud_usage_server_line((array) $server));
+            logActivity('Acronis Cyber Cloud: usage report: ' . (string) ($server['summary'] ?? ''));
         }
     }
     return $vars;
@@ -185,7 +159,8 @@ function acroniscloud_daily_cron(array $vars): array
 
 /**
  * Today's usage of one service for the client area and the admin tab: the metrics enabled for
- * its product with display name, unit and value. Null when the product enables no metric.
+ * its product with display name, unit and value (`UsageMetrics::serviceUsage`). Null when the
+ * product enables no metric.
  *
  * @return array{date: ?string, rows: list<array{name: string, display_name: string, unit: string, value: ?float, text: string}>}|null
  */
@@ -197,45 +172,7 @@ function acroniscloud_service_usage(int $productId, string $tenantId, string $lo
     }
     $options = acroniscloud_usage_options('servers', 'ServiceUsage');
     $options['locale'] = $locale !== '' ? $locale : (string) ($options['locale'] ?? '');
-    $definitions = [];
-    foreach (\AcronisCloud\UsageMetrics::definitions($options) as $definition) {
-        $definitions[(string) $definition['name']] = $definition;
-    }
-    $usage = $tenantId !== '' ? (\AcronisCloud\UsageMetrics::usage([$tenantId], $options)[$tenantId] ?? null) : null;
-    $values = is_array($usage) ? (array) ($usage['values'] ?? []) : [];
-    $rows = [];
-    foreach ($enabled as $name) {
-        $definition = $definitions[$name] ?? null;
-        if ($definition === null) {
-            continue;
-        }
-        $value = array_key_exists($name, $values) ? (float) $values[$name] : null;
-        $rows[] = [
-            'name' => $name,
-            'display_name' => (string) $definition['display_name'],
-            'unit' => (string) $definition['unit'],
-            'value' => $value,
-            'text' => acroniscloud_usage_text($value, (string) $definition['unit']),
-        ];
-    }
-    return ['date' => is_array($usage) && !empty($usage['date']) ? (string) $usage['date'] : null, 'rows' => $rows];
-}
-
-/** A converted usage value with its unit: "15.00 GB", "2.5 hours", "4". */
-function acroniscloud_usage_text(?float $value, string $unit): string
-{
-    if ($value === null) {
-        return '-';
-    }
-    switch ($unit) {
-        case 'gigabytes':
-            return number_format($value, 2, '.', '') . ' GB';
-        case 'hours':
-            $text = rtrim(rtrim(number_format($value, 2, '.', ''), '0'), '.');
-            return $text . ($text === '1' ? ' hour' : ' hours');
-        default:
-            return rtrim(rtrim(number_format($value, 2, '.', ''), '0'), '.');
-    }
+    return (array) \AcronisCloud\UsageMetrics::serviceUsage($tenantId, $enabled, $options);
 }
 
 /** The usage of `acroniscloud_service_usage()` as an HTML table (escaped), for the admin tab. */

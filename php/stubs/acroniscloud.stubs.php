@@ -88,13 +88,14 @@ namespace AcronisCloud {
     class UsageMetrics
     {
         public static function version(): string {}
-        public static function process(array $servers, array $known_tenants, ?array $options = null): mixed {}
+        public static function process(array $servers, mixed $known_tenants, ?array $options = null): mixed {}
         public static function erase(?array $options = null): mixed {}
         public static function flushAll(?array $options = null): mixed {}
         public static function viewList(array $server_names, ?array $options = null): string {}
-        public static function todaysMetrics(array $servers, array $known_tenants, ?array $options = null): mixed {}
+        public static function todaysMetrics(array $servers, mixed $known_tenants, ?array $options = null): mixed {}
         public static function definitions(?array $options = null): mixed {}
         public static function usage(array $tenant_ids, ?array $options = null): mixed {}
+        public static function serviceUsage(string $tenant_id, array $enabled_metrics, ?array $options = null): mixed {}
         public static function history(string $tenant_id, int $days, ?array $options = null): mixed {}
         public static function summarizeReport(string $report_path, string $json_out_path, ?array $options = null): mixed {}
         public function __construct() {}

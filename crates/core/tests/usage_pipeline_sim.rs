@@ -7,7 +7,7 @@
 use acroniscloud_core::config::Config;
 use acroniscloud_core::server::ServerRecord;
 use acroniscloud_core::usage::housekeeping;
-use acroniscloud_core::usage::pipeline::{process_all, RunContext, UsagePaths, UsageServer};
+use acroniscloud_core::usage::pipeline::{self, process_all, RunContext, UsagePaths, UsageServer};
 use acroniscloud_core::usage::store::UsageStore;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -184,6 +184,17 @@ impl Drop for Fixture {
 #[test]
 fn one_run_orders_polls_downloads_and_aggregates_and_the_next_run_does_nothing() {
     let f = Fixture::new(30);
+    let servers = [f.server()];
+    assert!(pipeline::needs_tenants(
+        &servers,
+        &f.paths,
+        "2024-05-31",
+        false
+    ));
+    assert!(
+        !pipeline::needs_tenants(&servers, &f.paths, "2024-05-31", true),
+        "nothing pending yet"
+    );
     let out = f.run("2024-05-31");
     assert_eq!(out.error, None, "{:?}", out.actions);
     assert_eq!(out.status, 4, "{:?}", out.actions);
@@ -212,6 +223,19 @@ fn one_run_orders_polls_downloads_and_aggregates_and_the_next_run_does_nothing()
     // Platform-owned lookups: the root tenant's infras, then details in one call.
     assert!(f.count("GET /api/2/infra") <= 2, "{:?}", f.requests());
 
+    // A finished day: the next run needs no tenant list (the glue reads no service).
+    assert!(!pipeline::needs_tenants(
+        &servers,
+        &f.paths,
+        "2024-05-31",
+        false
+    ));
+    assert!(pipeline::needs_tenants(
+        &servers,
+        &f.paths,
+        "2024-06-01",
+        false
+    ));
     let before = f.requests().len();
     let again = f.run("2024-05-31");
     assert_eq!(again.status, 4);

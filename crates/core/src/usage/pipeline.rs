@@ -30,6 +30,35 @@ pub struct UsagePaths {
     pub store: PathBuf,
 }
 
+impl UsagePaths {
+    /// Reports under `<storage_dir>/<usage_report.download_path>` (an absolute
+    /// `download_path` is used as it is), the usage database next to the template database.
+    pub fn resolve(
+        config: &Config,
+        storage_dir: Option<&Path>,
+        templates_db: &Path,
+    ) -> std::result::Result<UsagePaths, Error> {
+        let download = PathBuf::from(config.usage_report.download_path.trim());
+        let reports_dir = if download.is_absolute() {
+            download
+        } else {
+            let Some(storage) = storage_dir.filter(|p| !p.as_os_str().is_empty()) else {
+                return Err(Error::config(
+                    "The WHMCS downloads storage has no local path (Setup > Storage Settings), so \
+                     usage reports have nowhere to go. Configure it, or set \
+                     usage_report.download_path in config.yaml to an absolute directory.",
+                ));
+            };
+            storage.join(download)
+        };
+        let store = templates_db
+            .parent()
+            .map(|d| d.join("usage.sqlite"))
+            .unwrap_or_else(|| PathBuf::from("usage.sqlite"));
+        Ok(UsagePaths { reports_dir, store })
+    }
+}
+
 /// Everything one run needs besides the servers.
 pub struct RunContext<'a> {
     pub config: &'a Config,
@@ -66,8 +95,42 @@ pub struct ServerOutcome {
 }
 
 impl ServerOutcome {
+    /// One line for logs and manage.php, e.g.
+    /// `Server #1 (EU2): 2024-05-31 report #3: Downloaded and saved (…)`.
+    pub fn summary(&self) -> String {
+        let mut line = format!("Server #{} ({})", self.server_id, self.server_name);
+        if let Some(why) = &self.skipped {
+            line.push_str(": skipped: ");
+            line.push_str(why);
+            return line;
+        }
+        line.push_str(": ");
+        line.push_str(&self.date);
+        if let Some(id) = self.row_id {
+            line.push_str(&format!(" report #{id}"));
+        }
+        if !self.status_text.is_empty() {
+            line.push_str(": ");
+            line.push_str(&self.status_text);
+        }
+        if !self.actions.is_empty() {
+            line.push_str(&format!(" ({})", self.actions.join(", ")));
+        }
+        // The failed step's note already carries the error text.
+        if let Some(e) = self
+            .error
+            .as_deref()
+            .filter(|e| !self.actions.iter().any(|a| a.contains(e)))
+        {
+            line.push_str(": error: ");
+            line.push_str(e);
+        }
+        line
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
+            "summary": self.summary(),
             "server_id": self.server_id,
             "server_name": self.server_name,
             "row_id": self.row_id,
@@ -724,6 +787,33 @@ impl InfraOwnership {
         self.known.insert(infra.to_string(), owned);
         owned
     }
+}
+
+/// Whether a run over `servers` may aggregate a report (and so needs the tenants WHMCS knows):
+/// false once every enabled server's report of the day is stored, which is the common cron
+/// run, so the caller can skip reading every service's tenant id.
+pub fn needs_tenants(
+    servers: &[UsageServer],
+    paths: &UsagePaths,
+    today: &str,
+    pending_only: bool,
+) -> bool {
+    let Ok(rows) = UsageStore::open(&paths.store).and_then(|s| s.rows_of_day(today)) else {
+        return true;
+    };
+    let done = |id: i64| {
+        rows.iter()
+            .any(|r| r.server_id == id && r.status.is_downloaded() && r.aggregated_at > 0)
+    };
+    let pending = |id: i64| {
+        rows.iter()
+            .any(|r| r.server_id == id && r.status.is_downloaded() && r.aggregated_at == 0)
+    };
+    servers
+        .iter()
+        .filter(|s| !s.disabled)
+        .filter_map(|s| s.record.id)
+        .any(|id| if pending_only { pending(id) } else { !done(id) })
 }
 
 /// The `metrics` command and late aggregation: rows of `date` that were downloaded but whose

@@ -63,6 +63,63 @@ pub fn converted(raw: &[(String, f64)]) -> Result<Vec<(String, f64)>> {
         .collect())
 }
 
+/// A converted value with its unit for people: `15.00 GB`, `2.5 hours`, `4`.
+pub fn format_value(value: f64, unit: &str) -> String {
+    let trimmed = |v: f64| {
+        let t = format!("{v:.2}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    match unit {
+        "gigabytes" => format!("{value:.2} GB"),
+        "hours" => {
+            let t = trimmed(value);
+            let word = if t == "1" { "hour" } else { "hours" };
+            format!("{t} {word}")
+        }
+        _ => trimmed(value),
+    }
+}
+
+/// One enabled metric of a service as the client area and the admin tab show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceMetric {
+    pub name: String,
+    pub display_name: String,
+    pub unit: &'static str,
+    /// Converted value; `None` when the day has none for this metric.
+    pub value: Option<f64>,
+    /// `value` with its unit, `-` without one.
+    pub text: String,
+}
+
+/// The enabled metrics (in the given order; names that are no catalog metric are left out)
+/// with the converted values of one day.
+pub fn service_metrics(
+    enabled: &[String],
+    values: &[(String, f64)],
+    t: &Translator,
+) -> Result<Vec<ServiceMetric>> {
+    let c = catalog()?;
+    Ok(enabled
+        .iter()
+        .filter_map(|name| c.billing_metric(name))
+        .map(|m| {
+            let unit = whmcs_unit(m);
+            let value = values
+                .iter()
+                .find(|(n, _)| *n == m.system_name)
+                .map(|(_, v)| *v);
+            ServiceMetric {
+                name: m.system_name.clone(),
+                display_name: t.translate(&m.display_name),
+                unit,
+                value,
+                text: value.map_or_else(|| "-".to_string(), |v| format_value(v, unit)),
+            }
+        })
+        .collect())
+}
+
 /// The `metrics` command's label: `"<offering item>: <friendly name>"` for a catalog offering
 /// item name, else the raw metric name.
 pub fn label(metric: &str) -> String {
@@ -108,6 +165,30 @@ mod tests {
                 ("pw_workstations".to_string(), 4.0),
             ]
         );
+    }
+
+    #[test]
+    fn values_are_shown_with_their_units() {
+        assert_eq!(format_value(15.0, "gigabytes"), "15.00 GB");
+        assert_eq!(format_value(2.5, "hours"), "2.5 hours");
+        assert_eq!(format_value(1.0, "hours"), "1 hour");
+        assert_eq!(format_value(4.0, "accounts"), "4");
+        let rows = service_metrics(
+            &[
+                "pw_storage_acronis".into(),
+                "nonsense".into(),
+                "pw_workstations".into(),
+            ],
+            &[("pw_storage_acronis".into(), 15.0)],
+            &Translator::english(),
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].text.as_str(), rows[0].unit),
+            ("15.00 GB", "gigabytes")
+        );
+        assert_eq!((rows[1].value, rows[1].text.as_str()), (None, "-"));
     }
 
     #[test]

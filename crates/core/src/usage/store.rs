@@ -349,7 +349,6 @@ impl UsageStore {
     /// Replaces the values of `(server, date)` by `tenants` and marks the row downloaded and
     /// aggregated with its counts, in one transaction: readers see the old or the new day, never half of it.
     /// Values of other servers and other days are untouched.
-    #[allow(clippy::too_many_arguments)]
     pub fn store_day<'a>(
         &mut self,
         row: &ReportRow,
@@ -496,30 +495,15 @@ impl UsageStore {
 
     /// A tenant's latest day on or before `date`.
     pub fn latest_day(&self, tenant_id: &str, date: &str) -> Result<Option<TenantDay>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT date, metrics, updated_at FROM usage_tenant_days \
-                 WHERE tenant_id = ?1 AND date <= ?2 ORDER BY date DESC LIMIT 1",
-            )
-            .map_err(db_err)?;
-        stmt.query_row(params![tenant_id, date], |r| {
-            Ok(TenantDay {
-                tenant_id: tenant_id.to_string(),
-                date: r.get(0)?,
-                metrics: metrics_of(&r.get::<_, String>(1)?),
-                updated_at: r.get(2)?,
-            })
-        })
-        .optional()
-        .map_err(db_err)
+        Ok(self.tenant_days(tenant_id, date, 1)?.into_iter().next())
     }
 
-    /// A tenant's days on or before `date`, newest first, at most `limit`.
+    /// A tenant's days on or before `date`, newest first, at most `limit` (one indexed range
+    /// read; the statement is cached because usage() asks once per tenant).
     pub fn tenant_days(&self, tenant_id: &str, date: &str, limit: i64) -> Result<Vec<TenantDay>> {
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT date, metrics, updated_at FROM usage_tenant_days \
                  WHERE tenant_id = ?1 AND date <= ?2 ORDER BY date DESC LIMIT ?3",
             )
