@@ -45,11 +45,7 @@ fn string_list(z: Option<&Zval>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn context(
-    ctx: &ZendHashTable,
-    config: Config,
-    templates_db: std::path::PathBuf,
-) -> Result<Context, Error> {
+fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
     let servers = match ctx.get("servers").map(zval_to_json) {
         Some(v @ Value::Array(_)) => serde_json::from_value::<Vec<ServerSummary>>(v)
             .map_err(|e| Error::validation(format!("Invalid server list: {e}")))?,
@@ -67,7 +63,6 @@ fn context(
     }
     Ok(Context {
         server_records,
-        templates_db,
         products_using: string_list(ctx.get("products_using")),
         caller: Caller {
             admin_id: get_str(ctx, "admin_id").trim().parse().unwrap_or(0),
@@ -86,87 +81,28 @@ fn context(
     })
 }
 
-fn rows(ht: &ZendHashTable, key: &str) -> Vec<Value> {
-    match ht.get(key).map(zval_to_json) {
-        Some(Value::Array(a)) => a,
-        _ => vec![],
-    }
-}
-
-fn text(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
-fn opt_text(v: &Value, key: &str) -> Option<String> {
-    Some(text(v, key)).filter(|s| !s.is_empty())
-}
-
-fn int(v: &Value, key: &str) -> i64 {
-    text(v, key).trim().parse().unwrap_or(0)
-}
-
-/// Rows of the reference module's three template tables, as `_activate` reads them.
-fn reference_rows(ht: &ZendHashTable) -> acroniscloud_core::templates::ReferenceRows {
-    use acroniscloud_core::templates::{
-        ReferenceApplication, ReferenceOfferingItem, ReferenceRows, ReferenceTemplate,
-    };
-    ReferenceRows {
-        templates: rows(ht, "templates")
-            .iter()
-            .map(|r| ReferenceTemplate {
-                id: int(r, "id"),
-                name: text(r, "name"),
-                description: text(r, "description"),
-                server_id: int(r, "server_id"),
-                tenant_kind: text(r, "tenant_kind"),
-                user_role: text(r, "user_role"),
-                created_at: opt_text(r, "created_at"),
-                updated_at: opt_text(r, "updated_at"),
-                deleted_at: opt_text(r, "deleted_at"),
-            })
-            .collect(),
-        applications: rows(ht, "applications")
-            .iter()
-            .map(|r| ReferenceApplication {
-                id: int(r, "id"),
-                template_id: int(r, "template_id"),
-                kind: text(r, "type"),
-                editions: text(r, "editions"),
-                status: text(r, "status"),
-            })
-            .collect(),
-        offering_items: rows(ht, "offering_items")
-            .iter()
-            .map(|r| ReferenceOfferingItem {
-                id: int(r, "id"),
-                template_application_id: int(r, "template_application_id"),
-                name: text(r, "name"),
-                infra_id: opt_text(r, "infra_id"),
-                status: text(r, "status"),
-                measurement_unit: text(r, "measurement_unit"),
-                quota_value: opt_text(r, "quota_value").and_then(|q| q.trim().parse().ok()),
-            })
-            .collect(),
-    }
-}
-
-/// Opens (creating and migrating) the template database and imports 2.x templates.
+/// Makes the WHMCS database ready for the module: the privilege check (L79: nothing is
+/// created without every right), the tables (2.x tables are used in place, what they lack is
+/// added), the one-time import of an earlier version's SQLite files, and the 2.x upgrade
+/// step of `previous_version` (reports downloaded before 2.2.0-183 are marked "To be
+/// deleted"). Returns the import's outcome.
 fn prepare_storage(
-    reference: Option<&ZendHashTable>,
     opts: &Options,
-) -> Result<acroniscloud_core::templates::ImportReport, Error> {
+    previous_version: Option<&str>,
+) -> Result<acroniscloud_core::storage::import::Imported, Error> {
+    use acroniscloud_core::storage::{import, privileges, schema};
     let config = opts.config()?;
-    let store = acroniscloud_core::templates::SqliteStorage::open(&opts.templates_db(&config))?;
-    let rows = reference.map(reference_rows).unwrap_or_default();
-    if rows.templates.is_empty() {
-        return Ok(acroniscloud_core::templates::ImportReport::default());
+    let db = opts.db()?;
+    let (user, lacking) = privileges::missing(&db)?;
+    if !lacking.is_empty() {
+        return Err(privileges::missing_rights_error(&user, &lacking));
     }
-    acroniscloud_core::templates::TemplateStorage::import_reference(&store, &rows)
-        .map_err(|e| Error::internal(e.message()))
+    schema::ensure(&db)?;
+    if let Some(v) = previous_version {
+        schema::upgrade_from_2x(&db, v)?;
+    }
+    let (templates, usage) = opts.earlier_files(&config);
+    import::import_sqlite_files(&db, &templates, &usage)
 }
 
 /// `$input` of `migrateLegacy` as JSON.
@@ -196,16 +132,16 @@ impl Addon {
         }))
     }
 
-    /// WHMCS `_activate()`: creates or migrates the template database and imports the
-    /// templates of the reference module's tables (`$reference`: `templates`, `applications`,
-    /// `offering_items` rows) so an upgrade from 2.x loses nothing. Never throws.
-    pub fn activate(reference: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> Zval {
+    /// WHMCS `_activate()`: checks the database user's rights, creates the module's tables in
+    /// the WHMCS database (a 2.x installation's tables are used in place) and imports an
+    /// earlier version's SQLite files once. Never throws.
+    pub fn activate(options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
         let t = Translator::for_locale(&opts.str("locale"));
         let v = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            prepare_storage(reference, &opts)
+            prepare_storage(&opts, None)
         })) {
-            Ok(Ok(report)) if report.imported.is_empty() && report.skipped.is_empty() => json!({
+            Ok(Ok(report)) if report.templates.is_empty() => json!({
                 "status": "success",
                 "description": t.translate("Acronis Cyber Cloud addon activated successfully."),
             }),
@@ -213,7 +149,7 @@ impl Addon {
                 "status": "success",
                 "description": t.tr(
                     "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
-                    &[&report.imported.len().to_string(), &report.skipped.len().to_string()],
+                    &[&report.templates.len().to_string(), &report.templates_skipped.len().to_string()],
                 ),
             }),
             Ok(Err(e)) => {
@@ -228,12 +164,14 @@ impl Addon {
 
     /// WHMCS `_upgrade($vars)`, called on the first admin visit after the module version
     /// changed (also when a 2.x installation is replaced by this module without a new
-    /// activation): migrates the template database and imports the 2.x templates. Never
-    /// throws; problems go to the file log.
-    pub fn upgrade(reference: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> bool {
+    /// activation; `$vars['version']` is the version installed before): brings the tables to
+    /// this version and imports an earlier version's SQLite files once. Never throws;
+    /// problems go to the file log.
+    pub fn upgrade(vars: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> bool {
         let opts = Options::new(options);
+        let previous = vars.map(|v| get_str(v, "version"));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            prepare_storage(reference, &opts)
+            prepare_storage(&opts, previous.as_deref())
         }));
         match result {
             Ok(Ok(_)) => true,
@@ -261,8 +199,8 @@ impl Addon {
             let data: acroniscloud_core::migration::V1Input =
                 serde_json::from_value(zval_to_json_input(input))
                     .map_err(|e| Error::internal(format!("Invalid migration input: {e}")))?;
-            let store =
-                acroniscloud_core::templates::SqliteStorage::open(&opts.templates_db(&config))?;
+            let db = opts.db()?;
+            let store = acroniscloud_core::templates::SqlTemplates::open(&db)?;
             let (outcome, exchanges) = acroniscloud_core::migration::migrate(
                 &data,
                 &config,
@@ -311,10 +249,10 @@ impl Addon {
             .values()
             .filter_map(|z| scalar(z)?.trim().parse().ok())
             .collect();
-        let Ok(config) = opts.config() else {
+        let Ok(db) = opts.db() else {
             return false;
         };
-        match acroniscloud_core::templates::SqliteStorage::open(&opts.templates_db(&config)) {
+        match acroniscloud_core::templates::SqlTemplates::open(&db) {
             Ok(store) => {
                 acroniscloud_core::migration::discard(&store, &ids);
                 true
@@ -355,9 +293,9 @@ impl Addon {
         let (result, exchanges) = guard(|| {
             let config = opts.config()?;
             let req = api_request(request);
-            let db = opts.templates_db(&config);
-            let ctx = context(context_in, config, db)?;
-            Ok(match dispatch::handle(&req, &ctx) {
+            let db = opts.db()?;
+            let ctx = context(context_in, config)?;
+            Ok(match dispatch::handle(&req, &ctx, &db) {
                 None => (Value::Null, vec![]),
                 Some((resp, ex)) => (
                     json!({"status": resp.status, "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": resp.body}),

@@ -154,9 +154,22 @@ impl<'a> Options<'a> {
         }
     }
 
-    /// The template database: `templates.database` of `config`, resolved against the
-    /// directory of `config_file`, defaulting to the WHMCS storage area (`storage_dir`).
-    pub fn templates_db(&self, config: &acroniscloud_core::config::Config) -> std::path::PathBuf {
+    /// The WHMCS database, through the glue's adapter (option `db`).
+    pub fn db(&self) -> Result<crate::php_db::PhpDb<'a>, Error> {
+        let adapter = self.0.and_then(|h| h.get("db")).ok_or_else(|| {
+            Error::config("The WHMCS glue passed no database adapter (option \"db\").")
+        })?;
+        crate::php_db::PhpDb::new(adapter, self.bool("db_query_log"))
+            .map_err(|e| Error::config(e.message))
+    }
+
+    /// Files of earlier versions of this module (imported once by the addon's upgrade): the
+    /// template database named by `templates.database` (default in the WHMCS storage area)
+    /// and `usage.sqlite` next to it.
+    pub fn earlier_files(
+        &self,
+        config: &acroniscloud_core::config::Config,
+    ) -> (std::path::PathBuf, std::path::PathBuf) {
         let path = self.str("config_file");
         let config_dir = std::path::Path::new(path.trim())
             .parent()
@@ -165,7 +178,12 @@ impl<'a> Options<'a> {
         let storage = self.str("storage_dir");
         let storage =
             Some(std::path::Path::new(storage.trim())).filter(|p| !p.as_os_str().is_empty());
-        config.templates.database_path(&config_dir, storage)
+        let templates = config.templates.database_path(&config_dir, storage);
+        let usage = templates
+            .parent()
+            .map(|d| d.join("usage.sqlite"))
+            .unwrap_or_else(|| std::path::PathBuf::from("usage.sqlite"));
+        (templates, usage)
     }
 
     pub fn bool(&self, key: &str) -> bool {

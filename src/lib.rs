@@ -12,6 +12,7 @@ mod convert;
 mod exceptions;
 mod guard;
 mod module_log;
+mod php_db;
 mod provisioning;
 mod settings;
 mod template_store;

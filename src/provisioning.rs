@@ -10,9 +10,9 @@ use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
 use crate::module_log::ModuleLog;
 use acroniscloud_core::http::Exchange;
 use acroniscloud_core::i18n::Translator;
-use acroniscloud_core::provisioning::{self, progress::SqliteProgress, Context, Host};
+use acroniscloud_core::provisioning::{self, progress::SqlProgress, Context, Host};
 use acroniscloud_core::server::ServerRecord;
-use acroniscloud_core::templates::SqliteStorage;
+use acroniscloud_core::templates::SqlTemplates;
 use acroniscloud_core::{Error, Result};
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::prelude::*;
@@ -91,9 +91,9 @@ fn operate(
     let input: provisioning::ServiceInput = serde_json::from_value(zval_to_json(service))
         .map_err(|e| Error::validation(format!("Invalid service description from WHMCS: {e}")))?;
     let config = opts.config()?;
-    let db = opts.templates_db(&config);
-    let templates = SqliteStorage::open(&db)?;
-    let progress = SqliteProgress::open(&db)?;
+    let db = opts.db()?;
+    let templates = SqlTemplates::open(&db)?;
+    let progress = SqlProgress::open(&db)?;
     let mut host = PhpHost {
         callbacks,
         log: ModuleLog {

@@ -4,7 +4,7 @@
 
 use crate::convert::{to_zval, Options};
 use crate::guard::guard;
-use acroniscloud_core::templates::{SqliteStorage, TemplateStorage};
+use acroniscloud_core::templates::{SqlTemplates, TemplateStorage};
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -12,24 +12,16 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 
 #[php_class]
 #[php(name = "AcronisCloud\\TemplateStore")]
-pub struct TemplateStore {
-    path: String,
-}
+pub struct TemplateStore;
 
 #[php_impl]
 impl TemplateStore {
-    /// `$path`: the template database (SQLite file); created and migrated when missing.
-    pub fn __construct(path: String) -> PhpResult<Self> {
+    /// `[{id, name, description, server_id, tenant_kind, user_role}]` of the stored templates
+    /// (options: `db`, the WHMCS database adapter).
+    pub fn list(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
         guard(|| {
-            SqliteStorage::open(std::path::Path::new(&path))?;
-            Ok(TemplateStore { path })
-        })
-    }
-
-    /// `[{id, name, description, server_id, tenant_kind, user_role}]` of the stored templates.
-    pub fn list(&self) -> PhpResult<Zval> {
-        guard(|| {
-            let store = SqliteStorage::open(std::path::Path::new(&self.path))?;
+            let db = Options::new(options).db()?;
+            let store = SqlTemplates::open(&db)?;
             let list = TemplateStorage::list(&store).map_err(|e| Error::internal(e.message()))?;
             Ok(to_zval(&serde_json::json!(list)))
         })
@@ -40,13 +32,13 @@ impl TemplateStore {
     }
 
     /// Product "Module Settings" fields (WHMCS `ConfigOptions`) with the stored templates in
-    /// the selector. Options: `config_file`, `storage_dir`, `admin_path`.
+    /// the selector. Options: `config_file`, `db`, `admin_path`.
     pub fn config_options(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
         guard(|| {
             let opts = Options::new(options);
             let cfg = opts.config()?;
-            let db = opts.templates_db(&cfg);
-            let store = SqliteStorage::open(&db)?;
+            let db = opts.db()?;
+            let store = SqlTemplates::open(&db)?;
             let templates: Vec<(String, String)> = TemplateStorage::list(&store)
                 .map_err(|e| Error::internal(e.message()))?
                 .into_iter()
@@ -102,10 +94,5 @@ impl TemplateStore {
     /// True when a stored custom `fieldname` denotes the module field `$key`.
     pub fn field_matches(fieldname: String, key: String) -> bool {
         acroniscloud_core::product_settings::field_matches(&fieldname, &key)
-    }
-
-    /// The storage path given to the constructor.
-    pub fn path(&self) -> String {
-        self.path.clone()
     }
 }

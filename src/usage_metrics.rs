@@ -50,7 +50,7 @@ fn setup(opts: &Options) -> Result<(Config, UsagePaths), Error> {
     let config = opts.config()?;
     let storage = opts.str("storage_dir");
     let storage = Some(Path::new(storage.trim())).filter(|p| !p.as_os_str().is_empty());
-    let paths = UsagePaths::resolve(&config, storage, &opts.templates_db(&config))?;
+    let paths = UsagePaths::resolve(&config, storage)?;
     Ok((config, paths))
 }
 
@@ -125,8 +125,9 @@ fn run_servers(
     let opts = Options::new(options);
     let (config, paths) = setup(&opts)?;
     let servers = servers_of(servers)?;
+    let db = opts.db()?;
     let today = pipeline::today();
-    let needed = pipeline::needs_tenants(&servers, &paths, &today, pending_only);
+    let needed = pipeline::needs_tenants(&servers, &db, &today, pending_only);
     let known = known_tenants(known, needed)?;
     let ctx = RunContext {
         config: &config,
@@ -136,9 +137,9 @@ fn run_servers(
         progress: opts.bool("progress"),
     };
     let mut outcomes = if pending_only {
-        pipeline::aggregate_pending(&servers, &ctx)
+        pipeline::aggregate_pending(&servers, &ctx, &db)
     } else {
-        pipeline::process_all(&servers, &ctx)
+        pipeline::process_all(&servers, &ctx, &db)
     };
     let log = log_for(&opts);
     for o in &mut outcomes {
@@ -182,7 +183,8 @@ impl UsageMetrics {
         let out = guard(|| {
             let opts = Options::new(options);
             let (config, paths) = setup(&opts)?;
-            let e = housekeeping::erase(&config.usage_report, &paths, &pipeline::today())?;
+            let db = opts.db()?;
+            let e = housekeeping::erase(&config.usage_report, &paths, &db, &pipeline::today())?;
             Ok(
                 json!({"erased": e.erased, "history_deleted": e.history_deleted, "warnings": e.warnings}),
             )
@@ -195,7 +197,7 @@ impl UsageMetrics {
         let out = guard(|| {
             let opts = Options::new(options);
             let (_, paths) = setup(&opts)?;
-            let f = housekeeping::flush_all(&paths)?;
+            let f = housekeeping::flush_all(&paths, &opts.db()?)?;
             Ok(json!({"reports": f.reports, "files": f.files, "tenant_rows": f.tenant_rows}))
         })?;
         Ok(to_zval(&out))
@@ -208,7 +210,7 @@ impl UsageMetrics {
     ) -> PhpResult<String> {
         guard(|| {
             let opts = Options::new(options);
-            let (_, paths) = setup(&opts)?;
+            let db = opts.db()?;
             let names: HashMap<i64, String> = server_names
                 .iter()
                 .filter_map(|(k, v)| {
@@ -216,7 +218,7 @@ impl UsageMetrics {
                     Some((id, scalar(v).unwrap_or_default()))
                 })
                 .collect();
-            housekeeping::view_list(&paths, &names)
+            housekeeping::view_list(&db, &names)
         })
     }
 
@@ -228,8 +230,9 @@ impl UsageMetrics {
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         let out = guard(|| {
-            let (_, today, paths) = run_servers(servers, known_tenants, options, true)?;
-            let days = housekeeping::todays_raw(&paths, &today)?;
+            let (_, today, _) = run_servers(servers, known_tenants, options, true)?;
+            let db = Options::new(options).db()?;
+            let days = housekeeping::todays_raw(&db, &today)?;
             Ok(Value::Object(
                 days.into_iter()
                     .map(|(t, values)| (t, values_json(&values)))
@@ -260,10 +263,10 @@ impl UsageMetrics {
     pub fn usage(tenant_ids: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
         let out = guard(|| {
             let opts = Options::new(options);
-            let (_, paths) = setup(&opts)?;
+            let db = opts.db()?;
             let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
             tenants.sort_unstable();
-            let found = housekeeping::usage(&paths, &tenants, &pipeline::today())?;
+            let found = housekeeping::usage(&db, &tenants, &pipeline::today())?;
             Ok(Value::Object(
                 found
                     .into_iter()
@@ -287,7 +290,7 @@ impl UsageMetrics {
     ) -> PhpResult<Zval> {
         let out = guard(|| {
             let opts = Options::new(options);
-            let (_, paths) = setup(&opts)?;
+            let db = opts.db()?;
             let enabled: Vec<String> = enabled_metrics
                 .values()
                 .filter_map(scalar)
@@ -298,7 +301,7 @@ impl UsageMetrics {
             let day = if tenant.is_empty() {
                 None
             } else {
-                housekeeping::usage(&paths, &[tenant.to_string()], &pipeline::today())?
+                housekeeping::usage(&db, &[tenant.to_string()], &pipeline::today())?
                     .into_iter()
                     .next()
                     .map(|(_, u)| u)
@@ -327,9 +330,8 @@ impl UsageMetrics {
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         let out = guard(|| {
-            let opts = Options::new(options);
-            let (_, paths) = setup(&opts)?;
-            let list = housekeeping::history(&paths, tenant_id.trim(), days, &pipeline::today())?;
+            let db = Options::new(options).db()?;
+            let list = housekeeping::history(&db, tenant_id.trim(), days, &pipeline::today())?;
             Ok(Value::Array(
                 list.into_iter().map(|u| usage_json(&u)).collect(),
             ))

@@ -145,20 +145,3 @@ function acroniscloud_apply_config_options(array $plan, int $productId): int
         return $gid;
     });
 }
-
-/** Rows of the 2.x module's template tables, when they exist (imported on activation). */
-function acroniscloud_reference_templates(): array
-{
-    $rows = ['templates' => [], 'applications' => [], 'offering_items' => []];
-    $tables = [
-        'templates' => 'acroniscloud_service_templates',
-        'applications' => 'acroniscloud_service_template_applications',
-        'offering_items' => 'acroniscloud_service_template_offering_items',
-    ];
-    foreach ($tables as $key => $table) {
-        if (Capsule::schema()->hasTable($table)) {
-            $rows[$key] = Capsule::table($table)->orderBy('id')->get()->map(static fn ($r) => (array) $r)->all();
-        }
-    }
-    return $rows;
-}

@@ -18,6 +18,17 @@ if (!extension_loaded('acroniscloud')) {
     );
 }
 
+// The typed WHMCS adapter classes (AcronisCloud\Whmcs\…) the extension calls for WHMCS effects.
+spl_autoload_register(static function (string $class): void {
+    $prefix = 'AcronisCloud\\Whmcs\\';
+    if (strncmp($class, $prefix, strlen($prefix)) === 0) {
+        $file = __DIR__ . '/lib/Whmcs/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+        if (is_file($file)) {
+            require_once $file;
+        }
+    }
+});
+
 /** Options every extension call receives. */
 function acroniscloud_options(string $module, string $function): array
 {
@@ -45,6 +56,8 @@ function acroniscloud_options(string $module, string $function): array
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
             'storage_dir' => acroniscloud_storage_dir(),
             'locale' => acroniscloud_admin_language(),
+            // The module's tables live in the WHMCS database, reached through WHMCS's connection.
+            'db' => \AcronisCloud\Whmcs\Database::whmcs(),
         ];
         if ($cached['db_query_log']) {
             acroniscloud_log_queries();

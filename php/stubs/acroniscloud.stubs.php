@@ -26,8 +26,8 @@ namespace AcronisCloud {
     class Addon
     {
         public static function config(): mixed {}
-        public static function activate(?array $reference = null, ?array $options = null): mixed {}
-        public static function upgrade(?array $reference = null, ?array $options = null): bool {}
+        public static function activate(?array $options = null): mixed {}
+        public static function upgrade(?array $vars = null, ?array $options = null): bool {}
         public static function migrateLegacy(array $input, ?array $options = null): mixed {}
         public static function migrationSummary(array $warnings, ?array $options = null): string {}
         public static function discardTemplates(array $ids, ?array $options = null): bool {}
@@ -70,13 +70,12 @@ namespace AcronisCloud {
 
     class TemplateStore
     {
-        public function list(): mixed {}
+        public static function list(?array $options = null): mixed {}
         public static function version(): string {}
         public static function configOptions(?array $options = null): mixed {}
         public static function customFieldPlan(?string $activation_method = null): mixed {}
         public static function fieldMatches(string $fieldname, string $key): bool {}
-        public function path(): string {}
-        public function __construct(string $path) {}
+        public function __construct() {}
     }
 
     class Testing

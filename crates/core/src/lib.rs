@@ -22,6 +22,7 @@ pub mod provisioning;
 pub mod quotas;
 pub mod server;
 pub mod server_hooks;
+pub mod storage;
 pub mod tags;
 pub mod templates;
 pub mod tenants;

@@ -19,6 +19,6 @@ function acroniscloud_activate() { return acroniscloud_addon_activate(); }
 
 function acroniscloud_deactivate() { return Addon::deactivate(acroniscloud_options('addons', __FUNCTION__)); }
 
-function acroniscloud_upgrade($vars) { Addon::upgrade(acroniscloud_reference_templates(), acroniscloud_options('addons', __FUNCTION__)); }
+function acroniscloud_upgrade($vars) { Addon::upgrade($vars, acroniscloud_options('addons', __FUNCTION__)); }
 
 function acroniscloud_output($vars) { acroniscloud_admin_output($vars); }

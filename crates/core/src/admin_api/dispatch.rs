@@ -10,7 +10,8 @@ use crate::config::Config;
 use crate::connection::Connection;
 use crate::i18n::{Domain, Translator};
 use crate::server::ServerRecord;
-use crate::templates::SqliteStorage;
+use crate::storage::Db;
+use crate::templates::SqlTemplates;
 
 /// Everything the WHMCS side knows that an action may need.
 #[derive(Debug, Clone, Default)]
@@ -23,8 +24,6 @@ pub struct Context {
     /// Every `acroniscloud` server (passwords decrypted), for template create/update, whose
     /// server is named in the body or by the stored template.
     pub server_records: Vec<ServerRecord>,
-    /// Template database file.
-    pub templates_db: std::path::PathBuf,
     /// Names of the products whose template is `template_id` (for delete protection).
     pub products_using: Vec<String>,
     pub config: Config,
@@ -68,6 +67,7 @@ pub fn is_api_action(action: &str) -> bool {
 pub fn handle(
     req: &ApiRequest,
     ctx: &Context,
+    db: &dyn Db,
 ) -> Option<(ApiResponse, Vec<crate::http::Exchange>)> {
     let (action, method) = ACTIONS.iter().find(|(a, _)| *a == req.action)?;
     let mut exchanges = Vec::new();
@@ -96,7 +96,7 @@ pub fn handle(
             "create_options" => create_options(req, ctx, &mut exchanges),
             "list_templates" | "get_template" | "create_template" | "update_template"
             | "delete_template" | "copy_template" => {
-                template_action(action, req, ctx, &mut exchanges)
+                template_action(action, req, ctx, db, &mut exchanges)
             }
             _ => Err(ApiResponse::error(404, "Unknown action.", None)),
         }
@@ -149,12 +149,8 @@ pub fn localize(resp: ApiResponse, t: &Translator) -> ApiResponse {
     }
 }
 
-fn open_store(ctx: &Context) -> Result<SqliteStorage, ApiResponse> {
-    SqliteStorage::open_with_timeout(
-        &ctx.templates_db,
-        std::time::Duration::from_millis(ctx.config.templates.busy_timeout_ms),
-    )
-    .map_err(|e| {
+fn open_store(db: &dyn Db) -> Result<SqlTemplates<'_>, ApiResponse> {
+    SqlTemplates::open(db).map_err(|e| {
         ApiResponse::error(
             500,
             &e.to_string(),
@@ -190,9 +186,10 @@ fn template_action(
     action: &str,
     req: &ApiRequest,
     ctx: &Context,
+    db: &dyn Db,
     exchanges: &mut Vec<crate::http::Exchange>,
 ) -> Result<ApiResponse, ApiResponse> {
-    let store = open_store(ctx)?;
+    let store = open_store(db)?;
     match action {
         "list_templates" => Ok(templates::list(&store)),
         "get_template" => templates::get(&store, req),

@@ -23,7 +23,7 @@ pub mod naming;
 mod offering;
 pub mod progress;
 mod session;
-pub mod sqlite_progress;
+pub mod progress_store;
 
 pub use input::{ClientDetails, ServiceFields, ServiceInput};
 

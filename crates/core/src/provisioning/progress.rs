@@ -5,7 +5,7 @@
 
 use crate::error::Result;
 
-pub use super::sqlite_progress::SqliteProgress;
+pub use super::progress_store::SqlProgress;
 
 /// Steps of `CreateAccount`, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

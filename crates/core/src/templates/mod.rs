@@ -10,9 +10,8 @@
 //! Every failure is a [`TemplateError`], which knows its HTTP status, message, error code and
 //! details (§D.1 envelope).
 
-pub mod migrations;
 pub mod model;
-pub mod sqlite;
+pub mod sql_store;
 pub mod storage;
 pub mod validate;
 
@@ -21,7 +20,7 @@ pub use model::{
     ReferenceOfferingItem, ReferenceRows, ReferenceTemplate, Status, Template, TemplateData,
     TemplateSummary, TenantKind, UserRole, ADVANCED_PACKS,
 };
-pub use sqlite::SqliteStorage;
+pub use sql_store::SqlTemplates;
 pub use storage::TemplateStorage;
 pub use validate::{
     validate_template, Operation, PlatformFacts, PlatformView, RootOfferingItem, ValidationErrors,

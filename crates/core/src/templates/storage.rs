@@ -4,8 +4,8 @@
 use super::model::{ImportReport, ReferenceRows, Template, TemplateData, TemplateSummary};
 use super::TemplateResult;
 
-/// Persistent template store. Implementations are shared between threads.
-pub trait TemplateStorage: Send + Sync {
+/// Persistent template store.
+pub trait TemplateStorage {
     /// Non-deleted templates, by id.
     fn list(&self) -> TemplateResult<Vec<TemplateSummary>>;
 

@@ -7,6 +7,7 @@ use super::status::ReportStatus;
 use super::store::{TenantDay, UsageStore};
 use crate::config::UsageReportConfig;
 use crate::error::{Error, Result};
+use crate::storage::Db;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -30,9 +31,14 @@ fn day_minus(today: &str, days: i64) -> Result<String> {
 /// Erases report files older than `downloaded_files_ttl_in_days` (−1: never) and rows marked
 /// "To be deleted" (J.2 #6: erased rows are never selected again), then the empty day folders,
 /// then per-tenant values older than `history_days`.
-pub fn erase(cfg: &UsageReportConfig, paths: &UsagePaths, today: &str) -> Result<Erased> {
+pub fn erase(
+    cfg: &UsageReportConfig,
+    paths: &UsagePaths,
+    db: &dyn Db,
+    today: &str,
+) -> Result<Erased> {
     let mut out = Erased::default();
-    let mut store = UsageStore::open(&paths.store)?;
+    let store = UsageStore::open(db)?;
     let ttl = cfg.downloaded_files_ttl_in_days;
     if ttl >= 0 {
         let cutoff = day_minus(today, ttl)?;
@@ -97,8 +103,8 @@ pub struct Flushed {
 
 /// Deletes every report row, every file and folder under the reports folder (the folder itself
 /// stays) and every per-tenant value.
-pub fn flush_all(paths: &UsagePaths) -> Result<Flushed> {
-    let mut store = UsageStore::open(&paths.store)?;
+pub fn flush_all(paths: &UsagePaths, db: &dyn Db) -> Result<Flushed> {
+    let store = UsageStore::open(db)?;
     let (reports, tenant_rows) = store.flush()?;
     let mut files = 0;
     if let Ok(entries) = std::fs::read_dir(&paths.reports_dir) {
@@ -179,8 +185,8 @@ pub fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// The `view-list` text: `server_names` are the WHMCS servers that still exist.
-pub fn view_list(paths: &UsagePaths, server_names: &HashMap<i64, String>) -> Result<String> {
-    let store = UsageStore::open(&paths.store)?;
+pub fn view_list(db: &dyn Db, server_names: &HashMap<i64, String>) -> Result<String> {
+    let store = UsageStore::open(db)?;
     let rows = store.rows()?;
     if rows.is_empty() {
         return Ok("There are no reports to be processed.\n".into());
@@ -248,30 +254,24 @@ fn converted_day(day: TenantDay) -> Result<TenantUsage> {
     })
 }
 
-/// Latest values per tenant (one indexed read each); tenants without values are absent.
-pub fn usage(
-    paths: &UsagePaths,
-    tenants: &[String],
-    today: &str,
-) -> Result<Vec<(String, TenantUsage)>> {
-    let store = UsageStore::open(&paths.store)?;
-    let mut out = Vec::new();
-    for t in tenants {
-        if let Some(day) = store.latest_day(t, today)? {
-            out.push((t.clone(), converted_day(day)?));
-        }
-    }
-    Ok(out)
+/// Latest values per tenant (batched indexed reads); tenants without values are absent.
+pub fn usage(db: &dyn Db, tenants: &[String], today: &str) -> Result<Vec<(String, TenantUsage)>> {
+    let store = UsageStore::open(db)?;
+    store
+        .latest_days(tenants, today)?
+        .into_iter()
+        .map(|day| Ok((day.tenant_id.clone(), converted_day(day)?)))
+        .collect()
 }
 
 /// A tenant's last `days` days with values, newest first.
 pub fn history(
-    paths: &UsagePaths,
+    db: &dyn Db,
     tenant: &str,
     days: i64,
     today: &str,
 ) -> Result<Vec<TenantUsage>> {
-    let store = UsageStore::open(&paths.store)?;
+    let store = UsageStore::open(db)?;
     store
         .tenant_days(tenant, today, days.clamp(1, 3660))?
         .into_iter()
@@ -283,8 +283,8 @@ pub fn history(
 /// Labelled raw values of one tenant.
 pub type LabelledValues = Vec<(String, f64)>;
 
-pub fn todays_raw(paths: &UsagePaths, today: &str) -> Result<Vec<(String, LabelledValues)>> {
-    let store = UsageStore::open(&paths.store)?;
+pub fn todays_raw(db: &dyn Db, today: &str) -> Result<Vec<(String, LabelledValues)>> {
+    let store = UsageStore::open(db)?;
     Ok(store
         .day(today)?
         .into_iter()

@@ -15,28 +15,27 @@ use crate::http::{Exchange, Method};
 use crate::logging::Level;
 use crate::platform::Platform;
 use crate::server::ServerRecord;
+use crate::storage::funnel::{self, FunnelDb};
+use crate::storage::Db;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Where the pipeline keeps things.
+/// Where the pipeline keeps report files (the data itself is in the WHMCS database).
 #[derive(Debug, Clone)]
 pub struct UsagePaths {
     /// `<downloads storage>/<usage_report.download_path>`.
     pub reports_dir: PathBuf,
-    /// The usage database file.
-    pub store: PathBuf,
 }
 
 impl UsagePaths {
     /// Reports under `<storage_dir>/<usage_report.download_path>` (an absolute
-    /// `download_path` is used as it is), the usage database next to the template database.
+    /// `download_path` is used as it is).
     pub fn resolve(
         config: &Config,
         storage_dir: Option<&Path>,
-        templates_db: &Path,
     ) -> std::result::Result<UsagePaths, Error> {
         let download = PathBuf::from(config.usage_report.download_path.trim());
         let reports_dir = if download.is_absolute() {
@@ -51,11 +50,7 @@ impl UsagePaths {
             };
             storage.join(download)
         };
-        let store = templates_db
-            .parent()
-            .map(|d| d.join("usage.sqlite"))
-            .unwrap_or_else(|| PathBuf::from("usage.sqlite"));
-        Ok(UsagePaths { reports_dir, store })
+        Ok(UsagePaths { reports_dir })
     }
 }
 
@@ -172,18 +167,47 @@ fn owner_id(server_id: i64) -> String {
     format!("{}-{server_id}-{nanos:x}", std::process::id())
 }
 
-/// Runs every server (disabled ones are skipped), concurrently.
-pub fn process_all(servers: &[UsageServer], ctx: &RunContext<'_>) -> Vec<ServerOutcome> {
+/// Runs every server (disabled ones are skipped), concurrently: one thread per server for the
+/// platform and file work, their database statements carried out one at a time over `db` on
+/// this thread (see `storage::funnel`).
+pub fn process_all(
+    servers: &[UsageServer],
+    ctx: &RunContext<'_>,
+    db: &dyn Db,
+) -> Vec<ServerOutcome> {
+    let served = funnel::serve(db, |funnel| run_threads(servers, ctx, &funnel));
+    served.unwrap_or_else(|_| {
+        servers
+            .iter()
+            .map(|s| internal_failure(s, ctx))
+            .collect()
+    })
+}
+
+fn internal_failure(s: &UsageServer, ctx: &RunContext<'_>) -> ServerOutcome {
+    ServerOutcome {
+        server_id: s.record.id.unwrap_or(0),
+        server_name: s.record.name.clone(),
+        date: ctx.today.clone(),
+        error: Some("Internal error while processing the usage report.".into()),
+        ..ServerOutcome::default()
+    }
+}
+
+fn run_threads(servers: &[UsageServer], ctx: &RunContext<'_>, funnel: &FunnelDb) -> Vec<ServerOutcome> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = servers
             .iter()
             .map(|s| {
                 let handle = std::thread::Builder::new()
                     .name(format!("usage-{}", s.record.id.unwrap_or(0)))
-                    .spawn_scoped(scope, move || {
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            process_server(s, ctx)
-                        }))
+                    .spawn_scoped(scope, {
+                        let db = funnel.clone();
+                        move || {
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                process_server(s, ctx, &db)
+                            }))
+                        }
                     });
                 (s, handle)
             })
@@ -195,20 +219,14 @@ pub fn process_all(servers: &[UsageServer], ctx: &RunContext<'_>) -> Vec<ServerO
                     Ok(h) => h.join().ok().and_then(|r| r.ok()),
                     Err(_) => None,
                 };
-                joined.unwrap_or_else(|| ServerOutcome {
-                    server_id: s.record.id.unwrap_or(0),
-                    server_name: s.record.name.clone(),
-                    date: ctx.today.clone(),
-                    error: Some("Internal error while processing the usage report.".into()),
-                    ..ServerOutcome::default()
-                })
+                joined.unwrap_or_else(|| internal_failure(s, ctx))
             })
             .collect()
     })
 }
 
 /// Advances one server's report of `ctx.today` as far as possible now.
-pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>) -> ServerOutcome {
+pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>, db: &dyn Db) -> ServerOutcome {
     let server_id = server.record.id.unwrap_or(0);
     let mut out = ServerOutcome {
         server_id,
@@ -224,7 +242,7 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>) -> ServerOutco
         out.error = Some("The server has no id.".into());
         return out;
     }
-    let mut store = match UsageStore::open(&ctx.paths.store) {
+    let store = match UsageStore::open(db) {
         Ok(s) => s,
         Err(e) => {
             out.error = Some(e.to_string());
@@ -235,15 +253,17 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>) -> ServerOutco
     let row = match store.claim(server_id, &ctx.today, &owner, now()) {
         Ok(Claim::Claimed(row)) => row,
         Ok(Claim::Busy(row, until)) => {
-            out.row_id = Some(row.id);
-            out.status = row.status.code();
-            out.status_text = row.status.description().into();
+            if let Some(row) = &row {
+                out.row_id = Some(row.id);
+                out.status = row.status.code();
+                out.status_text = row.status.description().into();
+            }
             let when = chrono::DateTime::from_timestamp(until, 0)
                 .map(|d| d.format("%H:%M:%S UTC").to_string())
                 .unwrap_or_default();
             out.skipped = Some(format!(
-                "Another run is working on report #{} (until {when} at the latest).",
-                row.id
+                "Another run is working on the report of {} (until {when} at the latest).",
+                ctx.today
             ));
             return out;
         }
@@ -257,13 +277,13 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>) -> ServerOutco
         Ok(c) => c,
         Err(e) => {
             out.error = Some(e.to_string());
-            let _ = store.release(row.id, &owner);
+            let _ = store.release(server_id, &ctx.today, &owner);
             return out;
         }
     };
     let mut run = ServerRun {
         ctx,
-        store: &mut store,
+        store: &store,
         conn: &mut conn,
         owner: &owner,
         actions: Vec::new(),
@@ -285,7 +305,7 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>) -> ServerOutco
             out.error = Some(e.to_string());
         }
     }
-    let _ = store.release(out.row_id.unwrap_or(0), &owner);
+    let _ = store.release(server_id, &ctx.today, &owner);
     if let Some(e) = &out.error {
         conn.logger().log(
             Level::Error,
@@ -298,7 +318,7 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>) -> ServerOutco
 
 struct ServerRun<'r, 'c> {
     ctx: &'r RunContext<'c>,
-    store: &'r mut UsageStore,
+    store: &'r UsageStore<'r>,
     conn: &'r mut Connection,
     owner: &'r str,
     actions: Vec<String>,
@@ -556,10 +576,11 @@ impl ServerRun<'_, '_> {
         let started = Instant::now();
         let mut last_tick = Instant::now();
         let progress_on = self.ctx.progress;
-        let (store, owner, row_id) = (&mut *self.store, self.owner, row.id);
+        let (store, owner, row_id) = (self.store, self.owner, row.id);
+        let leased = row.clone();
         let result = self.conn.download(&path, timeout, &mut file, &mut |bytes| {
             if last_tick.elapsed() >= Duration::from_secs(10) {
-                let _ = store.renew(row_id, owner, now());
+                let _ = store.renew(&leased, owner, now());
                 if progress_on {
                     eprintln!("report #{row_id}: {:.1} MB downloaded", bytes as f64 / 1e6);
                 }
@@ -794,11 +815,11 @@ impl InfraOwnership {
 /// run, so the caller can skip reading every service's tenant id.
 pub fn needs_tenants(
     servers: &[UsageServer],
-    paths: &UsagePaths,
+    db: &dyn Db,
     today: &str,
     pending_only: bool,
 ) -> bool {
-    let Ok(rows) = UsageStore::open(&paths.store).and_then(|s| s.rows_of_day(today)) else {
+    let Ok(rows) = UsageStore::open(db).and_then(|s| s.rows_of_day(today)) else {
         return true;
     };
     let done = |id: i64| {
@@ -818,8 +839,12 @@ pub fn needs_tenants(
 
 /// The `metrics` command and late aggregation: rows of `date` that were downloaded but whose
 /// values are not stored yet are aggregated now (with their server's connection).
-pub fn aggregate_pending(servers: &[UsageServer], ctx: &RunContext<'_>) -> Vec<ServerOutcome> {
-    let Ok(store) = UsageStore::open(&ctx.paths.store) else {
+pub fn aggregate_pending(
+    servers: &[UsageServer],
+    ctx: &RunContext<'_>,
+    db: &dyn Db,
+) -> Vec<ServerOutcome> {
+    let Ok(store) = UsageStore::open(db) else {
         return Vec::new();
     };
     let pending: HashSet<i64> = store
@@ -835,5 +860,5 @@ pub fn aggregate_pending(servers: &[UsageServer], ctx: &RunContext<'_>) -> Vec<S
         .filter(|s| s.record.id.is_some_and(|id| pending.contains(&id)))
         .cloned()
         .collect();
-    process_all(&todo, ctx)
+    process_all(&todo, ctx, db)
 }

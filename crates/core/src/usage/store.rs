@@ -1,52 +1,28 @@
-//! The usage store: report rows (one per server and UTC day, with the lease that keeps two
-//! cron runs from working on the same report) and per-tenant daily values. A SQLite file of its
-//! own next to the template database: it grows with the number of tenants and days, and the
-//! template database is integrity-checked on every open, which this file must not slow down.
+//! The usage store in the WHMCS database: report rows in the 2.x module's
+//! `acroniscloud_service_reports` (one live row per server and UTC day) and per-tenant daily
+//! values in `acroniscloud_usage_tenant_days` (one row per tenant and day, never one blob:
+//! J.2 #18). Work on a report happens under a lease row (`storage::lease`), so two cron runs,
+//! on one web node or several, never order or download the same report twice.
 
 use super::status::ReportStatus;
-use crate::error::{Error, Result};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// Schema versions (`PRAGMA user_version`); append, never edit.
-const MIGRATIONS: &[&str] = &[
-    // 1: reports and per-tenant days.
-    "CREATE TABLE usage_reports (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        server_id INTEGER NOT NULL,
-        date TEXT NOT NULL,
-        status INTEGER NOT NULL DEFAULT 1,
-        report_id TEXT NULL,
-        stored_report_id TEXT NULL,
-        file_path TEXT NULL,
-        rows_read INTEGER NOT NULL DEFAULT 0,
-        bad_rows INTEGER NOT NULL DEFAULT 0,
-        tenants INTEGER NOT NULL DEFAULT 0,
-        failures INTEGER NOT NULL DEFAULT 0,
-        message TEXT NOT NULL DEFAULT '',
-        last_poll_at INTEGER NOT NULL DEFAULT 0,
-        aggregated_at INTEGER NOT NULL DEFAULT 0,
-        lease_owner TEXT NULL,
-        lease_until INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE UNIQUE INDEX usage_reports_live ON usage_reports(server_id, date) WHERE status <> 6;
-    CREATE TABLE usage_tenant_days (
-        tenant_id TEXT NOT NULL,
-        date TEXT NOT NULL,
-        server_id INTEGER NOT NULL,
-        report_row INTEGER NOT NULL,
-        metrics TEXT NOT NULL,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (tenant_id, date)
-    ) WITHOUT ROWID;
-    CREATE INDEX usage_tenant_days_date ON usage_tenant_days(date, server_id);",
-];
+use crate::error::Result;
+use crate::storage::{
+    lease, map_db, now_text, placeholders, schema, transaction, Db, Dialect, Row, TxError, Value,
+};
 
 /// How long a claimed report stays reserved without a renewal (a crashed run's lease expires).
 pub const LEASE_SECONDS: i64 = 300;
+
+const REPORTS: &str = "acroniscloud_service_reports";
+const DAYS: &str = "acroniscloud_usage_tenant_days";
+
+/// Tenant rows per INSERT: 6 parameters each keeps a statement far below every driver's
+/// placeholder limit, and a few hundred rows per round trip is where batching stops paying.
+const ROWS_PER_INSERT: usize = 250;
+/// Tenants per IN (…) list of the batched reads.
+const TENANTS_PER_READ: usize = 500;
+/// Rows per page of a whole-day read.
+const DAY_PAGE: i64 = 5000;
 
 /// One report row.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +61,9 @@ pub struct RowUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
     Claimed(ReportRow),
-    /// Another run holds the report until the given Unix time.
-    Busy(ReportRow, i64),
+    /// Another run holds the report until the given Unix time (the row as it is, when one
+    /// exists yet).
+    Busy(Option<ReportRow>, i64),
 }
 
 /// A tenant's values of one day: raw metric values (bytes, seconds, counts).
@@ -98,42 +75,48 @@ pub struct TenantDay {
     pub metrics: Vec<(String, f64)>,
 }
 
-pub struct UsageStore {
-    conn: Connection,
-    path: PathBuf,
+/// Usage data on a [`Db`].
+pub struct UsageStore<'d> {
+    db: &'d dyn Db,
 }
 
-fn db_err(e: rusqlite::Error) -> Error {
-    Error::internal(format!("Usage database error: {e}"))
-}
-
-fn now_text() -> String {
-    chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-const ROW_COLUMNS: &str = "id, server_id, date, status, report_id, stored_report_id, file_path, \
+const ROW_COLUMNS: &str = "id, datacenter_id, date, status, report_id, stored_report_id, file_path, \
     rows_read, bad_rows, tenants, failures, message, last_poll_at, aggregated_at";
 
-fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRow> {
-    Ok(ReportRow {
-        id: r.get(0)?,
-        server_id: r.get(1)?,
-        date: r.get(2)?,
-        status: ReportStatus::from_code(r.get(3)?),
-        report_id: r.get(4)?,
-        stored_report_id: r.get(5)?,
-        file_path: r.get(6)?,
-        rows_read: r.get(7)?,
-        bad_rows: r.get(8)?,
-        tenants: r.get(9)?,
-        failures: r.get(10)?,
-        message: r.get(11)?,
-        last_poll_at: r.get(12)?,
-        aggregated_at: r.get(13)?,
-    })
+/// The DATE column as `YYYY-MM-DD` (drivers may add a time part).
+fn date_of(r: &Row, column: &str) -> String {
+    r.text(column).chars().take(10).collect()
 }
 
-/// `{"metric": value, …}` as stored (JSON: compact and readable with the sqlite3 shell).
+fn report_of(r: &Row) -> ReportRow {
+    ReportRow {
+        id: r.int("id"),
+        server_id: r.int("datacenter_id"),
+        date: date_of(r, "date"),
+        status: ReportStatus::from_code(r.int("status")),
+        report_id: r.opt_text("report_id"),
+        stored_report_id: r.opt_text("stored_report_id"),
+        file_path: r.opt_text("file_path"),
+        rows_read: r.int("rows_read"),
+        bad_rows: r.int("bad_rows"),
+        tenants: r.int("tenants"),
+        failures: r.int("failures"),
+        message: r.text("message"),
+        last_poll_at: r.int("last_poll_at"),
+        aggregated_at: r.int("aggregated_at"),
+    }
+}
+
+fn day_of(r: &Row, tenant: Option<&str>, date: Option<&str>) -> TenantDay {
+    TenantDay {
+        tenant_id: tenant.map_or_else(|| r.text("tenant_id"), str::to_string),
+        date: date.map_or_else(|| date_of(r, "date"), str::to_string),
+        metrics: metrics_of(&r.text("metrics")),
+        updated_at: r.int("updated_at"),
+    }
+}
+
+/// `{"metric": value, …}` as stored (JSON: compact and readable in any SQL client).
 fn metrics_json(metrics: &[(&str, f64)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = metrics
         .iter()
@@ -152,205 +135,149 @@ fn metrics_of(text: &str) -> Vec<(String, f64)> {
     }
 }
 
-impl UsageStore {
-    /// Opens (creating the file, its directory and the schema when missing).
-    pub fn open(path: &Path) -> Result<UsageStore> {
-        let shown = path.display().to_string();
-        let dir = crate::templates::sqlite::database_dir(path, "usage database")?;
-        let conn = Connection::open(path).map_err(|e| {
-            Error::config(format!(
-                "Cannot open the usage database {shown}: {e}. Check that the web server and cron \
-                 users can write to {}.",
-                dir.display()
-            ))
-        })?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| Error::internal(format!("Cannot configure {shown}: {e}")))?;
-        crate::templates::sqlite::switch_to_wal(&conn, Duration::from_secs(10)).map_err(|e| {
-            Error::config(format!(
-                "Cannot use the usage database {shown}: {e}. Check that the file is an SQLite \
-                 database and that {} is writable.",
-                dir.display()
-            ))
-        })?;
-        let mut store = UsageStore {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.migrate()?;
-        Ok(store)
+/// Lease of one server's report of one day.
+fn lease_name(server_id: i64, date: &str) -> String {
+    format!("usage-report:{server_id}:{date}")
+}
+
+fn upsert_days_sql(dialect: Dialect, rows: usize) -> String {
+    let values = vec!["(?, ?, ?, ?, ?, ?)"; rows].join(", ");
+    let head = format!(
+        "INSERT INTO {DAYS} (tenant_id, date, server_id, report_row, metrics, updated_at) VALUES {values}"
+    );
+    match dialect {
+        Dialect::MySql => format!(
+            "{head} ON DUPLICATE KEY UPDATE server_id = VALUES(server_id), \
+             report_row = VALUES(report_row), metrics = VALUES(metrics), updated_at = VALUES(updated_at)"
+        ),
+        Dialect::Sqlite => format!(
+            "{head} ON CONFLICT (tenant_id, date) DO UPDATE SET server_id = excluded.server_id, \
+             report_row = excluded.report_row, metrics = excluded.metrics, updated_at = excluded.updated_at"
+        ),
+    }
+}
+
+/// `SET` clause and parameters of an update (`updated_at` always).
+fn set_clause(u: &RowUpdate) -> (Vec<&'static str>, Vec<Value>) {
+    let mut sets = vec!["updated_at = ?"];
+    let mut params = vec![Value::from(now_text())];
+    let mut set = |column: &'static str, v: Value| {
+        sets.push(column);
+        params.push(v);
+    };
+    if let Some(s) = u.status {
+        set("status = ?", Value::Int(s.code()));
+    }
+    if let Some(v) = &u.report_id {
+        set("report_id = ?", Value::from(v.clone()));
+    }
+    if let Some(v) = &u.stored_report_id {
+        set("stored_report_id = ?", Value::from(v.clone()));
+    }
+    if let Some(v) = &u.file_path {
+        set("file_path = ?", Value::from(v.clone()));
+    }
+    if let Some((rows, bad, tenants)) = u.counts {
+        set("rows_read = ?", Value::Int(rows));
+        set("bad_rows = ?", Value::Int(bad));
+        set("tenants = ?", Value::Int(tenants));
+    }
+    if let Some(v) = u.failures {
+        set("failures = ?", Value::Int(v));
+    }
+    if let Some(v) = &u.message {
+        set("message = ?", Value::from(v));
+    }
+    if let Some(v) = u.last_poll_at {
+        set("last_poll_at = ?", Value::Int(v));
+    }
+    (sets, params)
+}
+
+fn apply(db: &dyn Db, row_id: i64, u: &RowUpdate) -> crate::storage::DbResult<()> {
+    let (sets, mut params) = set_clause(u);
+    params.push(Value::Int(row_id));
+    db.execute(&format!("UPDATE {REPORTS} SET {} WHERE id = ?", sets.join(", ")), &params)?;
+    Ok(())
+}
+
+fn read_row(db: &dyn Db, row_id: i64) -> crate::storage::DbResult<Option<ReportRow>> {
+    Ok(db
+        .query(&format!("SELECT {ROW_COLUMNS} FROM {REPORTS} WHERE id = ?"), &[Value::Int(row_id)])?
+        .first()
+        .map(report_of))
+}
+
+const WHAT: &str = "Usage storage";
+
+impl<'d> UsageStore<'d> {
+    /// The store, after making sure the tables are at this code's schema version.
+    pub fn open(db: &'d dyn Db) -> Result<UsageStore<'d>> {
+        schema::ready(db)?;
+        Ok(UsageStore { db })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn rows_where(&self, condition: &str, params: &[Value]) -> Result<Vec<ReportRow>> {
+        let rows = self
+            .db
+            .query(&format!("SELECT {ROW_COLUMNS} FROM {REPORTS} WHERE {condition}"), params)
+            .map_err(map_db(WHAT))?;
+        Ok(rows.iter().map(report_of).collect())
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let shown = self.path.display().to_string();
-        crate::templates::migrations::run(&mut self.conn, MIGRATIONS, &shown, "usage database")
-    }
-
-    /// The live row (status ≠ Erased) of `(server, date)`, created as New when missing, and
-    /// reserved for `owner` until `now + LEASE_SECONDS` unless another owner's lease runs.
-    pub fn claim(&mut self, server_id: i64, date: &str, owner: &str, now: i64) -> Result<Claim> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err)?;
-        let sql = format!(
-            "SELECT {ROW_COLUMNS}, lease_owner, lease_until FROM usage_reports \
-             WHERE server_id = ?1 AND date = ?2 AND status <> 6"
-        );
-        let found = tx
-            .query_row(&sql, params![server_id, date], |r| {
-                Ok((
-                    row_of(r)?,
-                    r.get::<_, Option<String>>(14)?,
-                    r.get::<_, i64>(15)?,
-                ))
-            })
-            .optional()
-            .map_err(db_err)?;
-        let row = match found {
-            Some((row, lease_owner, lease_until)) => {
-                if lease_until > now && lease_owner.as_deref().is_some_and(|o| o != owner) {
-                    return Ok(Claim::Busy(row, lease_until));
-                }
-                row
-            }
-            None => {
-                let at = now_text();
-                tx.execute(
-                    "INSERT INTO usage_reports (server_id, date, status, created_at, updated_at) \
-                     VALUES (?1, ?2, 1, ?3, ?3)",
-                    params![server_id, date, at],
-                )
-                .map_err(db_err)?;
-                let id = tx.last_insert_rowid();
-                tx.query_row(
-                    &format!("SELECT {ROW_COLUMNS} FROM usage_reports WHERE id = ?1"),
-                    params![id],
-                    row_of,
-                )
-                .map_err(db_err)?
-            }
-        };
-        tx.execute(
-            "UPDATE usage_reports SET lease_owner = ?1, lease_until = ?2 WHERE id = ?3",
-            params![owner, now + LEASE_SECONDS, row.id],
-        )
-        .map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
-        Ok(Claim::Claimed(row))
-    }
-
-    /// Extends `owner`'s lease (long downloads); false when the lease was lost.
-    pub fn renew(&mut self, row_id: i64, owner: &str, now: i64) -> Result<bool> {
-        let n = self
-            .conn
-            .execute(
-                "UPDATE usage_reports SET lease_until = ?1 WHERE id = ?2 AND lease_owner = ?3",
-                params![now + LEASE_SECONDS, row_id, owner],
+    /// The live row (status ≠ Erased) of `(server, date)`, created as New when missing, for
+    /// `owner` alone until `now + LEASE_SECONDS` unless another owner's lease runs.
+    pub fn claim(&self, server_id: i64, date: &str, owner: &str, now: i64) -> Result<Claim> {
+        let name = lease_name(server_id, date);
+        let live = "datacenter_id = ? AND date = ? AND status <> 6 ORDER BY id LIMIT 1";
+        let key = [Value::Int(server_id), Value::from(date)];
+        if !lease::acquire(self.db, &name, owner, now, LEASE_SECONDS)? {
+            let until = lease::holder(self.db, &name)?.map_or(now, |(_, until)| until);
+            return Ok(Claim::Busy(self.rows_where(live, &key)?.into_iter().next(), until));
+        }
+        // Only the lease holder creates the row, so there is never a second live row.
+        if let Some(row) = self.rows_where(live, &key)?.into_iter().next() {
+            return Ok(Claim::Claimed(row));
+        }
+        let at = now_text();
+        let id = self
+            .db
+            .insert(
+                &format!(
+                    "INSERT INTO {REPORTS} (date, datacenter_id, status, created_at, updated_at) \
+                     VALUES (?, ?, 1, ?, ?)"
+                ),
+                &[Value::from(date), Value::Int(server_id), Value::from(&at), Value::from(&at)],
             )
-            .map_err(db_err)?;
-        Ok(n == 1)
+            .map_err(map_db(WHAT))?;
+        let row = read_row(self.db, id).map_err(map_db(WHAT))?;
+        row.map(Claim::Claimed)
+            .ok_or_else(|| crate::error::Error::internal("The new report row disappeared."))
     }
 
-    /// Ends `owner`'s lease.
-    pub fn release(&mut self, row_id: i64, owner: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE usage_reports SET lease_owner = NULL, lease_until = 0 \
-                 WHERE id = ?1 AND lease_owner = ?2",
-                params![row_id, owner],
-            )
-            .map_err(db_err)?;
-        Ok(())
+    /// Extends `owner`'s lease on the row's report (long downloads); false when it was lost.
+    pub fn renew(&self, row: &ReportRow, owner: &str, now: i64) -> Result<bool> {
+        lease::renew(self.db, &lease_name(row.server_id, &row.date), owner, now, LEASE_SECONDS)
+    }
+
+    /// Ends `owner`'s lease on `(server, date)`.
+    pub fn release(&self, server_id: i64, date: &str, owner: &str) -> Result<()> {
+        lease::release(self.db, &lease_name(server_id, date), owner)
     }
 
     /// Applies a step's result to the row and returns the row as stored.
-    pub fn update(&mut self, row_id: i64, u: &RowUpdate) -> Result<ReportRow> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err)?;
-        Self::apply(&tx, row_id, u)?;
-        let row = tx
-            .query_row(
-                &format!("SELECT {ROW_COLUMNS} FROM usage_reports WHERE id = ?1"),
-                params![row_id],
-                row_of,
-            )
-            .map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
-        Ok(row)
-    }
-
-    fn apply(tx: &rusqlite::Transaction<'_>, row_id: i64, u: &RowUpdate) -> Result<()> {
-        let at = now_text();
-        let exec = |sql: &str, value: &dyn rusqlite::ToSql| -> Result<()> {
-            tx.execute(sql, params![value, at, row_id])
-                .map(|_| ())
-                .map_err(db_err)
-        };
-        if let Some(s) = u.status {
-            exec(
-                "UPDATE usage_reports SET status = ?1, updated_at = ?2 WHERE id = ?3",
-                &s.code(),
-            )?;
-        }
-        if let Some(v) = &u.report_id {
-            exec(
-                "UPDATE usage_reports SET report_id = ?1, updated_at = ?2 WHERE id = ?3",
-                v,
-            )?;
-        }
-        if let Some(v) = &u.stored_report_id {
-            exec(
-                "UPDATE usage_reports SET stored_report_id = ?1, updated_at = ?2 WHERE id = ?3",
-                v,
-            )?;
-        }
-        if let Some(v) = &u.file_path {
-            exec(
-                "UPDATE usage_reports SET file_path = ?1, updated_at = ?2 WHERE id = ?3",
-                v,
-            )?;
-        }
-        if let Some((rows, bad, tenants)) = u.counts {
-            tx.execute(
-                "UPDATE usage_reports SET rows_read = ?1, bad_rows = ?2, tenants = ?3, \
-                 updated_at = ?4 WHERE id = ?5",
-                params![rows, bad, tenants, at, row_id],
-            )
-            .map_err(db_err)?;
-        }
-        if let Some(v) = u.failures {
-            exec(
-                "UPDATE usage_reports SET failures = ?1, updated_at = ?2 WHERE id = ?3",
-                &v,
-            )?;
-        }
-        if let Some(v) = &u.message {
-            exec(
-                "UPDATE usage_reports SET message = ?1, updated_at = ?2 WHERE id = ?3",
-                v,
-            )?;
-        }
-        if let Some(v) = u.last_poll_at {
-            exec(
-                "UPDATE usage_reports SET last_poll_at = ?1, updated_at = ?2 WHERE id = ?3",
-                &v,
-            )?;
-        }
-        Ok(())
+    pub fn update(&self, row_id: i64, u: &RowUpdate) -> Result<ReportRow> {
+        apply(self.db, row_id, u).map_err(map_db(WHAT))?;
+        read_row(self.db, row_id)
+            .map_err(map_db(WHAT))?
+            .ok_or_else(|| crate::error::Error::internal(format!("Report row {row_id} is gone.")))
     }
 
     /// Replaces the values of `(server, date)` by `tenants` and marks the row downloaded and
-    /// aggregated with its counts, in one transaction: readers see the old or the new day, never half of it.
-    /// Values of other servers and other days are untouched.
+    /// aggregated with its counts, in one transaction: readers see the old or the new day,
+    /// never half of it. Values of other servers and other days are untouched.
     pub fn store_day<'a>(
-        &mut self,
+        &self,
         row: &ReportRow,
         tenants: impl Iterator<Item = (&'a str, Vec<(&'a str, f64)>)>,
         counts: (i64, i64, i64),
@@ -358,139 +285,87 @@ impl UsageStore {
         message: &str,
         now: i64,
     ) -> Result<ReportRow> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err)?;
-        tx.execute(
-            "DELETE FROM usage_tenant_days WHERE date = ?1 AND server_id = ?2",
-            params![row.date, row.server_id],
-        )
-        .map_err(db_err)?;
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO usage_tenant_days \
-                     (tenant_id, date, server_id, report_row, metrics, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                     ON CONFLICT (tenant_id, date) DO UPDATE SET server_id = excluded.server_id, \
-                     report_row = excluded.report_row, metrics = excluded.metrics, \
-                     updated_at = excluded.updated_at",
-                )
-                .map_err(db_err)?;
-            for (tenant, metrics) in tenants {
-                insert
-                    .execute(params![
-                        tenant,
-                        row.date,
-                        row.server_id,
-                        row.id,
-                        metrics_json(&metrics),
-                        now
-                    ])
-                    .map_err(db_err)?;
+        // Encoded once, outside the transaction, so a retried transaction re-sends the same rows.
+        let encoded: Vec<(&str, String)> = tenants.map(|(t, m)| (t, metrics_json(&m))).collect();
+        let update = RowUpdate {
+            status: Some(ReportStatus::Downloaded),
+            file_path: Some(Some(file_path.to_string())),
+            counts: Some(counts),
+            failures: Some(0),
+            message: Some(message.to_string()),
+            ..RowUpdate::default()
+        };
+        let stored = transaction(self.db, |db| {
+            db.execute(
+                &format!("DELETE FROM {DAYS} WHERE date = ? AND server_id = ?"),
+                &[Value::from(&row.date), Value::Int(row.server_id)],
+            )?;
+            for chunk in encoded.chunks(ROWS_PER_INSERT) {
+                let mut params = Vec::with_capacity(chunk.len() * 6);
+                for (tenant, metrics) in chunk {
+                    params.extend([
+                        Value::from(*tenant),
+                        Value::from(&row.date),
+                        Value::Int(row.server_id),
+                        Value::Int(row.id),
+                        Value::from(metrics),
+                        Value::Int(now),
+                    ]);
+                }
+                db.execute(&upsert_days_sql(db.dialect(), chunk.len()), &params)?;
             }
-        }
-        Self::apply(
-            &tx,
-            row.id,
-            &RowUpdate {
-                status: Some(ReportStatus::Downloaded),
-                file_path: Some(Some(file_path.to_string())),
-                counts: Some(counts),
-                failures: Some(0),
-                message: Some(message.to_string()),
-                ..RowUpdate::default()
-            },
-        )?;
-        tx.execute(
-            "UPDATE usage_reports SET aggregated_at = ?1 WHERE id = ?2",
-            params![now, row.id],
-        )
-        .map_err(db_err)?;
-        let stored = tx
-            .query_row(
-                &format!("SELECT {ROW_COLUMNS} FROM usage_reports WHERE id = ?1"),
-                params![row.id],
-                row_of,
-            )
-            .map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
-        Ok(stored)
+            apply(db, row.id, &update)?;
+            db.execute(
+                &format!("UPDATE {REPORTS} SET aggregated_at = ? WHERE id = ?"),
+                &[Value::Int(now), Value::Int(row.id)],
+            )?;
+            Ok::<_, TxError>(read_row(db, row.id)?)
+        })
+        .map_err(|e| e.into_error(WHAT))?;
+        stored.ok_or_else(|| crate::error::Error::internal(format!("Report row {} is gone.", row.id)))
     }
 
     /// Every row, newest first (view-list).
     pub fn rows(&self) -> Result<Vec<ReportRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {ROW_COLUMNS} FROM usage_reports ORDER BY date DESC, server_id, id DESC"
-            ))
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([], row_of)
-            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(db_err)?;
-        Ok(rows)
+        self.rows_where("1 = 1 ORDER BY date DESC, datacenter_id, id DESC", &[])
     }
 
-    /// Rows of `date` (any server) that are downloaded but not aggregated.
+    /// Live rows of `date` (any server).
     pub fn rows_of_day(&self, date: &str) -> Result<Vec<ReportRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {ROW_COLUMNS} FROM usage_reports WHERE date = ?1 AND status <> 6 ORDER BY id"
-            ))
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map(params![date], row_of)
-            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(db_err)?;
-        Ok(rows)
+        self.rows_where("date = ? AND status <> 6 ORDER BY id", &[Value::from(date)])
     }
 
     /// Rows to erase: `(date ≤ cutoff OR status = To be deleted) AND status ≠ Erased` (J.2 #6).
     pub fn rows_to_erase(&self, cutoff: Option<&str>) -> Result<Vec<ReportRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {ROW_COLUMNS} FROM usage_reports \
-                 WHERE ((?1 IS NOT NULL AND date <= ?1) OR status = 7) AND status <> 6 ORDER BY id"
-            ))
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map(params![cutoff], row_of)
-            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(db_err)?;
-        Ok(rows)
+        match cutoff {
+            Some(c) => self.rows_where(
+                "(date <= ? OR status = 7) AND status <> 6 ORDER BY id",
+                &[Value::from(c)],
+            ),
+            None => self.rows_where("status = 7 ORDER BY id", &[]),
+        }
     }
 
     /// Deletes per-tenant values of days before `before` (exclusive); returns the count.
-    pub fn delete_days_before(&mut self, before: &str) -> Result<i64> {
+    pub fn delete_days_before(&self, before: &str) -> Result<i64> {
         let n = self
-            .conn
-            .execute(
-                "DELETE FROM usage_tenant_days WHERE date < ?1",
-                params![before],
-            )
-            .map_err(db_err)?;
+            .db
+            .execute(&format!("DELETE FROM {DAYS} WHERE date < ?"), &[Value::from(before)])
+            .map_err(map_db(WHAT))?;
         Ok(n as i64)
     }
 
-    /// Empties both tables; returns `(report rows, tenant rows)`.
-    pub fn flush(&mut self) -> Result<(i64, i64)> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_err)?;
-        let reports = tx
-            .execute("DELETE FROM usage_reports", [])
-            .map_err(db_err)?;
-        let days = tx
-            .execute("DELETE FROM usage_tenant_days", [])
-            .map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
-        Ok((reports as i64, days as i64))
+    /// Empties the report rows, the per-tenant values, the leases of reports and the 2.x
+    /// blob cache; returns `(report rows, tenant rows)`.
+    pub fn flush(&self) -> Result<(i64, i64)> {
+        transaction(self.db, |db| {
+            let reports = db.execute(&format!("DELETE FROM {REPORTS}"), &[])?;
+            let days = db.execute(&format!("DELETE FROM {DAYS}"), &[])?;
+            db.execute("DELETE FROM acroniscloud_service_report_storage", &[])?;
+            db.execute("DELETE FROM acroniscloud_leases WHERE name LIKE 'usage-report:%'", &[])?;
+            Ok::<_, TxError>((reports as i64, days as i64))
+        })
+        .map_err(|e| e.into_error(WHAT))
     }
 
     /// A tenant's latest day on or before `date`.
@@ -498,51 +373,68 @@ impl UsageStore {
         Ok(self.tenant_days(tenant_id, date, 1)?.into_iter().next())
     }
 
-    /// A tenant's days on or before `date`, newest first, at most `limit` (one indexed range
-    /// read; the statement is cached because usage() asks once per tenant).
-    pub fn tenant_days(&self, tenant_id: &str, date: &str, limit: i64) -> Result<Vec<TenantDay>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT date, metrics, updated_at FROM usage_tenant_days \
-                 WHERE tenant_id = ?1 AND date <= ?2 ORDER BY date DESC LIMIT ?3",
-            )
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map(params![tenant_id, date, limit], |r| {
-                Ok(TenantDay {
-                    tenant_id: tenant_id.to_string(),
-                    date: r.get(0)?,
-                    metrics: metrics_of(&r.get::<_, String>(1)?),
-                    updated_at: r.get(2)?,
-                })
-            })
-            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(db_err)?;
-        Ok(rows)
+    /// Each tenant's latest day on or before `date` (tenants without values are absent), a
+    /// few hundred tenants per query: one indexed lookup per tenant, batched.
+    pub fn latest_days(&self, tenants: &[String], date: &str) -> Result<Vec<TenantDay>> {
+        let mut out = Vec::with_capacity(tenants.len());
+        for chunk in tenants.chunks(TENANTS_PER_READ) {
+            let list = placeholders(chunk.len());
+            let mut params: Vec<Value> = chunk.iter().map(Value::from).collect();
+            params.push(Value::from(date));
+            let rows = self
+                .db
+                .query(
+                    &format!(
+                        "SELECT d.tenant_id, d.date, d.metrics, d.updated_at FROM {DAYS} d \
+                         JOIN (SELECT tenant_id, MAX(date) AS latest FROM {DAYS} \
+                               WHERE tenant_id IN ({list}) AND date <= ? GROUP BY tenant_id) m \
+                         ON m.tenant_id = d.tenant_id AND m.latest = d.date"
+                    ),
+                    &params,
+                )
+                .map_err(map_db(WHAT))?;
+            out.extend(rows.iter().map(|r| day_of(r, None, None)));
+        }
+        Ok(out)
     }
 
-    /// Every tenant's values of one day, in tenant order.
-    pub fn day(&self, date: &str) -> Result<Vec<TenantDay>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT tenant_id, metrics, updated_at FROM usage_tenant_days \
-                 WHERE date = ?1 ORDER BY tenant_id",
+    /// A tenant's days on or before `date`, newest first, at most `limit` (one indexed range read).
+    pub fn tenant_days(&self, tenant_id: &str, date: &str, limit: i64) -> Result<Vec<TenantDay>> {
+        let rows = self
+            .db
+            .query(
+                &format!(
+                    "SELECT date, metrics, updated_at FROM {DAYS} \
+                     WHERE tenant_id = ? AND date <= ? ORDER BY date DESC LIMIT {}",
+                    limit.max(1)
+                ),
+                &[Value::from(tenant_id), Value::from(date)],
             )
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map(params![date], |r| {
-                Ok(TenantDay {
-                    tenant_id: r.get(0)?,
-                    date: date.to_string(),
-                    metrics: metrics_of(&r.get::<_, String>(1)?),
-                    updated_at: r.get(2)?,
-                })
-            })
-            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(db_err)?;
-        Ok(rows)
+            .map_err(map_db(WHAT))?;
+        Ok(rows.iter().map(|r| day_of(r, Some(tenant_id), None)).collect())
+    }
+
+    /// Every tenant's values of one day, in tenant order (read in pages).
+    pub fn day(&self, date: &str) -> Result<Vec<TenantDay>> {
+        let mut out: Vec<TenantDay> = Vec::new();
+        loop {
+            let after = out.last().map(|d| d.tenant_id.clone()).unwrap_or_default();
+            let rows = self
+                .db
+                .query(
+                    &format!(
+                        "SELECT tenant_id, metrics, updated_at FROM {DAYS} \
+                         WHERE date = ? AND tenant_id > ? ORDER BY tenant_id LIMIT {DAY_PAGE}"
+                    ),
+                    &[Value::from(date), Value::from(after)],
+                )
+                .map_err(map_db(WHAT))?;
+            let full = rows.len() as i64 == DAY_PAGE;
+            out.extend(rows.iter().map(|r| day_of(r, None, Some(date))));
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 }
 
@@ -550,20 +442,12 @@ impl UsageStore {
 mod tests {
     use super::*;
 
-    fn temp_store() -> (UsageStore, PathBuf) {
-        let dir = std::env::temp_dir().join(format!(
-            "usage-store-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        let store = UsageStore::open(&dir.join("usage.sqlite")).unwrap();
-        (store, dir)
-    }
+    use crate::storage::sqlite::SqliteDb;
 
     #[test]
     fn a_lease_blocks_other_owners_until_it_expires_or_is_released() {
-        let (mut s, dir) = temp_store();
+        let db = SqliteDb::memory().unwrap();
+        let s = UsageStore::open(&db).unwrap();
         let Claim::Claimed(row) = s.claim(1, "2024-05-31", "a", 1000).unwrap() else {
             panic!("first claim")
         };
@@ -581,7 +465,7 @@ mod tests {
             s.claim(1, "2024-05-31", "b", 1001 + LEASE_SECONDS).unwrap(),
             Claim::Claimed(r) if r.id == row.id
         ));
-        s.release(row.id, "b").unwrap();
+        s.release(1, "2024-05-31", "b").unwrap();
         assert!(matches!(
             s.claim(1, "2024-05-31", "c", 1002).unwrap(),
             Claim::Claimed(_)
@@ -591,19 +475,20 @@ mod tests {
             panic!("other server")
         };
         assert_ne!(other.id, row.id);
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn a_day_is_replaced_per_server_and_read_back_latest_first() {
-        let (mut s, dir) = temp_store();
-        let row_of = |server: i64, date: &str, s: &mut UsageStore| match s
+        let db = SqliteDb::memory().unwrap();
+        let s = UsageStore::open(&db).unwrap();
+        let row_of = |server: i64, date: &str, s: &UsageStore| match s
             .claim(server, date, "x", 1)
             .unwrap()
         {
-            Claim::Claimed(r) | Claim::Busy(r, _) => r,
+            Claim::Claimed(r) => r,
+            Claim::Busy(r, _) => r.unwrap(),
         };
-        let r1 = row_of(1, "2024-05-30", &mut s);
+        let r1 = row_of(1, "2024-05-30", &s);
         s.store_day(
             &r1,
             vec![("t1", vec![("pw_vms", 1.0)])].into_iter(),
@@ -613,7 +498,7 @@ mod tests {
             5,
         )
         .unwrap();
-        let r2 = row_of(1, "2024-05-31", &mut s);
+        let r2 = row_of(1, "2024-05-31", &s);
         s.store_day(
             &r2,
             vec![("t1", vec![("pw_vms", 2.0)]), ("t2", vec![("pw_vms", 3.0)])].into_iter(),
@@ -624,7 +509,7 @@ mod tests {
         )
         .unwrap();
         // Another server's report of the same day adds its tenants, keeps the others.
-        let r3 = row_of(2, "2024-05-31", &mut s);
+        let r3 = row_of(2, "2024-05-31", &s);
         s.store_day(
             &r3,
             vec![("t3", vec![("pw_vms", 4.0)])].into_iter(),
@@ -661,7 +546,11 @@ mod tests {
         assert_eq!(earlier.metrics[0].1, 1.0);
         assert!(s.latest_day("t2", "2024-06-01").unwrap().is_none());
         assert_eq!(s.tenant_days("t1", "2024-06-01", 10).unwrap().len(), 2);
+        let batch = s
+            .latest_days(&["t1".into(), "t2".into(), "t9".into()], "2024-06-02")
+            .unwrap();
+        assert_eq!(batch.len(), 1, "t2 was replaced away, t9 never existed");
+        assert_eq!((batch[0].date.as_str(), batch[0].metrics[0].1), ("2024-05-31", 9.0));
         assert_eq!(s.delete_days_before("2024-05-31").unwrap(), 1);
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
