@@ -293,9 +293,11 @@ impl Addon {
         let (result, exchanges) = guard(|| {
             let config = opts.config()?;
             let req = api_request(request);
-            let db = opts.db()?;
+            // Only the template actions need the database; the page's texts never wait for it.
+            let db = opts.db();
             let ctx = context(context_in, config)?;
-            Ok(match dispatch::handle(&req, &ctx, &db) {
+            let db_ref = db.as_ref().ok().map(|d| d as &dyn acroniscloud_core::storage::Db);
+            Ok(match dispatch::handle(&req, &ctx, db_ref) {
                 None => (Value::Null, vec![]),
                 Some((resp, ex)) => (
                     json!({"status": resp.status, "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": resp.body}),

@@ -7,7 +7,7 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
  * Template CRUD and configurable options through HTTP, as the admin UI calls them: the emulated
- * WHMCS in browser mode, the addon's `_output`, the TemplateStore (SQLite) and the simulator
+ * WHMCS in browser mode, the addon's `_output`, the template tables in the WHMCS database and the simulator
  * (module-behaviour.md L46-L56).
  */
 final class TemplatesApiTest extends ModuleTestCase
@@ -222,23 +222,18 @@ final class TemplatesApiTest extends ModuleTestCase
         $this->assertSame([(string) $id => 'Gold'], $opts['templateId']['Options']);
     }
 
-    public function testCorruptTemplateDatabaseIsReportedAndKept(): void
+    public function testCorruptTemplateRowIsReportedAndKept(): void
     {
-        $db = $this->host->root() . '/downloads/acroniscloud/templates.sqlite';
-        foreach (['-wal', '-shm'] as $suffix) {
-            @unlink($db . $suffix);
-        }
-        file_put_contents($db, str_repeat('not a database ', 100));
-        $before = md5_file($db);
-        $r = $this->admin->api('GET', 'list_templates');
+        $id = $this->create($this->template(['name' => 'Damaged']))['json']['id'];
+        $this->host->sql("UPDATE acroniscloud_service_template_applications SET editions = 'not json' WHERE template_id = ?", [$id]);
+        $r = $this->admin->api('GET', 'get_template', ['template_id' => $id]);
         $this->assertSame(500, $r['status']);
-        $this->assertStringContainsString('is not a valid template database', $r['json']['error']['message']);
-        $r = $this->create($this->template());
-        $this->assertSame(500, $r['status']);
-        $this->assertSame($before, md5_file($db), 'the damaged file is left untouched');
-        $cfg = $this->host->run('module:call', ['ConfigOptions', 'module' => 'acroniscloud']);
-        $this->assertNotSame(0, $cfg['exit'], 'Module Settings show the error instead of an empty list');
-        $this->assertStringContainsString('is not a valid template database', $cfg['stdout']);
+        $this->assertStringContainsString('The template tables hold an invalid editions "not json"', $r['json']['error']['message']);
+        $this->assertSame('not json', $this->host->sql('SELECT editions FROM acroniscloud_service_template_applications WHERE template_id = ?', [$id])[0]['editions'], 'the damaged row is left untouched');
+        // The rest keeps working: the list and Module Settings show the template.
+        $this->assertSame(200, $this->admin->api('GET', 'list_templates')['status']);
+        $cfg = $this->host->ok('module:call', ['ConfigOptions', 'module' => 'acroniscloud']);
+        $this->assertSame('Damaged', $cfg['templateId']['Options'][(string) $id]);
     }
 
     public function testPostWithoutCsrfTokenIsRefused(): void

@@ -67,7 +67,7 @@ pub fn is_api_action(action: &str) -> bool {
 pub fn handle(
     req: &ApiRequest,
     ctx: &Context,
-    db: &dyn Db,
+    db: Option<&dyn Db>,
 ) -> Option<(ApiResponse, Vec<crate::http::Exchange>)> {
     let (action, method) = ACTIONS.iter().find(|(a, _)| *a == req.action)?;
     let mut exchanges = Vec::new();
@@ -186,9 +186,16 @@ fn template_action(
     action: &str,
     req: &ApiRequest,
     ctx: &Context,
-    db: &dyn Db,
+    db: Option<&dyn Db>,
     exchanges: &mut Vec<crate::http::Exchange>,
 ) -> Result<ApiResponse, ApiResponse> {
+    let db = db.ok_or_else(|| {
+        ApiResponse::error(
+            500,
+            "The WHMCS database is not available to the module.",
+            Some(serde_json::json!({"error_code": "template_storage"})),
+        )
+    })?;
     let store = open_store(db)?;
     match action {
         "list_templates" => Ok(templates::list(&store)),
