@@ -8,7 +8,7 @@ use acroniscloud_core::config::Config;
 use acroniscloud_core::connection::Connection;
 use acroniscloud_core::error::Result;
 use acroniscloud_core::http::Exchange;
-use acroniscloud_core::provisioning::progress::{ProgressStore, SqliteProgress, Step};
+use acroniscloud_core::provisioning::progress::{ProgressStore, SqlProgress, Step};
 use acroniscloud_core::provisioning::{
     self, ChangeOutcome, ClientDetails, Context, Host, ServiceFields, ServiceInput,
 };
@@ -17,7 +17,8 @@ use acroniscloud_core::templates::model::{
     Application, Edition, ManagementMode, Mode, OfferingItem, Status, TemplateData, TenantKind,
     UserRole,
 };
-use acroniscloud_core::templates::{SqliteStorage, TemplateStorage};
+use acroniscloud_core::storage::sqlite::SqliteDb;
+use acroniscloud_core::templates::{SqlTemplates, TemplateStorage};
 use acroniscloud_core::tenants::{self, Contact, NewTenant};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -64,8 +65,8 @@ impl Host for TestHost {
 struct World {
     sim: acronis_sim::RunningSim,
     dir: PathBuf,
-    templates: SqliteStorage,
-    progress: SqliteProgress,
+    templates: SqlTemplates<'static>,
+    progress: SqlProgress<'static>,
     host: TestHost,
     config: Config,
     root: String,
@@ -119,9 +120,11 @@ impl World {
             std::process::id(),
             chrono::Utc::now().timestamp_nanos_opt().unwrap()
         ));
-        let db = dir.join("templates.sqlite");
-        let templates = SqliteStorage::open(&db).unwrap();
-        let progress = SqliteProgress::open(&db).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        // The test's WHMCS database; leaked so the stores can borrow it for the World's life.
+        let db: &'static SqliteDb = Box::leak(Box::new(SqliteDb::open(&dir.join("whmcs.sqlite")).unwrap()));
+        let templates = SqlTemplates::open(db).unwrap();
+        let progress = SqlProgress::open(db).unwrap();
         let mut host = TestHost::default();
         host.servers.insert(1, record(&sim, 1));
         host.servers.insert(2, record(&sim, 2));

@@ -1,5 +1,5 @@
-//! SQLite template storage: CRUD, copy, soft delete, in-use refusal, import, migrations, file
-//! problems and concurrent writers.
+//! Template storage on the WHMCS database (here SQLite through the core's SQL port): CRUD,
+//! copy, soft delete, in-use refusal, reopen, and concurrent writers on separate connections.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,15 +7,14 @@
     clippy::panic
 )]
 
-use acroniscloud_core::error::Error;
 use acroniscloud_core::templates::{
     self, Application, Edition, ManagementMode, Mode, OfferingItem, PlatformFacts,
-    ReferenceApplication, ReferenceOfferingItem, ReferenceRows, ReferenceTemplate,
-    RootOfferingItem, SqliteStorage, Status, TemplateData, TemplateError, TemplateStorage,
+    RootOfferingItem, SqlTemplates, Status, TemplateData, TemplateError, TemplateStorage,
     TenantKind, UserRole,
 };
+use acroniscloud_core::storage::sqlite::SqliteDb;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -43,14 +42,8 @@ impl TempDir {
 }
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = set_mode(&self.0, 0o755);
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn set_mode(p: &Path, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
 }
 
 fn data(name: &str) -> TemplateData {
@@ -95,7 +88,8 @@ fn data(name: &str) -> TemplateData {
 #[test]
 fn crud_round_trip() {
     let dir = TempDir::new();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
+    let conn = SqliteDb::open(&dir.db()).unwrap();
+    let store = SqlTemplates::open(&conn).unwrap();
     assert!(store.list().unwrap().is_empty());
     let id = store.create(&data("First")).unwrap();
     let t = store.get(id).unwrap().unwrap();
@@ -122,18 +116,20 @@ fn crud_round_trip() {
 #[test]
 fn data_survives_reopen() {
     let dir = TempDir::new();
-    let id = SqliteStorage::open(&dir.db())
-        .unwrap()
-        .create(&data("Kept"))
-        .unwrap();
-    let again = SqliteStorage::open(&dir.db()).unwrap();
+    let id = {
+        let conn = SqliteDb::open(&dir.db()).unwrap();
+        SqlTemplates::open(&conn).unwrap().create(&data("Kept")).unwrap()
+    };
+    let conn = SqliteDb::open(&dir.db()).unwrap();
+    let again = SqlTemplates::open(&conn).unwrap();
     assert_eq!(again.get(id).unwrap().unwrap().data, data("Kept"));
 }
 
 #[test]
 fn copy_gets_new_id_and_name() {
     let dir = TempDir::new();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
+    let conn = SqliteDb::open(&dir.db()).unwrap();
+    let store = SqlTemplates::open(&conn).unwrap();
     let id = store.create(&data("Source")).unwrap();
     let copy = templates::copy_template(&store, id, "Source copy").unwrap();
     assert_ne!(copy, id);
@@ -151,7 +147,8 @@ fn copy_gets_new_id_and_name() {
 #[test]
 fn soft_delete_and_in_use_refusal_l52() {
     let dir = TempDir::new();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
+    let conn = SqliteDb::open(&dir.db()).unwrap();
+    let store = SqlTemplates::open(&conn).unwrap();
     let id = store.create(&data("Used")).unwrap();
     let err = templates::delete_template(&store, id, &["Acronis PW 100".into()]).unwrap_err();
     assert_eq!(err.code(), Some("service_template_is_used"));
@@ -202,7 +199,8 @@ fn facts() -> PlatformFacts {
 #[test]
 fn service_create_and_update_l46_l51() {
     let dir = TempDir::new();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
+    let conn = SqliteDb::open(&dir.db()).unwrap();
+    let store = SqlTemplates::open(&conn).unwrap();
     let mut body = serde_json::to_value(data("Partner tpl")).unwrap();
     body["tenant_kind"] = json!("partner");
     body["user_role"] = json!("user");
@@ -231,246 +229,6 @@ fn service_create_and_update_l46_l51() {
 }
 
 #[test]
-fn import_reference_rows_keeps_ids_and_is_idempotent() {
-    let dir = TempDir::new();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
-    let rows = ReferenceRows {
-        templates: vec![
-            ReferenceTemplate {
-                id: 7,
-                name: "Old".into(),
-                description: String::new(),
-                server_id: 2,
-                tenant_kind: "customer".into(),
-                user_role: "user".into(),
-                created_at: Some("2020-01-01 00:00:00".into()),
-                ..Default::default()
-            },
-            ReferenceTemplate {
-                id: 9,
-                name: "Gone".into(),
-                server_id: 2,
-                tenant_kind: "partner".into(),
-                user_role: "admin".into(),
-                deleted_at: Some("2021-01-01 00:00:00".into()),
-                ..Default::default()
-            },
-        ],
-        applications: vec![ReferenceApplication {
-            id: 30,
-            template_id: 7,
-            kind: "backup".into(),
-            editions: r#"[{"name":"per_workload","status":"active"}]"#.into(),
-            status: "active".into(),
-        }],
-        offering_items: vec![
-            ReferenceOfferingItem {
-                id: 41,
-                template_application_id: 30,
-                name: "pw_storage".into(),
-                infra_id: Some(String::new()),
-                status: "active".into(),
-                measurement_unit: "bytes".into(),
-                quota_value: Some(1024),
-            },
-            ReferenceOfferingItem {
-                id: 40,
-                template_application_id: 30,
-                name: "pw_workstations".into(),
-                infra_id: None,
-                status: "inactive".into(),
-                measurement_unit: "quantity".into(),
-                quota_value: None,
-            },
-        ],
-    };
-    let report = store.import_reference(&rows).unwrap();
-    assert_eq!(report.imported, [7, 9]);
-    let t = store.get(7).unwrap().unwrap();
-    assert_eq!(t.data.user_role, UserRole::User);
-    assert_eq!(t.data.mode, Mode::Production);
-    assert_eq!(t.created_at, "2020-01-01 00:00:00");
-    let items = &t.data.applications[0].offering_items;
-    assert_eq!(items[0].name, "pw_workstations", "row order kept");
-    assert_eq!(items[1].infra_id, None);
-    assert!(store.get(9).unwrap().is_none(), "deleted stays deleted");
-    let again = store.import_reference(&rows).unwrap();
-    assert!(again.imported.is_empty());
-    assert_eq!(again.skipped, [7, 9]);
-    assert!(store.create(&data("After")).unwrap() > 9);
-
-    let mut bad = rows.clone();
-    bad.templates[0].id = 20;
-    bad.templates[0].tenant_kind = "reseller".into();
-    bad.templates.truncate(1);
-    bad.templates.push(ReferenceTemplate {
-        id: 21,
-        name: "Fine".into(),
-        server_id: 1,
-        tenant_kind: "partner".into(),
-        user_role: "admin".into(),
-        ..Default::default()
-    });
-    assert!(store.import_reference(&bad).is_err());
-    assert!(
-        store.get(21).unwrap().is_none(),
-        "failed import writes nothing"
-    );
-}
-
-#[test]
-fn migrations_are_idempotent() {
-    let dir = TempDir::new();
-    for _ in 0..3 {
-        SqliteStorage::open(&dir.db()).unwrap();
-    }
-    let conn = rusqlite::Connection::open(dir.db()).unwrap();
-    let v: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, templates::migrations::latest_version());
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-}
-
-#[test]
-fn newer_schema_is_refused() {
-    let dir = TempDir::new();
-    SqliteStorage::open(&dir.db()).unwrap();
-    let conn = rusqlite::Connection::open(dir.db()).unwrap();
-    conn.pragma_update(None, "user_version", 99).unwrap();
-    drop(conn);
-    let err = SqliteStorage::open(&dir.db()).err().unwrap();
-    assert!(err.to_string().contains("newer"), "{err}");
-}
-
-#[test]
-fn corrupt_file_is_refused_and_untouched() {
-    let dir = TempDir::new();
-    let junk = b"this is not a database, just some text that must survive".repeat(100);
-    std::fs::write(dir.db(), &junk).unwrap();
-    let err = SqliteStorage::open(&dir.db()).err().unwrap();
-    assert!(matches!(err, Error::Config(_)));
-    assert!(
-        err.to_string().contains("is not a valid template database"),
-        "{err}"
-    );
-    assert_eq!(std::fs::read(dir.db()).unwrap(), junk);
-}
-
-#[test]
-fn damaged_sqlite_file_is_refused() {
-    let dir = TempDir::new();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
-    for i in 0..50 {
-        store.create(&data(&format!("T{i}"))).unwrap();
-    }
-    drop(store);
-    // Checkpointed on close; scribble over the pages after the header page.
-    let mut bytes = std::fs::read(dir.db()).unwrap();
-    let len = bytes.len();
-    for b in bytes.iter_mut().take(len).skip(4096) {
-        *b = 0xAB;
-    }
-    std::fs::write(dir.db(), &bytes).unwrap();
-    let err = SqliteStorage::open(&dir.db()).err().unwrap();
-    assert!(
-        err.to_string().contains("is not a valid template database"),
-        "{err}"
-    );
-    assert_eq!(std::fs::read(dir.db()).unwrap(), bytes);
-}
-
-#[test]
-fn foreign_sqlite_file_is_refused() {
-    let dir = TempDir::new();
-    let conn = rusqlite::Connection::open(dir.db()).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1);",
-    )
-    .unwrap();
-    drop(conn);
-    let err = SqliteStorage::open(&dir.db()).err().unwrap();
-    assert!(
-        err.to_string().contains("foreign table \"invoices\""),
-        "{err}"
-    );
-    let conn = rusqlite::Connection::open(dir.db()).unwrap();
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM invoices", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
-}
-
-#[test]
-fn missing_directory_is_created() {
-    let dir = TempDir::new();
-    let path = dir.0.join("a/b/c/templates.sqlite");
-    let store = SqliteStorage::open(&path).unwrap();
-    store.create(&data("Deep")).unwrap();
-    assert!(path.is_file());
-}
-
-#[test]
-fn path_that_is_a_directory_is_refused() {
-    let dir = TempDir::new();
-    let err = SqliteStorage::open(&dir.0).err().unwrap();
-    assert!(matches!(err, Error::Config(_)));
-    assert!(err.to_string().contains("is a directory"), "{err}");
-}
-
-/// Root ignores permissions; the checks below only make sense when they apply.
-fn permissions_apply(dir: &Path) -> bool {
-    let probe = dir.join("probe");
-    let denied = std::fs::write(&probe, b"x").is_err();
-    let _ = std::fs::remove_file(probe);
-    denied
-}
-
-#[test]
-fn read_only_directory_is_reported() {
-    let dir = TempDir::new();
-    let ro = dir.0.join("ro");
-    std::fs::create_dir(&ro).unwrap();
-    set_mode(&ro, 0o555).unwrap();
-    if !permissions_apply(&ro) {
-        eprintln!("skipped: running with permission bypass (root)");
-        return;
-    }
-    let err = SqliteStorage::open(&ro.join("templates.sqlite"))
-        .err()
-        .unwrap();
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
-    assert!(err.to_string().contains("can write"), "{err}");
-}
-
-#[test]
-fn read_only_file_is_reported_and_kept() {
-    let dir = TempDir::new();
-    let id = SqliteStorage::open(&dir.db())
-        .unwrap()
-        .create(&data("Keep me"))
-        .unwrap();
-    set_mode(&dir.db(), 0o444).unwrap();
-    if !permissions_apply(&dir.0)
-        && std::fs::OpenOptions::new()
-            .write(true)
-            .open(dir.db())
-            .is_ok()
-    {
-        eprintln!("skipped: running with permission bypass (root)");
-        return;
-    }
-    let err = SqliteStorage::open(&dir.db()).err().unwrap();
-    assert!(err.to_string().contains("read-only"), "{err}");
-    set_mode(&dir.db(), 0o644).unwrap();
-    let store = SqliteStorage::open(&dir.db()).unwrap();
-    assert_eq!(store.get(id).unwrap().unwrap().data.name, "Keep me");
-}
-
-#[test]
 fn concurrent_writers_lose_nothing() {
     let dir = TempDir::new();
     let path = Arc::new(dir.db());
@@ -481,7 +239,8 @@ fn concurrent_writers_lose_nothing() {
             let path = Arc::clone(&path);
             std::thread::spawn(move || {
                 // Each thread opens its own connection, as separate PHP workers do.
-                let store = SqliteStorage::open(&path).unwrap();
+                let conn = SqliteDb::open(&path).unwrap();
+    let store = SqlTemplates::open(&conn).unwrap();
                 let mut ids = Vec::new();
                 for i in 0..PER_THREAD {
                     let id = store.create(&data(&format!("t{t}-{i}"))).unwrap();
@@ -501,7 +260,8 @@ fn concurrent_writers_lose_nothing() {
     all.sort_unstable();
     all.dedup();
     assert_eq!(all.len(), THREADS * PER_THREAD);
-    let store = SqliteStorage::open(&path).unwrap();
+    let conn = SqliteDb::open(&path).unwrap();
+    let store = SqlTemplates::open(&conn).unwrap();
     let list = store.list().unwrap();
     assert_eq!(list.len(), THREADS * PER_THREAD);
     for id in all {

@@ -8,6 +8,7 @@ use acroniscloud_core::config::Config;
 use acroniscloud_core::server::ServerRecord;
 use acroniscloud_core::usage::housekeeping;
 use acroniscloud_core::usage::pipeline::{self, process_all, RunContext, UsagePaths, UsageServer};
+use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::usage::store::UsageStore;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -17,6 +18,10 @@ struct Fixture {
     sim: acronis_sim::RunningSim,
     dir: PathBuf,
     paths: UsagePaths,
+    /// The WHMCS database of the test (SQLite file; each run opens its own connection, as
+    /// separate cron processes do).
+    db_file: PathBuf,
+    db: SqliteDb,
     config: Config,
     known: HashSet<String>,
 }
@@ -44,8 +49,9 @@ impl Fixture {
         let f = Fixture {
             paths: UsagePaths {
                 reports_dir: dir.join("reports"),
-                store: dir.join("usage.sqlite"),
             },
+            db_file: dir.join("whmcs.sqlite"),
+            db: SqliteDb::open(&dir.join("whmcs.sqlite")).unwrap(),
             sim,
             dir,
             config: {
@@ -167,11 +173,12 @@ impl Fixture {
             today: day.into(),
             progress: false,
         };
-        process_all(&[self.server()], &ctx).remove(0)
+        let db = SqliteDb::open(&self.db_file).unwrap();
+        process_all(&[self.server()], &ctx, &db).remove(0)
     }
 
-    fn store(&self) -> UsageStore {
-        UsageStore::open(&self.paths.store).unwrap()
+    fn store(&self) -> UsageStore<'_> {
+        UsageStore::open(&self.db).unwrap()
     }
 }
 
@@ -187,12 +194,12 @@ fn one_run_orders_polls_downloads_and_aggregates_and_the_next_run_does_nothing()
     let servers = [f.server()];
     assert!(pipeline::needs_tenants(
         &servers,
-        &f.paths,
+        &f.db,
         "2024-05-31",
         false
     ));
     assert!(
-        !pipeline::needs_tenants(&servers, &f.paths, "2024-05-31", true),
+        !pipeline::needs_tenants(&servers, &f.db, "2024-05-31", true),
         "nothing pending yet"
     );
     let out = f.run("2024-05-31");
@@ -226,13 +233,13 @@ fn one_run_orders_polls_downloads_and_aggregates_and_the_next_run_does_nothing()
     // A finished day: the next run needs no tenant list (the glue reads no service).
     assert!(!pipeline::needs_tenants(
         &servers,
-        &f.paths,
+        &f.db,
         "2024-05-31",
         false
     ));
     assert!(pipeline::needs_tenants(
         &servers,
-        &f.paths,
+        &f.db,
         "2024-06-01",
         false
     ));
@@ -352,13 +359,13 @@ fn report_of_another_day_keeps_earlier_days_and_erase_and_flush_clean_up() {
     assert_eq!(f.store().day("2024-05-31").unwrap().len(), 4);
 
     let names: HashMap<i64, String> = [(1, "Acronis EU2".to_string())].into();
-    let list = housekeeping::view_list(&f.paths, &names).unwrap();
+    let list = housekeeping::view_list(&f.db, &names).unwrap();
     assert!(list.starts_with("List of reports:\n"), "{list}");
     assert!(
         list.contains("| 2024-05-31 | Acronis EU2     | 1             | Downloaded and saved |"),
         "{list}"
     );
-    let orphan = housekeeping::view_list(&f.paths, &HashMap::new()).unwrap();
+    let orphan = housekeeping::view_list(&f.db, &HashMap::new()).unwrap();
     assert!(
         orphan.contains("| ----            | ----          |"),
         "{orphan}"
@@ -366,10 +373,10 @@ fn report_of_another_day_keeps_earlier_days_and_erase_and_flush_clean_up() {
 
     let mut cfg = f.config.usage_report.clone();
     cfg.downloaded_files_ttl_in_days = -1;
-    let none = housekeeping::erase(&cfg, &f.paths, "2024-05-31").unwrap();
+    let none = housekeeping::erase(&cfg, &f.paths, &f.db, "2024-05-31").unwrap();
     assert_eq!(none.erased, 0);
     cfg.downloaded_files_ttl_in_days = 2;
-    let erased = housekeeping::erase(&cfg, &f.paths, "2024-05-31").unwrap();
+    let erased = housekeeping::erase(&cfg, &f.paths, &f.db, "2024-05-31").unwrap();
     assert_eq!(erased.erased, 1);
     assert!(!f.paths.reports_dir.join("2024-05-28").exists());
     assert!(f.paths.reports_dir.join("2024-05-31").exists());
@@ -378,20 +385,20 @@ fn report_of_another_day_keeps_earlier_days_and_erase_and_flush_clean_up() {
     assert_eq!((old.status.code(), old.file_path.clone()), (6, None));
     // Erased rows are not selected again (J.2 #6).
     assert_eq!(
-        housekeeping::erase(&cfg, &f.paths, "2024-05-31")
+        housekeeping::erase(&cfg, &f.paths, &f.db, "2024-05-31")
             .unwrap()
             .erased,
         0
     );
 
-    let flushed = housekeeping::flush_all(&f.paths).unwrap();
+    let flushed = housekeeping::flush_all(&f.paths, &f.db).unwrap();
     assert_eq!(flushed.reports, 2);
     assert_eq!(flushed.files, 1);
     assert_eq!(flushed.tenant_rows, 8);
     assert!(f.paths.reports_dir.exists());
     assert_eq!(std::fs::read_dir(&f.paths.reports_dir).unwrap().count(), 0);
     assert_eq!(
-        housekeeping::view_list(&f.paths, &names).unwrap(),
+        housekeeping::view_list(&f.db, &names).unwrap(),
         "There are no reports to be processed.\n"
     );
 }

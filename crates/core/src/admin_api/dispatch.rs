@@ -337,13 +337,13 @@ mod tests {
 
     #[test]
     fn page_actions_are_not_handled() {
-        assert!(handle(&get("", json!({})), &ctx()).is_none());
-        assert!(handle(&get("index", json!({})), &ctx()).is_none());
+        assert!(handle(&get("", json!({})), &ctx(), None).is_none());
+        assert!(handle(&get("index", json!({})), &ctx(), None).is_none());
     }
 
     #[test]
     fn list_servers_answers_json() {
-        let (r, _) = handle(&get("list_servers", json!({})), &ctx()).unwrap();
+        let (r, _) = handle(&get("list_servers", json!({})), &ctx(), None).unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&r.body).unwrap()[0]["id"],
@@ -355,25 +355,25 @@ mod tests {
     fn method_then_access_then_server() {
         let mut post = get("list_servers", json!({}));
         post.method = "POST".into();
-        assert_eq!(handle(&post, &ctx()).unwrap().0.status, 405);
+        assert_eq!(handle(&post, &ctx(), None).unwrap().0.status, 405);
         let mut c = ctx();
         c.caller.admin_id = 0;
         assert_eq!(
-            handle(&get("list_servers", json!({})), &c)
+            handle(&get("list_servers", json!({})), &c, None)
                 .unwrap()
                 .0
                 .status,
             401
         );
         assert_eq!(
-            handle(&get("get_locations", json!({})), &ctx())
+            handle(&get("get_locations", json!({})), &ctx(), None)
                 .unwrap()
                 .0
                 .status,
             400
         );
         assert_eq!(
-            handle(&get("get_locations", json!({"server_id": "9"})), &ctx())
+            handle(&get("get_locations", json!({"server_id": "9"})), &ctx(), None)
                 .unwrap()
                 .0
                 .status,
@@ -385,9 +385,9 @@ mod tests {
     fn errors_and_validation_messages_follow_the_admin_locale() {
         let mut c = ctx();
         c.locale = "german".into();
-        let (r, _) = handle(&get("get_locations", json!({})), &c).unwrap();
+        let (r, _) = handle(&get("get_locations", json!({})), &c, None).unwrap();
         assert_eq!(r.status, 400);
-        let en = handle(&get("get_locations", json!({})), &ctx()).unwrap().0;
+        let en = handle(&get("get_locations", json!({})), &ctx(), None).unwrap().0;
         assert_ne!(r.body, en.body);
         let resp = ApiResponse::error(
             422,
@@ -406,7 +406,7 @@ mod tests {
             .as_str()
             .unwrap()
             .contains('3'));
-        let (ui, _) = handle(&get("ui_strings", json!({})), &c).unwrap();
+        let (ui, _) = handle(&get("ui_strings", json!({})), &c, None).unwrap();
         assert!(ui.body.contains("Speichern"));
     }
 }

@@ -25,7 +25,7 @@ pub fn acquire(db: &dyn Db, name: &str, owner: &str, now: i64, seconds: i64) -> 
     let taken = db
         .execute(
             "UPDATE acroniscloud_leases SET owner = ?, expires_at = ? \
-             WHERE name = ? AND (owner IS NULL OR owner = ? OR expires_at < ?)",
+             WHERE name = ? AND (owner IS NULL OR owner = ? OR expires_at <= ?)",
             &[
                 Value::from(owner),
                 Value::Int(now + seconds),

@@ -404,8 +404,14 @@ fn add_missing(
             Dialect::MySql => mysql,
             Dialect::Sqlite => sqlite,
         };
-        db.execute(&format!("ALTER TABLE {} ADD COLUMN {name} {def}", table.name), &[])
-            .map_err(map_db("Adding columns to the module's tables"))?;
+        if let Err(e) = db.execute(&format!("ALTER TABLE {} ADD COLUMN {name} {def}", table.name), &[]) {
+            // Another web node may have added it a moment ago.
+            let now = existing(db)?;
+            if !now.get(table.name).is_some_and(|c| c.contains_key(*name)) {
+                return Err(super::db_error("Adding columns to the module's tables", &e));
+            }
+            continue;
+        }
         added.push(*name);
     }
     Ok(added)
