@@ -242,25 +242,6 @@ impl Addon {
         acroniscloud_core::migration::summary(&list, &t)
     }
 
-    /// Soft-deletes the templates of a v1 migration whose WHMCS write failed.
-    pub fn discard_templates(ids: &ZendHashTable, options: Option<&ZendHashTable>) -> bool {
-        let opts = Options::new(options);
-        let ids: Vec<i64> = ids
-            .values()
-            .filter_map(|z| scalar(z)?.trim().parse().ok())
-            .collect();
-        let Ok(db) = opts.db() else {
-            return false;
-        };
-        match acroniscloud_core::templates::SqlTemplates::open(&db) {
-            Ok(store) => {
-                acroniscloud_core::migration::discard(&store, &ids);
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
     /// WHMCS `_deactivate()`: keeps every table and file (manual: uninstall keeps data).
     pub fn deactivate(options: Option<&ZendHashTable>) -> Zval {
         let t = Translator::for_locale(&Options::new(options).str("locale"));

@@ -96,20 +96,26 @@ function acroniscloud_v1_input(): array
     ];
 }
 
-/** Runs the migration; the answer is what `_activate` returns. */
+/**
+ * Runs the migration; the answer is what `_activate` returns. The templates the extension
+ * creates and the WHMCS rows written here share WHMCS's connection, so they commit or roll
+ * back together in one transaction.
+ */
 function acroniscloud_v1_migrate(array $options): array
 {
-    $answer = \AcronisCloud\Addon::migrateLegacy(acroniscloud_v1_input(), $options);
-    if (($answer['status'] ?? '') !== 'info') {
-        return ['status' => 'error', 'description' => (string) ($answer['description'] ?? '')];
-    }
-    $plan = $answer['plan'];
+    $input = acroniscloud_v1_input();
     try {
-        Capsule::connection()->transaction(static function () use ($plan): void {
-            acroniscloud_v1_write($plan);
+        $plan = Capsule::connection()->transaction(static function () use ($input, $options): array {
+            $answer = \AcronisCloud\Addon::migrateLegacy($input, $options);
+            if (($answer['status'] ?? '') !== 'info') {
+                throw new \DomainException((string) ($answer['description'] ?? ''));
+            }
+            acroniscloud_v1_write($answer['plan']);
+            return $answer['plan'];
         });
+    } catch (\DomainException $e) {
+        return ['status' => 'error', 'description' => $e->getMessage()];
     } catch (\Throwable $e) {
-        \AcronisCloud\Addon::discardTemplates($plan['templates'], $options);
         return ['status' => 'error', 'description' => 'Cannot upgrade products and services. Error: ' . $e->getMessage()];
     }
     $warnings = $plan['warnings'];

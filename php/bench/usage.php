@@ -158,11 +158,14 @@ foreach ($sizes as $tenants) {
         'username' => $seed['client']['client_id'], 'password' => $seed['client']['client_secret'],
         'accesshash' => 'client_credentials', 'disabled' => 0];
     $sim->clearRequests();
-    $code = '$known = json_decode(file_get_contents($argv[1]), true);'
+    // The module's tables in a WHMCS-like SQLite database, through the same PDO adapter WHMCS uses.
+    $code = 'require $argv[4];'
+        . '$known = json_decode(file_get_contents($argv[1]), true);'
+        . '$db = new AcronisCloud\Whmcs\Database(new PDO("sqlite:" . $argv[3] . "/whmcs.sqlite"));'
         . '$r = AcronisCloud\UsageMetrics::process([json_decode($argv[2], true)], $known,'
-        . ' ["storage_dir" => $argv[3], "config_file" => $argv[3] . "/config.yaml"]);'
+        . ' ["storage_dir" => $argv[3], "config_file" => $argv[3] . "/config.yaml", "db" => $db]);'
         . 'echo json_encode($r);';
-    [$wall, $rss, $out] = timed($time, [PHP_BINARY, '-n', '-d', "extension=$ext", '-r', $code, $known, json_encode($server), $work]);
+    [$wall, $rss, $out] = timed($time, [PHP_BINARY, '-n', '-d', "extension=$ext", '-d', 'extension=pdo', '-d', 'extension=pdo_sqlite', '-r', $code, $known, json_encode($server), $work, dirname(__DIR__, 2) . '/includes/acroniscloud/lib/Whmcs/Database.php']);
     $result = json_decode($out, true);
     $calls = [];
     foreach ($sim->requests() as $req) {

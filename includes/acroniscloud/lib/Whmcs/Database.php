@@ -11,30 +11,34 @@
 
 namespace AcronisCloud\Whmcs;
 
-use Illuminate\Database\ConnectionInterface;
 use PDO;
 
 final class Database
 {
-    /** @var ConnectionInterface */
+    /** @var PDO */
+    private $pdo;
+    /** @var \Illuminate\Database\ConnectionInterface|null WHMCS's connection, for nested transactions */
     private $connection;
 
-    public function __construct(ConnectionInterface $connection)
+    /** `$connection`: the Laravel connection that owns `$pdo`, when there is one. */
+    public function __construct(PDO $pdo, $connection = null)
     {
+        $this->pdo = $pdo;
         $this->connection = $connection;
     }
 
     /** The adapter over WHMCS's default connection. */
     public static function whmcs(): self
     {
-        return new self(\WHMCS\Database\Capsule::connection());
+        $connection = \WHMCS\Database\Capsule::connection();
+        return new self($connection->getPdo(), $connection);
     }
 
     /** PDO driver name: "mysql" or "sqlite". */
     public function driver(): string
     {
         try {
-            return (string) $this->connection->getPdo()->getAttribute(PDO::ATTR_DRIVER_NAME);
+            return (string) $this->pdo->getAttribute(PDO::ATTR_DRIVER_NAME);
         } catch (\Throwable $e) {
             return '';
         }
@@ -61,14 +65,14 @@ final class Database
     {
         switch ($op) {
             case 'begin':
-                $this->connection->beginTransaction();
+                $this->connection ? $this->connection->beginTransaction() : $this->pdo->beginTransaction();
                 return ['ok' => true];
             case 'commit':
-                $this->connection->commit();
+                $this->connection ? $this->connection->commit() : $this->pdo->commit();
                 return ['ok' => true];
             case 'rollback':
-                if ($this->connection->transactionLevel() > 0) {
-                    $this->connection->rollBack();
+                if ($this->connection ? $this->connection->transactionLevel() > 0 : $this->pdo->inTransaction()) {
+                    $this->connection ? $this->connection->rollBack() : $this->pdo->rollBack();
                 }
                 return ['ok' => true];
         }
@@ -83,16 +87,15 @@ final class Database
             case 'execute':
                 return ['count' => $statement->rowCount()];
             case 'insert':
-                return ['id' => (int) $this->connection->getPdo()->lastInsertId()];
+                return ['id' => (int) $this->pdo->lastInsertId()];
         }
         return ['error' => ['sqlstate' => '', 'code' => 0, 'message' => "Unknown database operation \"$op\"."]];
     }
 
     private function statement(string $sql, string $params): \PDOStatement
     {
-        $pdo = $this->connection->getPdo();
-        $pdo->setAttribute(PDO::ATTR_ERRMODE, PDO::ERRMODE_EXCEPTION);
-        $statement = $pdo->prepare($sql);
+        $this->pdo->setAttribute(PDO::ATTR_ERRMODE, PDO::ERRMODE_EXCEPTION);
+        $statement = $this->pdo->prepare($sql);
         $values = json_decode($params, true);
         foreach (is_array($values) ? array_values($values) : [] as $i => $value) {
             $type = is_int($value) ? PDO::PARAM_INT : ($value === null ? PDO::PARAM_NULL : PDO::PARAM_STR);
