@@ -742,6 +742,7 @@ impl ServerRun<'_, '_> {
             i64::try_from(stats.bad_rows).unwrap_or(i64::MAX),
             i64::try_from(metrics.tenant_count()).unwrap_or(i64::MAX),
         );
+        let store_started = Instant::now();
         let stored = self
             .store
             .store_day(
@@ -754,9 +755,10 @@ impl ServerRun<'_, '_> {
             )
             .map_err(|e| fail(row, e))?;
         self.note(format!(
-            "report #{} aggregated in {:.2} s: {message}; {lookups} storages checked",
+            "report #{} aggregated in {:.2} s (stored in {:.2} s): {message}; {lookups} storages checked",
             row.id,
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            store_started.elapsed().as_secs_f64()
         ));
         Ok(stored)
     }
