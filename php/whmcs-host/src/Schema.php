@@ -8,8 +8,9 @@ use WHMCS\Database\Capsule;
 
 /**
  * WHMCS core tables of spec §7.3, built with the schema builder (portable:
- * SQLite and MySQL/MariaDB). Dates are nullable instead of WHMCS's zero dates
- * (SQLite/strict MySQL have none; see README "Divergences").
+ * SQLite and MySQL/MariaDB: InnoDB, the connection's charset, a primary key on every table).
+ * Dates are nullable instead of WHMCS's zero dates (SQLite/strict MySQL have none; see
+ * README "Divergences").
  */
 final class Schema
 {
@@ -26,6 +27,29 @@ final class Schema
             $created[] = $name;
         }
         return $created;
+    }
+
+    /**
+     * A new installation in an existing MySQL database replaces the previous one: the emulation's tables
+     * and the module's `acroniscloud_*` tables are dropped; any other table is left alone.
+     *
+     * @return string[] names of the dropped tables
+     */
+    public static function dropInstallation(): array
+    {
+        $db = Capsule::connection();
+        $module = array_map(
+            static fn ($r) => (string) array_values((array) $r)[0],
+            $db->select("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'acroniscloud\\_%'")
+        );
+        $dropped = [];
+        foreach (array_merge($module, array_reverse(self::tableNames())) as $table) {
+            if (Capsule::schema()->hasTable($table)) {
+                Capsule::schema()->drop($table);
+                $dropped[] = $table;
+            }
+        }
+        return $dropped;
     }
 
     /** @return string[] */
@@ -341,8 +365,13 @@ final class Schema
                 $t->timestamps();
             },
             'tbladminperms' => function (Blueprint $t) {
+                // Every table has a primary key (Galera and innodb_force_primary_key require one). An id, not
+                // primary(['roleid', 'permid']): the schema builder adds a composite key by a separate ALTER,
+                // after a CREATE TABLE the server already refused.
+                $t->increments('id');
                 $t->integer('roleid');
                 $t->integer('permid');
+                $t->unique(['roleid', 'permid']);
             },
             'tblusage_items' => function (Blueprint $t) {
                 $t->increments('id');

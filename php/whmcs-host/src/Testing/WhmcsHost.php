@@ -29,6 +29,8 @@ final class WhmcsHost
     private string $root;
     /** @var array<string, mixed> */
     private array $opts;
+    /** @var array{name:string, user:string, password:string, dsn:string}|null the test database this root made */
+    private ?array $database = null;
 
     private function __construct(string $root, array $opts)
     {
@@ -51,6 +53,12 @@ final class WhmcsHost
     public static function create(string $dir, array $opts = []): self
     {
         $host = new self($dir, $opts);
+        // WHMCS_DB_DSN=mysql://…: every root gets a fresh database of its own (dropped by destroy()).
+        $databases = isset($opts['db']) ? null : TestDatabases::fromEnv();
+        if ($databases !== null) {
+            $host->database = $databases->create();
+            $opts['db'] = $host->database['dsn'];
+        }
         $args = [];
         foreach (['db' => '--db', 'repo' => '--repo', 'seed' => '--seed', 'whmcs_version' => '--whmcs-version', 'link' => '--link'] as $k => $flag) {
             if (isset($opts[$k])) {
@@ -80,6 +88,44 @@ final class WhmcsHost
     public function root(): string
     {
         return $this->root;
+    }
+
+    /**
+     * The MySQL test database this root made (WHMCS_DB_DSN set), or null (SQLite, or a database given by
+     * the caller).
+     *
+     * @return array{name:string, user:string, password:string, dsn:string}|null
+     */
+    public function database(): ?array
+    {
+        return $this->database;
+    }
+
+    /**
+     * Points this root at another database (e.g. TestDatabases::copy()'s restored copy, or a user with fewer
+     * rights from TestDatabases::createUser()); configuration.php keeps its $cc_encryption_hash.
+     */
+    public function useDatabase(string $dsn): void
+    {
+        \WhmcsHost\Installer::useDatabase($this->root, $dsn);
+    }
+
+    /**
+     * A second web node of the same installation: a copy of this root (same configuration.php, so the same
+     * database and $cc_encryption_hash) in $dir, for two PHP processes working on one database at once.
+     * Its destroy() removes its directory only; the database stays with this root.
+     */
+    public function secondNode(string $dir, array $opts = []): self
+    {
+        if (file_exists($dir)) {
+            throw new \RuntimeException("$dir exists already");
+        }
+        $proc = proc_open(['cp', '-a', $this->root, $dir], [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $err = is_resource($proc) ? (string) stream_get_contents($pipes[2]) : 'cannot start cp';
+        if (!is_resource($proc) || proc_close($proc) !== 0) {
+            throw new \RuntimeException("Cannot copy the root to $dir: $err");
+        }
+        return self::open($dir, $opts + $this->opts);
     }
 
     /**
@@ -278,11 +324,18 @@ final class WhmcsHost
         $this->stopServer();
     }
 
-    /** Stops a running server, then removes the root directory (the SQLite file inside it included). */
+    /**
+     * Stops a running server, then removes the root directory (the SQLite file inside it included) and
+     * drops the MySQL test database this root made.
+     */
     public function destroy(): void
     {
         $this->stopServer();
         self::removeTree($this->root);
+        if ($this->database !== null) {
+            TestDatabases::fromEnv()?->drop($this->database['name']);
+            $this->database = null;
+        }
     }
 
     /** @return string[] */
