@@ -127,6 +127,34 @@ final class TestDatabases
         }
     }
 
+    /**
+     * Makes $target an exact copy of $source's tables and rows (server-side, much faster than a dump for
+     * fixtures reused by many tests); tables of $target that $source lacks are dropped.
+     */
+    public function cloneInto(string $source, string $target): void
+    {
+        $pdo = $this->admin();
+        $tables = static function (string $db) use ($pdo): array {
+            $q = $pdo->prepare('SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = ?');
+            $q->execute([$db, 'BASE TABLE']);
+            return $q->fetchAll(\PDO::FETCH_COLUMN);
+        };
+        $pdo->exec('SET SESSION foreign_key_checks = 0');
+        try {
+            foreach ($tables($target) as $table) {
+                $pdo->exec('DROP TABLE ' . self::ident($target) . '.' . self::ident($table));
+            }
+            foreach ($tables($source) as $table) {
+                $to = self::ident($target) . '.' . self::ident($table);
+                $from = self::ident($source) . '.' . self::ident($table);
+                $pdo->exec("CREATE TABLE $to LIKE $from");
+                $pdo->exec("INSERT INTO $to SELECT * FROM $from");
+            }
+        } finally {
+            $pdo->exec('SET SESSION foreign_key_checks = 1');
+        }
+    }
+
     /** Drops a database made here and the users made for it. */
     public function drop(string $database): void
     {

@@ -102,6 +102,27 @@ final class WhmcsHost
     }
 
     /**
+     * A PDO connection to this root's database, from its configuration.php (the SQLite file or the MySQL
+     * database), for bulk test fixtures that would take too long through `sql` requests.
+     */
+    public function pdo(): \PDO
+    {
+        $config = (static function (string $__file): array {
+            include $__file;
+            return get_defined_vars();
+        })($this->root . '/configuration.php');
+        $c = \WhmcsHost\Bootstrap::connectionConfig($this->root, $config);
+        if ($c['driver'] === 'sqlite') {
+            $pdo = new \PDO('sqlite:' . $c['database']);
+        } else {
+            $where = $c['unix_socket'] !== '' ? 'unix_socket=' . $c['unix_socket'] : 'host=' . $c['host'] . ';port=' . $c['port'];
+            $pdo = new \PDO("mysql:$where;dbname={$c['database']};charset={$c['charset']}", $c['username'], $c['password'], $c['options']);
+        }
+        $pdo->setAttribute(\PDO::ATTR_ERRMODE, \PDO::ERRMODE_EXCEPTION);
+        return $pdo;
+    }
+
+    /**
      * Points this root at another database (e.g. TestDatabases::copy()'s restored copy, or a user with fewer
      * rights from TestDatabases::createUser()); configuration.php keeps its $cc_encryption_hash.
      */
@@ -135,19 +156,8 @@ final class WhmcsHost
      */
     public function run(string $command, array $args = []): array
     {
-        $cmd = [$this->opts['php'] ?? PHP_BINARY, self::runnerPath(), '--root', $this->root];
-        if (!empty($this->opts['ext'])) {
-            $cmd[] = '--ext';
-            $cmd[] = (string) $this->opts['ext'];
-        }
-        $cmd[] = $command;
-        foreach (self::argv($args) as $a) {
-            $cmd[] = $a;
-        }
-        $env = null;
-        if (!empty($this->opts['env'])) {
-            $env = array_merge(getenv(), (array) $this->opts['env']);
-        }
+        $cmd = $this->commandLine($command, $args);
+        $env = $this->environment();
         $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
         if (!is_resource($proc)) {
             throw new \RuntimeException('Cannot start the WHMCS runner');
@@ -180,6 +190,61 @@ final class WhmcsHost
         $exit = proc_close($proc);
         $json = json_decode(trim($stdout), true);
         return ['exit' => $exit, 'json' => is_array($json) ? $json : null, 'stdout' => $stdout, 'stderr' => $stderr];
+    }
+
+    /**
+     * Runs several commands at the same moment, each in its own process (e.g. the same cron on two nodes
+     * made by secondNode(), for race tests); waits for all of them.
+     *
+     * @param array<array-key, array{0:self, 1:string, 2?:array}> $calls [host, command, args] each
+     * @return array<array-key, array{exit:int, json:?array, stdout:string, stderr:string}> by the same keys
+     */
+    public static function runAtOnce(array $calls): array
+    {
+        $started = [];
+        foreach ($calls as $key => $call) {
+            [$host, $command] = $call;
+            $out = (string) tempnam(sys_get_temp_dir(), 'whmcs-out-');
+            $err = (string) tempnam(sys_get_temp_dir(), 'whmcs-err-');
+            $proc = proc_open($host->commandLine($command, $call[2] ?? []), [0 => ['file', '/dev/null', 'r'],
+                1 => ['file', $out, 'w'], 2 => ['file', $err, 'w']], $pipes, null, $host->environment());
+            if (!is_resource($proc)) {
+                throw new \RuntimeException('Cannot start the WHMCS runner');
+            }
+            $started[$key] = [$proc, $out, $err];
+        }
+        $results = [];
+        foreach ($started as $key => [$proc, $out, $err]) {
+            $exit = proc_close($proc);
+            $stdout = (string) file_get_contents($out);
+            $stderr = (string) file_get_contents($err);
+            @unlink($out);
+            @unlink($err);
+            $json = json_decode(trim($stdout), true);
+            $results[$key] = ['exit' => $exit, 'json' => is_array($json) ? $json : null, 'stdout' => $stdout, 'stderr' => $stderr];
+        }
+        return $results;
+    }
+
+    /** @return list<string> */
+    private function commandLine(string $command, array $args): array
+    {
+        $cmd = [$this->opts['php'] ?? PHP_BINARY, self::runnerPath(), '--root', $this->root];
+        if (!empty($this->opts['ext'])) {
+            $cmd[] = '--ext';
+            $cmd[] = (string) $this->opts['ext'];
+        }
+        $cmd[] = $command;
+        foreach (self::argv($args) as $a) {
+            $cmd[] = $a;
+        }
+        return $cmd;
+    }
+
+    /** @return array<string, string>|null null = inherit */
+    private function environment(): ?array
+    {
+        return empty($this->opts['env']) ? null : array_merge(getenv(), (array) $this->opts['env']);
     }
 
     /**
