@@ -10,7 +10,7 @@ PHPX := $(PHP) -d extension=$(EXT)
 export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
 
-DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
+DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mysql php8.2-mbstring php8.2-xml php8.2-curl \
 	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
 
 .PHONY: all deps build stubs stubs-check lint test test-rust test-php test-php-mariadb test-browser demo admin-ui bench clean \

@@ -174,7 +174,7 @@ $show = static function (int $service) use ($host, $cloud): void {
     $row = $host->ok('service:get', [$service]);
     $fields = [];
     $tid = '';
-    $rows = $host->sql('SELECT f.fieldname, v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.relid = ? AND f.type = ?', [$service, $row['packageid'], 'product']);
+    $rows = $host->sql('SELECT f.fieldname, v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.relid = ? AND f.type = ? ORDER BY f.sortorder, f.id', [$service, $row['packageid'], 'product']);
     foreach ($rows as $f) {
         $key = explode('|', $f['fieldname'])[0];
         $fields[] = $key . '=' . ($f['value'] === '' ? '(empty)' : $f['value']);

@@ -320,9 +320,10 @@ final class Schema
                 $t->dateTime('date')->nullable();
                 $t->text('module');
                 $t->text('action');
-                $t->text('request');
-                $t->text('response');
-                $t->text('arrdata');
+                // mediumText: a Cloud API response body easily passes TEXT's 64 KB, which strict MySQL refuses.
+                $t->mediumText('request');
+                $t->mediumText('response');
+                $t->mediumText('arrdata');
             },
             'tblactivitylog' => function (Blueprint $t) {
                 $t->increments('id');

@@ -3,6 +3,11 @@ declare(strict_types=1);
 
 namespace WhmcsHost\Testing;
 
+// The demo and the benches load this file without an autoloader.
+require_once __DIR__ . '/TestDatabases.php';
+require_once dirname(__DIR__) . '/Installer.php';
+require_once dirname(__DIR__) . '/Bootstrap.php';
+
 /**
  * Test client for the WHMCS host emulation. Every call spawns
  * `php php/whmcs-host/bin/whmcs --root DIR …`, i.e. a fresh PHP process per
