@@ -29,22 +29,40 @@ final class Schema
         return $created;
     }
 
+    /** tblconfiguration setting that marks a database installed by the emulation. */
+    public const EMULATION_MARK = 'WhmcsHostEmulation';
+
     /**
-     * A new installation in an existing MySQL database replaces the previous one: the emulation's tables
-     * and the module's `acroniscloud_*` tables are dropped; any other table is left alone.
+     * A new installation in an existing MySQL database replaces an earlier installation of the emulation:
+     * its tables and the module's `acroniscloud_*` tables are dropped, other tables are left alone. A database
+     * holding tables but no emulation installation (a real WHMCS database, say) is refused untouched.
      *
      * @return string[] names of the dropped tables
      */
     public static function dropInstallation(): array
     {
         $db = Capsule::connection();
-        $module = array_map(
+        $all = array_map(
             static fn ($r) => (string) array_values((array) $r)[0],
-            $db->select("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'acroniscloud\\_%'")
+            $db->select('SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()')
         );
+        if ($all === []) {
+            return [];
+        }
+        $ours = in_array('tblconfiguration', $all, true)
+            && Capsule::table('tblconfiguration')->where('setting', self::EMULATION_MARK)->exists();
+        if (!$ours) {
+            throw new \RuntimeException(sprintf(
+                "Database '%s' already holds %d table(s) (%s…) and no WHMCS emulation installation: install into an empty database",
+                $db->getDatabaseName(),
+                count($all),
+                implode(', ', array_slice($all, 0, 3))
+            ));
+        }
+        $module = array_values(array_filter($all, static fn ($t) => strncmp($t, 'acroniscloud_', 13) === 0));
         $dropped = [];
         foreach (array_merge($module, array_reverse(self::tableNames())) as $table) {
-            if (Capsule::schema()->hasTable($table)) {
+            if (in_array($table, $all, true)) {
                 Capsule::schema()->drop($table);
                 $dropped[] = $table;
             }

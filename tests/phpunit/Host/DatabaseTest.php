@@ -110,6 +110,37 @@ final class DatabaseTest extends HostTestCase
         self::assertSame([], $left, 'destroy() drops the database');
     }
 
+    public function testInstallReplacesAnEarlierEmulationInstallOnlyAndRefusesOtherDatabases(): void
+    {
+        $h = $this->mysqlRoot();
+        $h->sql('CREATE TABLE acroniscloud_probe (id INT PRIMARY KEY)');
+        $h->sql('CREATE TABLE other_app (id INT PRIMARY KEY)');
+        $again = WhmcsHost::create(sys_get_temp_dir() . '/whmcs-db-again-' . bin2hex(random_bytes(3)), [
+            'repo' => self::repoDir(), 'db' => $h->database()['dsn'],
+        ]);
+        $this->roots[] = $again;
+        $tables = array_column($again->sql('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()'), 't');
+        self::assertNotContains('acroniscloud_probe', $tables, "the earlier installation's module tables are gone");
+        self::assertContains('other_app', $tables, 'other tables are left alone');
+        self::assertContains('tblservers', $tables);
+
+        $dbs = TestDatabases::fromEnv();
+        $foreign = $dbs->create('f');
+        $dbs->admin()->exec("CREATE TABLE `{$foreign['name']}`.tblclients (id INT PRIMARY KEY)");
+        $dir = sys_get_temp_dir() . '/whmcs-db-foreign-' . bin2hex(random_bytes(3));
+        try {
+            WhmcsHost::create($dir, ['repo' => self::repoDir(), 'db' => $foreign['dsn']]);
+            self::fail('install replaced a database it did not create');
+        } catch (\RuntimeException $e) {
+            self::assertStringContainsString('no WHMCS emulation installation', $e->getMessage());
+        } finally {
+            exec('rm -rf ' . escapeshellarg($dir));
+        }
+        $left = $dbs->admin()->query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{$foreign['name']}'")->fetchColumn();
+        self::assertSame(1, (int) $left, 'the foreign database is untouched');
+        $dbs->drop($foreign['name']);
+    }
+
     /** Scenario L79's set-up: a database user without CREATE cannot create the module's tables. */
     public function testUserWithoutCreateAndReadOnlyUser(): void
     {
