@@ -10,10 +10,16 @@ PHPX := $(PHP) -d extension=$(EXT)
 export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
 
-DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
+DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mysql php8.2-mbstring php8.2-xml php8.2-curl \
 	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
 
-.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-browser demo admin-ui bench clean
+.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-php-mariadb test-browser demo admin-ui bench clean \
+	mariadb-start mariadb-stop
+
+# The private MariaDB server of the emulation and the suites (php/dev/mariadb.sh; target/mariadb, 127.0.0.1:33306).
+MARIADB := $(CURDIR)/php/dev/mariadb.sh
+# The PHPUnit suites run a second time with WHMCS_DB_DSN pointing at MariaDB (a fresh database per test root).
+MARIADB_SUITES ?= host,admin,provisioning,usage,migration
 
 all: build
 
@@ -52,6 +58,22 @@ test-php: build
 	$(PHP) -m | grep -qx pcntl
 	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
 
+## mariadb-start / mariadb-stop: the private MariaDB server (installs mariadb-server, mariadb-client, php8.2-mysql)
+mariadb-start:
+	@$(MARIADB) start
+	@$(MARIADB) status
+
+mariadb-stop:
+	@$(MARIADB) stop
+
+## test-php-mariadb: the WHMCS-database suites on MariaDB (MARIADB_SUITES); stops the server afterwards when
+## this target started it
+test-php-mariadb: build
+	@was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
+	[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
+	$(MARIADB) start && set -a && eval "$$($(MARIADB) env)" && set +a && \
+	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES)
+
 ## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core;
 ## Node.js >= 20 is a prerequisite; screenshots in tests/artifacts/screenshots/)
 test-browser: build
@@ -60,10 +82,13 @@ test-browser: build
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	node --test tests/browser/
 
-## test: every check CI runs
-test: lint build stubs-check test-rust test-php test-browser
+## test: every check CI runs; MariaDB is started before the PHP suites and stopped afterwards, also on failure
+test: lint build stubs-check test-rust
+	@trap '$(MARIADB) stop' EXIT; $(MARIADB) start && \
+		$(MAKE) --no-print-directory test-php test-php-mariadb test-browser
 
-## demo: the server lifecycle against the simulator, through the WHMCS module files
+## demo: the server lifecycle against the simulator, through the WHMCS module files (SQLite; or the WHMCS tables
+## in the MySQL/MariaDB database of WHMCS_DB_DSN=mysql://USER:PASS@HOST:PORT/DBNAME)
 demo: build
 	@$(PHPX) php/demo/demo.php
 

@@ -44,11 +44,14 @@ say('partner account "' . $dc2['admin']['login'] . '" lives in data centre 2; it
 
 step('2. Assemble a WHMCS installation (emulated) with the module files');
 $dir = sys_get_temp_dir() . '/acroniscloud-demo-' . getmypid();
-$host = WhmcsHost::create($dir);
+// WHMCS_DB_DSN=mysql://USER:PASS@HOST:PORT/DBNAME puts the WHMCS tables in that MySQL/MariaDB database.
+$dsn = (string) getenv('WHMCS_DB_DSN');
+$host = WhmcsHost::create($dir, $dsn !== '' ? ['db' => $dsn] : []);
 $host->writeFile('includes/acroniscloud/config.yaml', "cloud_api:\n  ca_file: \"{$sim->caFile()}\"\nlogger:\n  enabled: true\n  filename: \"$dir/acronis-cloud.log\"\n  level: DEBUG\n");
 $host->ok('config:set', ['ModuleDebugMode', 'on']);
 $host->ok('addon:set', ['acroniscloud', 'logging_cloud_api', 'on']);
-say("WHMCS root: $dir (SQLite database, module files from the repository)");
+$dbInfo = $dsn === '' ? 'SQLite database' : 'database ' . (string) preg_replace('#//[^@/]*@#', '//', $dsn) . ' (MySQL/MariaDB)';
+say("WHMCS root: $dir ($dbInfo, module files from the repository)");
 say('config.yaml: trust the simulator CA, file log at DEBUG; WHMCS Module Debug Mode on');
 
 step('3. Admin adds the server "Acronis EU2" with a login and password');
@@ -131,7 +134,7 @@ $del = $admin->api('POST', 'delete_template', ['template_id' => $templateId]);
 say('delete_template while the product uses it -> HTTP ' . $del['status'] . ': ' . ($del['json']['error']['message'] ?? $del['body']));
 $opts = $admin->api('POST', 'create_options', ['product_id' => 1], ['name' => 'Per workload extras', 'server_id' => $id, 'edition' => 'per_workload']);
 $gid = (int) ($opts['json']['id'] ?? 0);
-$rows = $host->sql('SELECT optionname, optiontype FROM tblproductconfigoptions WHERE gid = ? ORDER BY "order"', [$gid]);
+$rows = $host->sql('SELECT optionname, optiontype FROM tblproductconfigoptions WHERE gid = ? ORDER BY `order`', [$gid]);
 say('create_options "Per workload extras" -> group ' . $gid . ' with ' . count($rows) . ' options linked to product 1, e.g.');
 foreach (array_slice($rows, 0, 4) as $row) {
     say('  ' . $row['optionname'] . ' (' . ((int) $row['optiontype'] === 3 ? 'Yes/No' : 'Quantity') . ')');
@@ -171,7 +174,7 @@ $show = static function (int $service) use ($host, $cloud): void {
     $row = $host->ok('service:get', [$service]);
     $fields = [];
     $tid = '';
-    $rows = $host->sql('SELECT f.fieldname, v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.relid = ? AND f.type = ?', [$service, $row['packageid'], 'product']);
+    $rows = $host->sql('SELECT f.fieldname, v.value FROM tblcustomfieldsvalues v JOIN tblcustomfields f ON f.id = v.fieldid WHERE v.relid = ? AND f.relid = ? AND f.type = ? ORDER BY f.sortorder, f.id', [$service, $row['packageid'], 'product']);
     foreach ($rows as $f) {
         $key = explode('|', $f['fieldname'])[0];
         $fields[] = $key . '=' . ($f['value'] === '' ? '(empty)' : $f['value']);

@@ -50,6 +50,14 @@ final class Bootstrap
         }
     }
 
+    /**
+     * Capsule connection settings from configuration.php's variables, named as WHMCS names them:
+     * `$db_host` (a UNIX socket as `localhost:/path/mysqld.sock`), `$db_port`, `$db_username`,
+     * `$db_password`, `$db_name`, `$mysql_charset` and the encrypted-connection settings `$db_tls_ca`,
+     * `$db_tls_ca_path`, `$db_tls_cert`, `$db_tls_key`, `$db_tls_cipher`, `$db_tls_verify_cert`.
+     * The session keeps the server's sql_mode (no `strict` override), so the emulation runs under
+     * MariaDB's strict default.
+     */
     public static function connectionConfig(string $root, array $config): array
     {
         $driver = (string) ($config['db_driver'] ?? 'mysql');
@@ -58,18 +66,55 @@ final class Bootstrap
             return ['driver' => 'sqlite', 'database' => $file, 'prefix' => '', 'foreign_key_constraints' => true];
         }
         $charset = (string) ($config['mysql_charset'] ?? 'utf8mb4') ?: 'utf8mb4';
+        [$host, $socket] = self::hostAndSocket((string) ($config['db_host'] ?? 'localhost'));
         return [
             'driver' => 'mysql',
-            'host' => (string) ($config['db_host'] ?? 'localhost'),
+            'host' => $host,
             'port' => (string) ($config['db_port'] ?? '3306') ?: '3306',
+            'unix_socket' => $socket,
             'database' => (string) ($config['db_name'] ?? ''),
             'username' => (string) ($config['db_username'] ?? ''),
             'password' => (string) ($config['db_password'] ?? ''),
             'charset' => $charset,
-            'collation' => $charset === 'utf8mb4' ? 'utf8mb4_unicode_ci' : 'utf8_unicode_ci',
+            'collation' => $charset === 'utf8mb4' ? 'utf8mb4_unicode_ci' : $charset . '_unicode_ci',
             'prefix' => '',
-            'strict' => false,
+            'engine' => 'InnoDB',
+            'options' => self::tlsOptions($config),
         ];
+    }
+
+    /** @return array{0:string, 1:string} host, UNIX socket path ('' = TCP) */
+    public static function hostAndSocket(string $dbHost): array
+    {
+        $colon = strpos($dbHost, ':');
+        if ($colon !== false && substr($dbHost, $colon + 1, 1) === '/') {
+            return [substr($dbHost, 0, $colon) ?: 'localhost', substr($dbHost, $colon + 1)];
+        }
+        return [$dbHost === '' ? 'localhost' : $dbHost, ''];
+    }
+
+    /** PDO options for WHMCS's `$db_tls_*` settings (none set = no TLS). */
+    public static function tlsOptions(array $config): array
+    {
+        $map = [
+            'db_tls_ca' => \PDO::MYSQL_ATTR_SSL_CA,
+            'db_tls_ca_path' => \PDO::MYSQL_ATTR_SSL_CAPATH,
+            'db_tls_cert' => \PDO::MYSQL_ATTR_SSL_CERT,
+            'db_tls_key' => \PDO::MYSQL_ATTR_SSL_KEY,
+            'db_tls_cipher' => \PDO::MYSQL_ATTR_SSL_CIPHER,
+        ];
+        $options = [];
+        foreach ($map as $name => $attr) {
+            $value = (string) ($config[$name] ?? '');
+            if ($value !== '') {
+                $options[$attr] = $value;
+            }
+        }
+        $verify = strtolower(trim((string) ($config['db_tls_verify_cert'] ?? '')));
+        if ($options !== [] || $verify !== '') {
+            $options[\PDO::MYSQL_ATTR_SSL_VERIFY_SERVER_CERT] = in_array($verify, ['1', 'true', 'on', 'yes'], true);
+        }
+        return $options;
     }
 
     /** @return array<string, string> tblconfiguration as setting => value */

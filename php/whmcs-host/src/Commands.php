@@ -109,9 +109,7 @@ final class Commands
         }
         require $root . '/init.php';
         if (Capsule::connection()->getDriverName() !== 'sqlite') {
-            foreach (array_reverse(Schema::tableNames()) as $table) {
-                Capsule::schema()->dropIfExists($table);
-            }
+            Schema::dropInstallation();
         }
         $build = static function () use ($a): array {
             $tables = Schema::create();

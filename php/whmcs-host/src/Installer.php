@@ -244,15 +244,21 @@ final class Installer
         }
     }
 
+    /** WHMCS's encrypted-database-connection settings of configuration.php. */
+    public const TLS_SETTINGS = ['db_tls_ca', 'db_tls_ca_path', 'db_tls_cert', 'db_tls_cipher', 'db_tls_key', 'db_tls_verify_cert'];
+
     /**
      * --db forms: '' (sqlite file <root>/whmcs.sqlite), 'sqlite:/path/file.sqlite',
-     * 'mysql://user:pass@host:port/dbname', 'mysql:host=H;port=P;dbname=D;user=U;password=W'.
+     * 'mysql://user:pass@host:port/dbname[?socket=/path.sock&charset=utf8&tls_ca=/ca.pem&tls_verify_cert=1…]'
+     * (mariadb:// too; user and password percent-encoded), 'mysql:host=H;port=P;dbname=D;user=U;password=W[;unix_socket=S]'.
      *
-     * @return array{driver:string, host:string, port:string, name:string, user:string, password:string}
+     * @return array{driver:string, host:string, port:string, name:string, user:string, password:string,
+     *               socket:string, charset:string, tls:array<string,string>}
      */
     public static function parseDb(string $spec, string $root): array
     {
-        $db = ['driver' => 'sqlite', 'host' => '', 'port' => '', 'name' => "$root/whmcs.sqlite", 'user' => '', 'password' => ''];
+        $db = ['driver' => 'sqlite', 'host' => '', 'port' => '', 'name' => "$root/whmcs.sqlite", 'user' => '', 'password' => '',
+            'socket' => '', 'charset' => 'utf8mb4', 'tls' => []];
         if ($spec === '') {
             return $db;
         }
@@ -265,15 +271,7 @@ final class Installer
             return $db;
         }
         if (strncmp($spec, 'mysql://', 8) === 0 || strncmp($spec, 'mariadb://', 10) === 0) {
-            $u = parse_url($spec);
-            if ($u === false || empty($u['host']) || empty($u['path'])) {
-                throw new \InvalidArgumentException("Invalid MySQL URL: $spec");
-            }
-            return [
-                'driver' => 'mysql', 'host' => $u['host'], 'port' => (string) ($u['port'] ?? '3306'),
-                'name' => ltrim($u['path'], '/'), 'user' => rawurldecode($u['user'] ?? ''),
-                'password' => rawurldecode($u['pass'] ?? ''),
-            ];
+            return self::parseMysqlUrl($spec) + $db;
         }
         if (strncmp($spec, 'mysql:', 6) === 0) {
             $parts = [];
@@ -286,27 +284,96 @@ final class Installer
             return [
                 'driver' => 'mysql', 'host' => $parts['host'] ?? 'localhost', 'port' => $parts['port'] ?? '3306',
                 'name' => $parts['dbname'] ?? '', 'user' => $parts['user'] ?? '', 'password' => $parts['password'] ?? '',
+                'socket' => $parts['unix_socket'] ?? '', 'charset' => $parts['charset'] ?? 'utf8mb4', 'tls' => [],
             ];
         }
-        throw new \InvalidArgumentException("Unsupported --db value: $spec");
+        throw new \InvalidArgumentException('Unsupported --db value: ' . self::redactDsn($spec));
     }
 
-    private static function configurationPhp(array $db, string $hash, string $compileDir, string $adminPath): string
+    /** A DSN with its password replaced by "***", for messages. */
+    public static function redactDsn(string $spec): string
+    {
+        return (string) preg_replace(['#(//[^:@/]*:)[^@/]*@#', '/(password=)[^;]*/i'], ['$1***@', '$1***'], $spec);
+    }
+
+    private static function parseMysqlUrl(string $spec): array
+    {
+        $u = parse_url($spec);
+        if ($u === false || empty($u['host']) || empty($u['path']) || trim($u['path'], '/') === '') {
+            throw new \InvalidArgumentException('Invalid MySQL URL (mysql://USER:PASS@HOST:PORT/DBNAME): ' . self::redactDsn($spec));
+        }
+        parse_str($u['query'] ?? '', $query);
+        $tls = [];
+        foreach (self::TLS_SETTINGS as $name) {
+            $key = substr($name, 3);
+            if (isset($query[$key]) && is_string($query[$key])) {
+                $tls[$name] = $query[$key];
+            }
+        }
+        return [
+            'driver' => 'mysql', 'host' => $u['host'], 'port' => (string) ($u['port'] ?? '3306'),
+            'name' => rawurldecode(trim($u['path'], '/')), 'user' => rawurldecode($u['user'] ?? ''),
+            'password' => rawurldecode($u['pass'] ?? ''),
+            'socket' => is_string($query['socket'] ?? null) ? $query['socket'] : '',
+            'charset' => is_string($query['charset'] ?? null) && $query['charset'] !== '' ? $query['charset'] : 'utf8mb4',
+            'tls' => $tls,
+        ];
+    }
+
+    /**
+     * configuration.php with WHMCS's variable names; a UNIX socket goes into `$db_host` as
+     * `host:/path/to.sock`; `$db_driver` is the emulation's own (WHMCS is MySQL-only).
+     */
+    public static function configurationPhp(array $db, string $hash, string $compileDir, string $adminPath): string
     {
         $e = static fn ($v) => var_export((string) $v, true);
-        return "<?php\n"
+        $host = $db['socket'] !== '' ? ($db['host'] ?: 'localhost') . ':' . $db['socket'] : $db['host'];
+        $php = "<?php\n"
             . "// Generated by whmcs-host (WHMCS emulation). WHMCS itself has no \$db_driver: it is MySQL-only.\n"
             . "\$license = 'WHMCS-EMULATION';\n"
             . '$db_driver = ' . $e($db['driver']) . ";\n"
-            . '$db_host = ' . $e($db['host']) . ";\n"
+            . self::dbSettingsPhp($db, $host)
+            . '$cc_encryption_hash = ' . $e($hash) . ";\n"
+            . '$templates_compiledir = ' . $e($compileDir) . ";\n"
+            . '$customadminpath = ' . $e($adminPath) . ";\n";
+        return $php;
+    }
+
+    /** The `$db_*` and `$mysql_charset` lines of configuration.php. */
+    private static function dbSettingsPhp(array $db, string $host): string
+    {
+        $e = static fn ($v) => var_export((string) $v, true);
+        $php = '$db_host = ' . $e($host) . ";\n"
             . '$db_port = ' . $e($db['port']) . ";\n"
             . '$db_username = ' . $e($db['user']) . ";\n"
             . '$db_password = ' . $e($db['password']) . ";\n"
-            . '$db_name = ' . $e($db['name']) . ";\n"
-            . '$cc_encryption_hash = ' . $e($hash) . ";\n"
-            . '$templates_compiledir = ' . $e($compileDir) . ";\n"
-            . "\$mysql_charset = 'utf8mb4';\n"
-            . '$customadminpath = ' . $e($adminPath) . ";\n";
+            . '$db_name = ' . $e($db['name']) . ";\n";
+        foreach (self::TLS_SETTINGS as $name) {
+            $php .= '$' . $name . ' = ' . $e($db['tls'][$name] ?? '') . ";\n";
+        }
+        return $php . '$mysql_charset = ' . $e($db['charset'] ?: 'utf8mb4') . ";\n";
+    }
+
+    /**
+     * Points an installed root at another database (e.g. a restored copy): rewrites the database lines of
+     * configuration.php and the metadata, keeps everything else ($cc_encryption_hash included). Creates no table.
+     */
+    public static function useDatabase(string $root, string $spec): void
+    {
+        $db = self::parseDb($spec, $root);
+        $file = "$root/configuration.php";
+        $lines = file($file, FILE_IGNORE_NEW_LINES);
+        if ($lines === false) {
+            throw new \RuntimeException("Cannot read $file");
+        }
+        $kept = array_filter($lines, static fn ($l) => !preg_match('/^\$(db_|mysql_charset\b)/', $l));
+        $host = $db['socket'] !== '' ? ($db['host'] ?: 'localhost') . ':' . $db['socket'] : $db['host'];
+        $kept[] = '$db_driver = ' . var_export($db['driver'], true) . ';';
+        file_put_contents($file, implode("\n", $kept) . "\n" . self::dbSettingsPhp($db, $host));
+        $metaFile = "$root/.whmcs-host.json";
+        $meta = json_decode((string) @file_get_contents($metaFile), true) ?: [];
+        $meta['db'] = ['driver' => $db['driver'], 'name' => $db['name'], 'host' => $db['host']];
+        file_put_contents($metaFile, json_encode($meta, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
     }
 
     private static function initPhp(): string
@@ -323,6 +390,7 @@ if (!defined('ROOTDIR')) {
 require __DIR__ . '/configuration.php';
 $__whmcshost_config = [];
 foreach (['license', 'db_driver', 'db_host', 'db_port', 'db_username', 'db_password', 'db_name',
+    'db_tls_ca', 'db_tls_ca_path', 'db_tls_cert', 'db_tls_cipher', 'db_tls_key', 'db_tls_verify_cert',
     'cc_encryption_hash', 'templates_compiledir', 'mysql_charset', 'customadminpath'] as $__name) {
     if (isset($$__name)) {
         $__whmcshost_config[$__name] = $$__name;

@@ -8,8 +8,9 @@ use WHMCS\Database\Capsule;
 
 /**
  * WHMCS core tables of spec §7.3, built with the schema builder (portable:
- * SQLite and MySQL/MariaDB). Dates are nullable instead of WHMCS's zero dates
- * (SQLite/strict MySQL have none; see README "Divergences").
+ * SQLite and MySQL/MariaDB: InnoDB, the connection's charset, a primary key on every table).
+ * Dates are nullable instead of WHMCS's zero dates (SQLite/strict MySQL have none; see
+ * README "Divergences").
  */
 final class Schema
 {
@@ -26,6 +27,47 @@ final class Schema
             $created[] = $name;
         }
         return $created;
+    }
+
+    /** tblconfiguration setting that marks a database installed by the emulation. */
+    public const EMULATION_MARK = 'WhmcsHostEmulation';
+
+    /**
+     * A new installation in an existing MySQL database replaces an earlier installation of the emulation:
+     * its tables and the module's `acroniscloud_*` tables are dropped, other tables are left alone. A database
+     * holding tables but no emulation installation (a real WHMCS database, say) is refused untouched.
+     *
+     * @return string[] names of the dropped tables
+     */
+    public static function dropInstallation(): array
+    {
+        $db = Capsule::connection();
+        $all = array_map(
+            static fn ($r) => (string) array_values((array) $r)[0],
+            $db->select('SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()')
+        );
+        if ($all === []) {
+            return [];
+        }
+        $ours = in_array('tblconfiguration', $all, true)
+            && Capsule::table('tblconfiguration')->where('setting', self::EMULATION_MARK)->exists();
+        if (!$ours) {
+            throw new \RuntimeException(sprintf(
+                "Database '%s' already holds %d table(s) (%s…) and no WHMCS emulation installation: install into an empty database",
+                $db->getDatabaseName(),
+                count($all),
+                implode(', ', array_slice($all, 0, 3))
+            ));
+        }
+        $module = array_values(array_filter($all, static fn ($t) => strncmp($t, 'acroniscloud_', 13) === 0));
+        $dropped = [];
+        foreach (array_merge($module, array_reverse(self::tableNames())) as $table) {
+            if (in_array($table, $all, true)) {
+                Capsule::schema()->drop($table);
+                $dropped[] = $table;
+            }
+        }
+        return $dropped;
     }
 
     /** @return string[] */
@@ -296,9 +338,10 @@ final class Schema
                 $t->dateTime('date')->nullable();
                 $t->text('module');
                 $t->text('action');
-                $t->text('request');
-                $t->text('response');
-                $t->text('arrdata');
+                // mediumText: a Cloud API response body easily passes TEXT's 64 KB, which strict MySQL refuses.
+                $t->mediumText('request');
+                $t->mediumText('response');
+                $t->mediumText('arrdata');
             },
             'tblactivitylog' => function (Blueprint $t) {
                 $t->increments('id');
@@ -341,8 +384,13 @@ final class Schema
                 $t->timestamps();
             },
             'tbladminperms' => function (Blueprint $t) {
+                // Every table has a primary key (Galera and innodb_force_primary_key require one). An id, not
+                // primary(['roleid', 'permid']): the schema builder adds a composite key by a separate ALTER,
+                // after a CREATE TABLE the server already refused.
+                $t->increments('id');
                 $t->integer('roleid');
                 $t->integer('permid');
+                $t->unique(['roleid', 'permid']);
             },
             'tblusage_items' => function (Blueprint $t) {
                 $t->increments('id');

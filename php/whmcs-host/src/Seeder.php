@@ -36,6 +36,8 @@ final class Seeder
             'ActiveAddonModules' => '',
             'AddonModulesPerms' => '',
             'AddonModulesHooks' => '',
+            // Marks the database as the emulation's: a later install may replace it (Schema::dropInstallation).
+            Schema::EMULATION_MARK => '1',
         ];
         foreach ($config as $setting => $value) {
             Capsule::table('tblconfiguration')->insert(['setting' => $setting, 'value' => $value, 'created_at' => $now, 'updated_at' => $now]);

@@ -186,7 +186,7 @@ final class TemplatesApiTest extends ModuleTestCase
         $r = $this->admin->api('POST', 'create_options', ['product_id' => 1], $body);
         $this->assertSame(200, $r['status'], $r['body']);
         $gid = $r['json']['id'];
-        $options = $this->host->sql('SELECT id, optionname, optiontype, qtyminimum, qtymaximum, hidden FROM tblproductconfigoptions WHERE gid = ? ORDER BY "order"', [$gid]);
+        $options = $this->host->sql('SELECT id, optionname, optiontype, qtyminimum, qtymaximum, hidden FROM tblproductconfigoptions WHERE gid = ? ORDER BY `order`', [$gid]);
         $names = array_column($options, 'optionname');
         $this->assertNotEmpty($names);
         $this->assertSame(count($names), count(array_unique(array_map(fn ($n) => explode(':', $n)[0], $names))), 'one option per item');

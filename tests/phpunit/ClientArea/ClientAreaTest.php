@@ -60,7 +60,7 @@ final class ClientAreaTest extends ModuleTestCase
     {
         $this->host->ok('sql', ["INSERT INTO tblcurrencies (code, prefix, suffix, format, rate, \"default\") SELECT 'EUR', '€', '', 1, 1, 0 WHERE NOT EXISTS (SELECT 1 FROM tblcurrencies WHERE code = 'EUR')"]);
         $this->host->ok('sql', ["UPDATE tblclients SET currency = (SELECT id FROM tblcurrencies WHERE code = 'EUR') WHERE id = ?", 'bind' => [$client]]);
-        $this->host->ok('sql', ["INSERT INTO tblpaymentgateways (gateway, setting, value, \"order\") VALUES ('banktransfer', 'name', 'Bank Transfer', 2)"]);
+        $this->host->ok('sql', ["INSERT INTO tblpaymentgateways (gateway, setting, value, `order`) VALUES ('banktransfer', 'name', 'Bank Transfer', 2)"]);
         $this->host->ok('sql', ["UPDATE tblproducts SET name = 'Acronis PW 100' WHERE id = 1"]);
         $id = (int) $this->host->ok('service:add', ['pid' => 1, 'userid' => $client, 'server' => $this->serverId, 'status' => 'Active',
             'customfield' => ["tenant_id=$tenantId", "user_id=$userId"]])['serviceid'];

@@ -185,6 +185,10 @@ final class BrowserModeTest extends HostTestCase
 
     public function testStaticAssetsFromModuleDirectories(): void
     {
+        if (!is_file(self::host()->root() . '/whmcs.sqlite')) {
+            // On MySQL/MariaDB the root has no database file: put one there, it must be refused all the same.
+            self::host()->writeFile('whmcs.sqlite', 'SQLite format 3');
+        }
         $expect = [
             'modules/addons/fakeaddon/assets/fakeaddon.css' => [200, 'text/css; charset=utf-8'],
             'modules/servers/fakemodule/assets/fake.js' => [200, 'text/javascript; charset=utf-8'],

@@ -51,13 +51,13 @@ final class ParamsTest extends HostTestCase
         $gid = $h->sql('SELECT MAX(id) AS m FROM tblproductconfiggroups')[0]['m'] + 1;
         $h->sql('INSERT INTO tblproductconfiggroups (id, name, description) VALUES (?, ?, ?)', [$gid, 'g', '']);
         $h->sql('INSERT INTO tblproductconfiglinks (gid, pid) VALUES (?, ?)', [$gid, $pid]);
-        $h->sql("INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, \"order\", hidden) VALUES (?, 'pw_seats:quantity|Seats', '4', 0, 10, 1, 0)", [$gid]);
+        $h->sql("INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, `order`, hidden) VALUES (?, 'pw_seats:quantity|Seats', '4', 0, 10, 1, 0)", [$gid]);
         $seats = $h->sql('SELECT MAX(id) AS m FROM tblproductconfigoptions')[0]['m'];
-        $h->sql("INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, \"order\", hidden) VALUES (?, 'edition|Edition', '1', 0, 0, 2, 0)", [$gid]);
+        $h->sql("INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, `order`, hidden) VALUES (?, 'edition|Edition', '1', 0, 0, 2, 0)", [$gid]);
         $edition = $h->sql('SELECT MAX(id) AS m FROM tblproductconfigoptions')[0]['m'];
         $h->sql("INSERT INTO tblproductconfigoptionssub (configid, optionname, sortorder, hidden) VALUES (?, 'standard|Standard', 1, 0)", [$edition]);
         $h->sql("INSERT INTO tblproductconfigoptionssub (configid, optionname, sortorder, hidden) VALUES (?, 'advanced|Advanced', 2, 0)", [$edition]);
-        $h->sql("INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, \"order\", hidden) VALUES (?, 'backup|Backup', '3', 0, 1, 3, 0)", [$gid]);
+        $h->sql("INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, `order`, hidden) VALUES (?, 'backup|Backup', '3', 0, 1, 3, 0)", [$gid]);
         $advanced = $h->sql("SELECT id FROM tblproductconfigoptionssub WHERE optionname = 'advanced|Advanced'")[0]['id'];
         $h->sql('INSERT INTO tblhostingconfigoptions (relid, configid, optionid, qty) VALUES (?, ?, 0, 7)', [$svc, $seats]);
         $h->sql('INSERT INTO tblhostingconfigoptions (relid, configid, optionid, qty) VALUES (?, ?, ?, 0)', [$svc, $edition, $advanced]);

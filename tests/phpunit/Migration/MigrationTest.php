@@ -134,7 +134,7 @@ final class MigrationTest extends ModuleTestCase
         $gid = (int) $this->host->sql("SELECT id FROM tblproductconfiggroups WHERE name = 'Backup options'")[0]['id'];
         $this->host->ok('sql', ['INSERT INTO tblproductconfiglinks (gid, pid) VALUES (?, ?)', 'bind' => [$gid, $pid]]);
         foreach (['Cloud Storage' => 'TB', 'Workstations' => '1', 'Something else' => 'x'] as $name => $sub) {
-            $this->host->ok('sql', ["INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, \"order\", hidden) VALUES (?, ?, 4, 0, 0, 0, 0)", 'bind' => [$gid, $name]]);
+            $this->host->ok('sql', ["INSERT INTO tblproductconfigoptions (gid, optionname, optiontype, qtyminimum, qtymaximum, `order`, hidden) VALUES (?, ?, 4, 0, 0, 0, 0)", 'bind' => [$gid, $name]]);
             $cid = (int) $this->host->sql('SELECT id FROM tblproductconfigoptions WHERE optionname = ?', [$name])[0]['id'];
             $this->host->ok('sql', ['INSERT INTO tblproductconfigoptionssub (configid, optionname, sortorder, hidden) VALUES (?, ?, 0, 0)', 'bind' => [$cid, $sub]]);
         }

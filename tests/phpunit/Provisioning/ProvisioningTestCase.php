@@ -4,6 +4,7 @@ namespace AcronisCloud\Tests\Provisioning;
 
 use AcronisCloud\Dev\AdminHttp;
 use AcronisCloud\Tests\Support\ModuleTestCase;
+use WhmcsHost\Testing\TestDatabases;
 
 /**
  * Fixture F of module-behaviour.md §L on the emulated WHMCS and the simulator: server 1, the
@@ -50,6 +51,9 @@ abstract class ProvisioningTestCase extends ModuleTestCase
     {
         $golden = self::$golden[static::class] ?? null;
         if ($golden !== null) {
+            if (is_file($golden['dir'] . '/.database')) {
+                TestDatabases::fromEnv()?->drop((string) file_get_contents($golden['dir'] . '/.database'));
+            }
             exec('rm -rf ' . escapeshellarg($golden['dir']));
             unset(self::$golden[static::class]);
         }
@@ -59,7 +63,7 @@ abstract class ProvisioningTestCase extends ModuleTestCase
     /** Files that hold the fixture's state: WHMCS database, its key, the template database. */
     private function stateFiles(string $root): array
     {
-        $files = ['whmcs.sqlite', 'configuration.php'];
+        $files = $this->host->database() === null ? ['whmcs.sqlite', 'configuration.php'] : ['configuration.php'];
         foreach (glob("$root/downloads/acroniscloud/templates.sqlite*") ?: [] as $f) {
             $files[] = substr($f, strlen($root) + 1);
         }
@@ -74,6 +78,14 @@ abstract class ProvisioningTestCase extends ModuleTestCase
             copy("$root/$f", "$dir/$f");
         }
         file_put_contents("$dir/.root", $root);
+        $db = $this->host->database();
+        if ($db !== null) {
+            // MySQL/MariaDB: the fixture's WHMCS database is kept as a database of its own.
+            $dbs = TestDatabases::fromEnv();
+            $golden = $dbs->create('g');
+            $dbs->cloneInto($db['name'], $golden['name']);
+            file_put_contents("$dir/.database", $golden['name']);
+        }
     }
 
     /** Puts the fixture's state into this test's fresh WHMCS root (paths rewritten). */
@@ -90,6 +102,11 @@ abstract class ProvisioningTestCase extends ModuleTestCase
         }
         $config = (string) file_get_contents("$root/configuration.php");
         file_put_contents("$root/configuration.php", str_replace($from, $root, $config));
+        $db = $this->host->database();
+        if ($db !== null) {
+            TestDatabases::fromEnv()->cloneInto((string) file_get_contents("$dir/.database"), $db['name']);
+            $this->host->useDatabase($db['dsn']);
+        }
         // WHMCS keeps absolute storage paths (the downloads area holds the template database).
         foreach ([[$from, $root], [str_replace('/', '\\/', $from), str_replace('/', '\\/', $root)]] as [$a, $b]) {
             $this->host->sql('UPDATE tblstorageconfigurations SET settings = REPLACE(settings, ?, ?)', [$a, $b]);

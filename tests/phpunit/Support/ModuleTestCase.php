@@ -4,6 +4,7 @@ namespace AcronisCloud\Tests\Support;
 
 use AcronisCloud\Dev\Simulator;
 use PHPUnit\Framework\TestCase;
+use WhmcsHost\Testing\TestDatabases;
 use WhmcsHost\Testing\WhmcsHost;
 
 /**
@@ -18,6 +19,8 @@ abstract class ModuleTestCase extends TestCase
     protected array $hookCalls = [];
     /** @var list<string> secrets that must never appear in any log or message */
     protected array $secrets = [];
+    /** @var list<WhmcsHost> roots made by secondNode()/restoredFromBackup(), removed with the test's own */
+    private array $moreRoots = [];
 
     protected function setUp(): void
     {
@@ -31,6 +34,9 @@ abstract class ModuleTestCase extends TestCase
     protected function tearDown(): void
     {
         if (isset($this->host) && !$this->hasFailed()) {
+            foreach ($this->moreRoots as $root) {
+                $root->destroy();
+            }
             $this->host->destroy();
         }
     }
@@ -67,6 +73,61 @@ abstract class ModuleTestCase extends TestCase
         // Tests look at what their own step sends, not at the ServerAdd hook's calls.
         $this->sim->clearRequests();
         return $id;
+    }
+
+    /**
+     * The MySQL/MariaDB test databases when the suite runs with WHMCS_DB_DSN=mysql://… (`make
+     * test-php-mariadb`), null on SQLite. This test's root has a database of its own: $this->host->database().
+     */
+    protected function databases(): ?TestDatabases
+    {
+        return TestDatabases::fromEnv();
+    }
+
+    /**
+     * Switches this test's root to a new database user with only $rights on its database, e.g.
+     * TestDatabases::without('CREATE') (scenario L79) or ['SELECT'] (read-only); returns the user name
+     * (the account is "<name>@%"). MySQL/MariaDB only.
+     */
+    protected function connectAs(array $rights): string
+    {
+        $db = $this->requireMysql();
+        $dsn = $this->databases()->createUser($db['name'], $rights);
+        $this->host->useDatabase($dsn);
+        return rawurldecode((string) parse_url($dsn, PHP_URL_USER));
+    }
+
+    /**
+     * Backup and restore as a provider does it: mysqldump of this test's database, restored into a fresh
+     * database, and a second root (same configuration.php, so the same $cc_encryption_hash) pointed at the
+     * copy. MySQL/MariaDB only.
+     */
+    protected function restoredFromBackup(): WhmcsHost
+    {
+        $db = $this->requireMysql();
+        $copy = $this->databases()->copy($db['name']);
+        $restored = $this->host->secondNode($this->host->root() . '-restored');
+        $restored->useDatabase($copy['dsn']);
+        return $this->moreRoots[] = $restored;
+    }
+
+    /**
+     * A second web node on this test's database (its own root directory and PHP processes); run both
+     * at once with WhmcsHost::runAtOnce().
+     */
+    protected function secondNode(): WhmcsHost
+    {
+        return $this->moreRoots[] = $this->host->secondNode($this->host->root() . '-node2-' . bin2hex(random_bytes(2)));
+    }
+
+    /** @return array{name:string, user:string, password:string, dsn:string} this test's MySQL database */
+    private function requireMysql(): array
+    {
+        $db = $this->host->database();
+        if ($db === null) {
+            $this->markTestSkipped('MySQL/MariaDB only: run with WHMCS_DB_DSN=mysql://… (make test-php-mariadb)');
+        }
+        return $db;
     }
 
     protected function serverRow(int $id): array

@@ -137,8 +137,7 @@ final class MetricProviderTest extends UsageTestCase
             array_shift($tenants);
         }
         $fieldId = (int) $field[0]['id'];
-        $db = new \PDO('sqlite:' . $this->host->root() . '/whmcs.sqlite');
-        $db->setAttribute(\PDO::ATTR_ERRMODE, \PDO::ERRMODE_EXCEPTION);
+        $db = $this->host->pdo();
         $db->beginTransaction();
         $service = $db->prepare("INSERT INTO tblhosting (userid, packageid, server, domainstatus, regdate, created_at, updated_at) VALUES (1, 1, ?, 'Active', '2024-01-01', '2024-01-01 00:00:00', '2024-01-01 00:00:00')");
         $value = $db->prepare("INSERT INTO tblcustomfieldsvalues (fieldid, relid, value, created_at, updated_at) VALUES (?, ?, ?, '2024-01-01 00:00:00', '2024-01-01 00:00:00')");

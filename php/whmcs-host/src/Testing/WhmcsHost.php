@@ -3,6 +3,11 @@ declare(strict_types=1);
 
 namespace WhmcsHost\Testing;
 
+// The demo and the benches load this file without an autoloader.
+require_once __DIR__ . '/TestDatabases.php';
+require_once dirname(__DIR__) . '/Installer.php';
+require_once dirname(__DIR__) . '/Bootstrap.php';
+
 /**
  * Test client for the WHMCS host emulation. Every call spawns
  * `php php/whmcs-host/bin/whmcs --root DIR …`, i.e. a fresh PHP process per
@@ -29,6 +34,8 @@ final class WhmcsHost
     private string $root;
     /** @var array<string, mixed> */
     private array $opts;
+    /** @var array{name:string, user:string, password:string, dsn:string}|null the test database this root made */
+    private ?array $database = null;
 
     private function __construct(string $root, array $opts)
     {
@@ -51,6 +58,12 @@ final class WhmcsHost
     public static function create(string $dir, array $opts = []): self
     {
         $host = new self($dir, $opts);
+        // WHMCS_DB_DSN=mysql://…: every root gets a fresh database of its own (dropped by destroy()).
+        $databases = isset($opts['db']) ? null : TestDatabases::fromEnv();
+        if ($databases !== null) {
+            $host->database = $databases->create();
+            $opts['db'] = $host->database['dsn'];
+        }
         $args = [];
         foreach (['db' => '--db', 'repo' => '--repo', 'seed' => '--seed', 'whmcs_version' => '--whmcs-version', 'link' => '--link'] as $k => $flag) {
             if (isset($opts[$k])) {
@@ -83,25 +96,73 @@ final class WhmcsHost
     }
 
     /**
+     * The MySQL test database this root made (WHMCS_DB_DSN set), or null (SQLite, or a database given by
+     * the caller).
+     *
+     * @return array{name:string, user:string, password:string, dsn:string}|null
+     */
+    public function database(): ?array
+    {
+        return $this->database;
+    }
+
+    /**
+     * A PDO connection to this root's database, from its configuration.php (the SQLite file or the MySQL
+     * database), for bulk test fixtures that would take too long through `sql` requests.
+     */
+    public function pdo(): \PDO
+    {
+        $config = (static function (string $__file): array {
+            include $__file;
+            return get_defined_vars();
+        })($this->root . '/configuration.php');
+        $c = \WhmcsHost\Bootstrap::connectionConfig($this->root, $config);
+        if ($c['driver'] === 'sqlite') {
+            $pdo = new \PDO('sqlite:' . $c['database']);
+        } else {
+            $where = $c['unix_socket'] !== '' ? 'unix_socket=' . $c['unix_socket'] : 'host=' . $c['host'] . ';port=' . $c['port'];
+            $pdo = new \PDO("mysql:$where;dbname={$c['database']};charset={$c['charset']}", $c['username'], $c['password'], $c['options']);
+        }
+        $pdo->setAttribute(\PDO::ATTR_ERRMODE, \PDO::ERRMODE_EXCEPTION);
+        return $pdo;
+    }
+
+    /**
+     * Points this root at another database (e.g. TestDatabases::copy()'s restored copy, or a user with fewer
+     * rights from TestDatabases::createUser()); configuration.php keeps its $cc_encryption_hash.
+     */
+    public function useDatabase(string $dsn): void
+    {
+        \WhmcsHost\Installer::useDatabase($this->root, $dsn);
+    }
+
+    /**
+     * A second web node of the same installation: a copy of this root (same configuration.php, so the same
+     * database and $cc_encryption_hash) in $dir, for two PHP processes working on one database at once.
+     * Its destroy() removes its directory only; the database stays with this root.
+     */
+    public function secondNode(string $dir, array $opts = []): self
+    {
+        if (file_exists($dir)) {
+            throw new \RuntimeException("$dir exists already");
+        }
+        $proc = proc_open(['cp', '-a', $this->root, $dir], [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $err = is_resource($proc) ? (string) stream_get_contents($pipes[2]) : 'cannot start cp';
+        if (!is_resource($proc) || proc_close($proc) !== 0) {
+            throw new \RuntimeException("Cannot copy the root to $dir: $err");
+        }
+        return self::open($dir, $opts + $this->opts);
+    }
+
+    /**
      * Runs one command in a new process.
      *
      * @return array{exit:int, json:?array, stdout:string, stderr:string}
      */
     public function run(string $command, array $args = []): array
     {
-        $cmd = [$this->opts['php'] ?? PHP_BINARY, self::runnerPath(), '--root', $this->root];
-        if (!empty($this->opts['ext'])) {
-            $cmd[] = '--ext';
-            $cmd[] = (string) $this->opts['ext'];
-        }
-        $cmd[] = $command;
-        foreach (self::argv($args) as $a) {
-            $cmd[] = $a;
-        }
-        $env = null;
-        if (!empty($this->opts['env'])) {
-            $env = array_merge(getenv(), (array) $this->opts['env']);
-        }
+        $cmd = $this->commandLine($command, $args);
+        $env = $this->environment();
         $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
         if (!is_resource($proc)) {
             throw new \RuntimeException('Cannot start the WHMCS runner');
@@ -134,6 +195,61 @@ final class WhmcsHost
         $exit = proc_close($proc);
         $json = json_decode(trim($stdout), true);
         return ['exit' => $exit, 'json' => is_array($json) ? $json : null, 'stdout' => $stdout, 'stderr' => $stderr];
+    }
+
+    /**
+     * Runs several commands at the same moment, each in its own process (e.g. the same cron on two nodes
+     * made by secondNode(), for race tests); waits for all of them.
+     *
+     * @param array<array-key, array{0:self, 1:string, 2?:array}> $calls [host, command, args] each
+     * @return array<array-key, array{exit:int, json:?array, stdout:string, stderr:string}> by the same keys
+     */
+    public static function runAtOnce(array $calls): array
+    {
+        $started = [];
+        foreach ($calls as $key => $call) {
+            [$host, $command] = $call;
+            $out = (string) tempnam(sys_get_temp_dir(), 'whmcs-out-');
+            $err = (string) tempnam(sys_get_temp_dir(), 'whmcs-err-');
+            $proc = proc_open($host->commandLine($command, $call[2] ?? []), [0 => ['file', '/dev/null', 'r'],
+                1 => ['file', $out, 'w'], 2 => ['file', $err, 'w']], $pipes, null, $host->environment());
+            if (!is_resource($proc)) {
+                throw new \RuntimeException('Cannot start the WHMCS runner');
+            }
+            $started[$key] = [$proc, $out, $err];
+        }
+        $results = [];
+        foreach ($started as $key => [$proc, $out, $err]) {
+            $exit = proc_close($proc);
+            $stdout = (string) file_get_contents($out);
+            $stderr = (string) file_get_contents($err);
+            @unlink($out);
+            @unlink($err);
+            $json = json_decode(trim($stdout), true);
+            $results[$key] = ['exit' => $exit, 'json' => is_array($json) ? $json : null, 'stdout' => $stdout, 'stderr' => $stderr];
+        }
+        return $results;
+    }
+
+    /** @return list<string> */
+    private function commandLine(string $command, array $args): array
+    {
+        $cmd = [$this->opts['php'] ?? PHP_BINARY, self::runnerPath(), '--root', $this->root];
+        if (!empty($this->opts['ext'])) {
+            $cmd[] = '--ext';
+            $cmd[] = (string) $this->opts['ext'];
+        }
+        $cmd[] = $command;
+        foreach (self::argv($args) as $a) {
+            $cmd[] = $a;
+        }
+        return $cmd;
+    }
+
+    /** @return array<string, string>|null null = inherit */
+    private function environment(): ?array
+    {
+        return empty($this->opts['env']) ? null : array_merge(getenv(), (array) $this->opts['env']);
     }
 
     /**
@@ -278,11 +394,18 @@ final class WhmcsHost
         $this->stopServer();
     }
 
-    /** Stops a running server, then removes the root directory (the SQLite file inside it included). */
+    /**
+     * Stops a running server, then removes the root directory (the SQLite file inside it included) and
+     * drops the MySQL test database this root made.
+     */
     public function destroy(): void
     {
         $this->stopServer();
         self::removeTree($this->root);
+        if ($this->database !== null) {
+            TestDatabases::fromEnv()?->drop($this->database['name']);
+            $this->database = null;
+        }
     }
 
     /** @return string[] */
