@@ -10,6 +10,7 @@ spl_autoload_register(static function (string $class): void {
         'WhmcsHost\\Tests\\' => __DIR__ . '/',
         'AcronisCloud\\Tests\\' => __DIR__ . '/',
         'AcronisCloud\\Dev\\' => dirname(__DIR__, 2) . '/php/dev/',
+        'AcronisCloud\\Whmcs\\' => dirname(__DIR__, 2) . '/includes/acroniscloud/lib/Whmcs/',
         'WhmcsHost\\' => dirname(__DIR__, 2) . '/php/whmcs-host/src/',
     ];
     foreach ($map as $prefix => $dir) {
