@@ -210,6 +210,8 @@ impl UsageMetrics {
     ) -> PhpResult<String> {
         guard(|| {
             let opts = Options::new(options);
+            // A broken config.yaml is reported by every command, even one that needs none of it.
+            opts.config()?;
             let db = opts.db()?;
             let names: HashMap<i64, String> = server_names
                 .iter()
