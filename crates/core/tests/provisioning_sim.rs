@@ -419,6 +419,10 @@ fn l1_new_customer_happy_path() {
     assert_eq!(p["contact"]["city"], "Berlin");
     assert_eq!(p["contact"]["country"], "DE");
     assert!(p.get("enhanced_security").is_none());
+    assert!(
+        p.get("settings").is_none(),
+        "enhanced security off: no settings sent"
+    );
     // Backup bound, one PUT with both items.
     let backup = w.sim.seed_info(0)["applications"]
         .as_array()
@@ -1162,13 +1166,19 @@ fn template_security_settings_are_applied() {
     let st = w.tenant_state(&tid);
     assert_eq!(st["ancestral_access"], true);
     assert_eq!(st["mfa_status"], "enabled");
-    assert_eq!(st["enhanced_security"], true);
+    assert_eq!(st["settings"]["enhanced_security"], true);
+    let post = &w.bodies("POST", "/api/2/tenants")[0];
+    assert_eq!(
+        post["settings"],
+        serde_json::json!({"enhanced_security": true})
+    );
+    assert!(post.get("enhanced_security").is_none(), "never top-level");
     let mut w2 = World::new();
     w2.create().unwrap();
     let st = w2.tenant_state(&w2.field("tenant_id"));
     assert_eq!(st["ancestral_access"], false, "self-service");
     assert_eq!(st["mfa_status"], "disabled");
-    assert_eq!(st["enhanced_security"], false);
+    assert_eq!(st["settings"]["enhanced_security"], false);
     // A re-run changes nothing more.
     w.clear_requests();
     w.create().unwrap();
