@@ -72,6 +72,7 @@ function acroniscloud_service_input(array $params): ?array
         'activation' => (string) ($params['configoption2'] ?? ($product->configoption2 ?? '')),
         'pay_type' => $product !== null ? (string) $product->paytype : null,
         'config_options' => $options,
+        'yes_no_options' => acroniscloud_yes_no_options($pid),
         'config_option_groups' => array_map('intval', Capsule::table('tblproductconfiglinks')->where('pid', $pid)->pluck('gid')->all()),
         'client' => acroniscloud_client_input((array) ($params['clientsdetails'] ?? [])),
         'fields' => [
@@ -82,6 +83,24 @@ function acroniscloud_service_input(array $params): ?array
         ],
         'whmcs_version' => isset($params['whmcsVersion']) ? (string) $params['whmcsVersion'] : null,
     ];
+}
+
+/**
+ * Names (cut at `|`, trimmed) of the product's Yes/No configurable options (`optiontype` 3):
+ * WHMCS passes only option values, and a ticked box (1) must not be read as a quantity.
+ */
+function acroniscloud_yes_no_options(int $pid): array
+{
+    $groups = Capsule::table('tblproductconfiglinks')->where('pid', $pid)->pluck('gid')->all();
+    if ($groups === []) {
+        return [];
+    }
+    $names = Capsule::table('tblproductconfigoptions')->whereIn('gid', $groups)->where('optiontype', '3')
+        ->pluck('optionname')->all();
+    return array_values(array_unique(array_map(
+        static fn ($name) => trim(explode('|', (string) $name, 2)[0]),
+        $names
+    )));
 }
 
 /** Client details for the extension, with the locale of the client's WHMCS language. */

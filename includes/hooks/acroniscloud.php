@@ -8,6 +8,7 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/../acroniscloud/bootstrap.php';
 require_once __DIR__ . '/../acroniscloud/provisioning.php';
 require_once __DIR__ . '/../acroniscloud/usage.php';
+require_once __DIR__ . '/../acroniscloud/server_form.php';
 
 add_hook('ServerAdd', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_server_saved', $vars); });
 add_hook('ServerEdit', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_server_saved', $vars); });
@@ -19,7 +20,7 @@ add_hook('OrderProductUpgradeOverride', 1, function (array $vars) { return acron
 add_hook('AfterModuleChangePackageFailed', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_change_failed', $vars); });
 add_hook('AfterCronJob', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_after_cron', $vars); });
 add_hook('DailyCronJob', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_daily_cron', $vars); });
-add_hook('AdminAreaHeaderOutput', 1, function (array $vars) { return acroniscloud_hook_output(static fn () => acroniscloud_banner(true)); });
+add_hook('AdminAreaHeaderOutput', 1, function (array $vars) { return acroniscloud_hook_output(static fn () => acroniscloud_admin_header($vars)); });
 add_hook('ClientAreaHeaderOutput', 1, function (array $vars) { return acroniscloud_hook_output(static fn () => acroniscloud_banner(false)); });
 
 /** Hooks never break the admin's action: failures are logged, the input is returned. */

@@ -72,10 +72,12 @@ describe('client area of a service', () => {
     await simApi(sim, 'PUT', `/api/2/tenants/${tenantId}/offering_items`, { offering_items: [
       { application_id: backup, name: 'pw_workstations', status: 1, quota: { value: 10, overage: 0 } },
       { application_id: backup, name: 'pw_storage', infra_id: infra, status: 1, quota: { value: 107374182400, overage: 0 } },
+      { application_id: backup, name: 'local_storage', status: 1, quota: { value: null, overage: 0 } },
     ] });
     await simControl(sim, 'PUT', '/usage', { items: [
       { tenant_id: tenantId, name: 'pw_workstations', value: 3 },
       { tenant_id: tenantId, name: 'pw_storage', infra_id: infra, value: 5368709120 },
+      { tenant_id: tenantId, name: 'local_storage', value: 2147483648 },
     ] });
     user = await simApi(sim, 'POST', '/api/2/users', { tenant_id: tenantId, login: 'acme-admin', contact: { email: 'it@acme.test' } });
     user = await simApi(sim, 'PUT', `/api/2/users/${user.id}`, { notifications: ['backup_error', 'quota'], version: user.version });
@@ -135,7 +137,11 @@ describe('client area of a service', () => {
     assert.equal(await text('[data-field="payment_method"] dd'), 'Bank Transfer');
     assert.equal(await text('[data-item="pw_workstations"] .acc-usage-value'), '3 used of 10');
     assert.equal(await text('[data-item="pw_storage"] .acc-usage-value'), '5 GB used of 100 GB');
-    assert.deepEqual(await page.$$eval('.acc-usage-item', (l) => l.map((e) => e.dataset.item)), ['pw_workstations', 'pw_storage']);
+    assert.equal(await text('[data-item="local_storage"] .acc-usage-value'), '2 GB used');
+    // Module-behaviour E.1: within the application, items grouped by resource type.
+    assert.deepEqual(await page.$$eval('.acc-usage-resource', (l) => l.map((g) => [g.dataset.resourceType,
+      g.querySelector('.acc-usage-resource-title').textContent, [...g.querySelectorAll('.acc-usage-item')].map((e) => e.dataset.item)])),
+    [['data', 'Data sources', ['pw_workstations']], ['local', 'Local backup', ['local_storage']], ['cloud', 'Cloud resources', ['pw_storage']]]);
     await shot(page, SUITE, '01-service-page');
   });
 
@@ -216,6 +222,8 @@ describe('client area of a service', () => {
     assert.equal(await text('[data-field="status"] dd'), 'Aktiv');
     assert.equal(await text('#acc-notifications-none'), 'Alle Benachrichtigungen sind deaktiviert.');
     assert.match(await text('[data-item="pw_storage"] .acc-usage-value'), /^5 GB von 100 GB genutzt$/);
+    assert.deepEqual(await page.$$eval('.acc-usage-resource-title', (l) => l.map((e) => e.textContent)),
+      ['Datenquellen', 'Lokales Backup', 'Cloud-Ressourcen']);
     assert.equal(await text('[data-field="billing_amount"] dd'), '25,00 €');
     await page.click('#acc-notifications-edit');
     assert.equal(await text('label[for="acc-note-platform-quota"]'), 'Kontingentüberschreitung');

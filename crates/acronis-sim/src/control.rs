@@ -225,6 +225,10 @@ pub fn handle(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Respons
             if b.get("reset").and_then(Value::as_bool) == Some(true) {
                 cluster.clock.reset();
             }
+            let now = cluster.clock.now();
+            for handle in &cluster.dcs {
+                handle.lock().end_expired_trials(now);
+            }
             ok(
                 json!({"now": cluster.clock.now(), "iso": crate::clock::iso(cluster.clock.now()), "offset_seconds": cluster.clock.offset_secs()}),
             )

@@ -96,6 +96,9 @@ pub struct QuotaRequest<'a> {
     /// `$params['configoptions']` in WHMCS order: option name (already cut at `|`) → value
     /// (quantity, or 1/0 for Yes/No).
     pub config_options: &'a [(String, i64)],
+    /// Names (cut at `|`, trimmed) of the product's Yes/No options (`optiontype` 3 in
+    /// `tblproductconfigoptions`): a ticked one enables its item with the template's quota.
+    pub yes_no_options: &'a [String],
     pub tenant_kind: TenantKind,
     /// `overage_ratio` from config.yaml (values below 1 count as 1).
     pub overage_ratio: f64,
@@ -463,6 +466,9 @@ pub fn option_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
         let (cloud, cloud_feature) = cloud_unit(root_item, meta);
         let quota = if kind == UnitKind::Feature {
             None
+        } else if req.yes_no_options.iter().any(|n| n == opt) {
+            yes_no_on_countable(req, name, infra.as_deref(), opt)?;
+            None
         } else {
             if cloud_feature {
                 return Err(Error::validation(format!(
@@ -489,6 +495,27 @@ pub fn option_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
         });
     }
     Ok(out)
+}
+
+/// Manual 6.3: a ticked Yes/No option on a countable item enables the item "in accordance with
+/// the quota defined in the template" — it adds no quota of its own (the reference added 1,
+/// module-behaviour.md J.2 #24). An item the template does not define has no such quota, so
+/// the option is refused rather than enabling the item without any limit.
+fn yes_no_on_countable(
+    req: &QuotaRequest<'_>,
+    name: &str,
+    infra: Option<&str>,
+    opt: &str,
+) -> Result<()> {
+    let in_template = active_template_items(req.template)
+        .any(|i| i.name == name && norm(i.infra_id.as_deref()) == norm(infra));
+    if in_template {
+        return Ok(());
+    }
+    Err(Error::validation(format!(
+        "The Yes/No configurable option \"{opt}\" enables the offering item \"{name}\" with the quota of the template {}, but the template does not contain this offering item. Please add the offering item to the template or use a quantity option.",
+        req.template_id
+    )))
 }
 
 /// §B.6 merge by name + infra id, first-seen order: any unlimited contributor makes the quota
@@ -701,10 +728,22 @@ mod tests {
         options: &[(String, i64)],
         ratio: f64,
     ) -> Result<OfferingPlan> {
+        run_typed(f, t, options, &[], ratio)
+    }
+
+    /// [`run`] with the names of the options WHMCS declares as Yes/No.
+    fn run_typed(
+        f: &Fixture,
+        t: &TemplateData,
+        options: &[(String, i64)],
+        yes_no: &[String],
+        ratio: f64,
+    ) -> Result<OfferingPlan> {
         plan(&QuotaRequest {
             template_id: 7,
             template: t,
             config_options: options,
+            yes_no_options: yes_no,
             tenant_kind: t.tenant_kind,
             overage_ratio: ratio,
             root: RootFacts {
@@ -903,6 +942,29 @@ mod tests {
         let o = opts(&[("pw_servers:quantity:", 1)]);
         let p = run(&f, &t, &o, 1.0).unwrap();
         assert_eq!(quota(&p, "pw_servers"), limit(5, 0.0));
+    }
+
+    #[test]
+    fn ticked_yes_no_option_on_countable_item_uses_the_template_quota() {
+        let f = fixture();
+        let t = customer(vec![titem("pw_servers", None, "quantity", Some(4))]);
+        let o = opts(&[("pw_servers:quantity:", 1)]);
+        let yes_no = vec!["pw_servers:quantity:".to_string()];
+        let p = run_typed(&f, &t, &o, &yes_no, 1.0).unwrap();
+        assert_eq!(quota(&p, "pw_servers"), limit(4, 0.0), "no +1 (J.2 #24)");
+        let unticked = opts(&[("pw_servers:quantity:", 0)]);
+        let p = run_typed(&f, &t, &unticked, &yes_no, 1.0).unwrap();
+        assert_eq!(quota(&p, "pw_servers"), limit(4, 0.0));
+    }
+
+    #[test]
+    fn ticked_yes_no_option_on_an_item_outside_the_template_is_refused() {
+        let f = fixture();
+        let t = customer(vec![]);
+        let o = opts(&[("pw_servers:quantity:", 1)]);
+        let yes_no = vec!["pw_servers:quantity:".to_string()];
+        let m = err(run_typed(&f, &t, &o, &yes_no, 1.0));
+        assert!(m.contains("does not contain this offering item"), "{m}");
     }
 
     // --- manual 6.3, uncountable items ------------------------------------------------------
@@ -1131,6 +1193,7 @@ mod tests {
             template_id: 7,
             template: &t,
             config_options: &[],
+            yes_no_options: &[],
             tenant_kind: TenantKind::Customer,
             overage_ratio: 1.0,
             root: RootFacts {

@@ -52,7 +52,9 @@ pub struct NewTenant {
     pub customer_id: String,
     pub contact: Contact,
     pub language: String,
-    /// Enhanced security mode (customers; sent only when on, see acronis-sim README).
+    /// Enhanced security mode (customers only). Sent only when on, as
+    /// `"settings": {"enhanced_security": true}` — the shape of Acronis's tenant-creation
+    /// scenarios (docs/platform-calls.md); leaving it out keeps the platform's default (off).
     pub enhanced_security: bool,
 }
 
@@ -93,7 +95,7 @@ pub fn create(conn: &mut Connection, t: &NewTenant) -> Result<Tenant> {
     });
     if t.enhanced_security {
         if let Some(obj) = body.as_object_mut() {
-            obj.insert("enhanced_security".into(), json!(true));
+            obj.insert("settings".into(), json!({"enhanced_security": true}));
         }
     }
     let v = conn.call(Method::Post, "/api/2/tenants", &[], Some(body))?;

@@ -282,18 +282,18 @@ fn check_two_factor(old: &TemplateData, new: &TemplateData) -> Result<()> {
 }
 
 /// Manual 6.5.1, Template: "For customer type templates, it is possible to upgrade from trial
-/// to production template, but not from production to trial" (§B.1, §B.3: the Cloud refuses
-/// production → trial). Trial → production therefore happens once: afterwards the tenant is
-/// in production and can never go back.
+/// to production template, but not from production to trial". Only that template change is
+/// refused. A tenant the platform already put in production (manual 6.1: trial becomes
+/// production after 30 days) stays there whatever the new template says: a trial template then
+/// only changes resources, and no pricing write is planned (the platform refuses
+/// production → trial).
 fn check_pricing(
     old: &TemplateData,
     new: &TemplateData,
     tenant: &TenantState,
 ) -> Result<Option<Mode>> {
     let wanted = wanted_mode(new);
-    let template_downgrade = wanted_mode(old) == Mode::Production && wanted == Mode::Trial;
-    let tenant_downgrade = tenant.pricing_mode == Mode::Production && wanted == Mode::Trial;
-    if template_downgrade || tenant_downgrade {
+    if wanted_mode(old) == Mode::Production && wanted == Mode::Trial {
         return Err(refuse(format!(
             "Product upgrade/downgrade cannot switch the tenant \"{}\" from {} to {} mode: only \
              a switch from trial to production is possible. Please use a template in \
@@ -302,6 +302,9 @@ fn check_pricing(
             mode_label(Mode::Production),
             mode_label(Mode::Trial)
         )));
+    }
+    if tenant.pricing_mode == Mode::Production {
+        return Ok(None);
     }
     Ok((tenant.pricing_mode != wanted).then_some(wanted))
 }
@@ -652,16 +655,21 @@ mod tests {
     }
 
     #[test]
-    fn trial_switched_automatically_cannot_return_to_trial() {
+    fn tenant_switched_to_production_by_the_platform_stays_there() {
         // Manual 6.1: trial becomes production after 30 days; the template is still trial.
-        let mut t = template(TenantKind::Customer, "per_workload");
-        t.mode = Mode::Trial;
-        let m = refusal(plan_change(
-            &t,
-            &t,
-            &tenant(TenantKind::Customer, Mode::Production),
-        ));
-        assert!(m.contains("from Production to Trial"), "{m}");
+        let mut trial = template(TenantKind::Customer, "per_workload");
+        trial.mode = Mode::Trial;
+        let in_production = tenant(TenantKind::Customer, Mode::Production);
+        let same = plan_change(&trial, &trial, &in_production).unwrap();
+        assert_eq!(same.switch_pricing_to, None, "no pricing write");
+        // Another trial template with more resources goes through too.
+        let mut bigger = trial.clone();
+        bigger.name = "Trial, more".into();
+        if let Some(i) = bigger.applications[0].offering_items.first_mut() {
+            i.quota_value = Some(50);
+        }
+        let other = plan_change(&trial, &bigger, &in_production).unwrap();
+        assert_eq!(other.switch_pricing_to, None);
     }
 
     #[test]

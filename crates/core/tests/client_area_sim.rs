@@ -263,8 +263,8 @@ fn l60_usages_from_the_platform() {
     assert_eq!(
         v,
         json!([{"application_type": "backup", "offering_items": [
-            {"name": "pw_workstations", "measurement_unit": "quantity", "usage_value": 3, "quota_value": 10},
-            {"name": "pw_storage", "measurement_unit": "bytes", "usage_value": 5_368_709_120_i64, "quota_value": 107_374_182_400_i64}]}])
+            {"name": "pw_workstations", "measurement_unit": "quantity", "usage_value": 3, "quota_value": 10, "resource_type": "data"},
+            {"name": "pw_storage", "measurement_unit": "bytes", "usage_value": 5_368_709_120_i64, "quota_value": 107_374_182_400_i64, "resource_type": "cloud"}]}])
     );
 }
 

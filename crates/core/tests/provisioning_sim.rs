@@ -164,6 +164,7 @@ impl World {
             activation: String::new(),
             pay_type: Some("recurring".into()),
             config_options: vec![],
+            yes_no_options: vec![],
             config_option_groups: vec![],
             client: ClientDetails {
                 firstname: "John".into(),
@@ -422,6 +423,10 @@ fn l1_new_customer_happy_path() {
     assert_eq!(p["contact"]["city"], "Berlin");
     assert_eq!(p["contact"]["country"], "DE");
     assert!(p.get("enhanced_security").is_none());
+    assert!(
+        p.get("settings").is_none(),
+        "enhanced security off: no settings sent"
+    );
     // Backup bound, one PUT with both items.
     let backup = w.sim.seed_info(0)["applications"]
         .as_array()
@@ -678,18 +683,16 @@ fn l11_trial_for_free_products() {
     let tid = w.field("tenant_id");
     assert_eq!(w.tenant_state(&tid)["pricing"]["mode"], "trial");
     assert!(w.bodies("PUT", "/pricing").is_empty(), "already trial");
-    // A production tenant cannot go back: the platform's refusal is the result.
+    // A production tenant stays in production (the platform refuses the way back): a re-run
+    // with a trial product writes no pricing and succeeds.
     w.input.pay_type = Some("recurring".into());
     w.create().unwrap();
     assert_eq!(w.tenant_state(&tid)["pricing"]["mode"], "production");
     w.input.pay_type = Some("free".into());
     w.clear_requests();
-    let r = w.create();
-    let put = w.bodies("PUT", "/pricing");
-    assert_eq!(put.len(), 1);
-    assert_eq!(put[0]["mode"], "trial");
-    let text = World::result(&r);
-    assert!(text.starts_with('{'), "{text}");
+    w.create().unwrap();
+    assert!(w.bodies("PUT", "/pricing").is_empty(), "no PUT mode=trial");
+    assert_eq!(w.tenant_state(&tid)["pricing"]["mode"], "production");
 }
 
 #[test]
@@ -1165,13 +1168,19 @@ fn template_security_settings_are_applied() {
     let st = w.tenant_state(&tid);
     assert_eq!(st["ancestral_access"], true);
     assert_eq!(st["mfa_status"], "enabled");
-    assert_eq!(st["enhanced_security"], true);
+    assert_eq!(st["settings"]["enhanced_security"], true);
+    let post = &w.bodies("POST", "/api/2/tenants")[0];
+    assert_eq!(
+        post["settings"],
+        serde_json::json!({"enhanced_security": true})
+    );
+    assert!(post.get("enhanced_security").is_none(), "never top-level");
     let mut w2 = World::new();
     w2.create().unwrap();
     let st = w2.tenant_state(&w2.field("tenant_id"));
     assert_eq!(st["ancestral_access"], false, "self-service");
     assert_eq!(st["mfa_status"], "disabled");
-    assert_eq!(st["enhanced_security"], false);
+    assert_eq!(st["settings"]["enhanced_security"], false);
     // A re-run changes nothing more.
     w.clear_requests();
     w.create().unwrap();

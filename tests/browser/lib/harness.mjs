@@ -130,3 +130,27 @@ export async function shot(page, suite, step) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Starts `acronis-sim --tls`; resolves to {info, seed, stop()} (stdin EOF ends it). */
+export async function startSimulator() {
+  const bin = process.env.ACRONIS_SIM_BIN || path.join(REPO, 'target/release/acronis-sim');
+  const child = spawn(bin, ['--tls', '--exit-on-stdin-eof'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error('acronis-sim did not start within 20 s')), 20000);
+    rl.once('line', (l) => { clearTimeout(timer); rl.close(); resolve(l); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`acronis-sim exited with ${code}`)); });
+  });
+  const info = JSON.parse(line);
+  const seed = await (await fetch(`${info.dcs[0].http}/__sim/seed-info`)).json();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    info, seed,
+    async stop() {
+      child.stdin.end();
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

@@ -137,8 +137,8 @@ final class ClientAreaTest extends ModuleTestCase
     {
         [$json, $raw] = $this->api('get_usages');
         $this->assertSame([['application_type' => 'backup', 'offering_items' => [
-            ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'usage_value' => 3, 'quota_value' => 10],
-            ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'usage_value' => 5368709120, 'quota_value' => 107374182400],
+            ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'usage_value' => 3, 'quota_value' => 10, 'resource_type' => 'data'],
+            ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'usage_value' => 5368709120, 'quota_value' => 107374182400, 'resource_type' => 'cloud'],
         ]]], $json, $raw);
     }
 

@@ -39,6 +39,52 @@ final class ChangePackageTest extends ProvisioningTestCase
         $this->assertStringContainsString('whmcs-product-id=' . $pid, $this->cloudTenant($tid)['customer_id']);
     }
 
+    /**
+     * Manual 6.1: a trial tenant is switched to production by the platform after 30 days. It
+     * stays there: re-running CreateAccount writes no pricing, and a change to another trial
+     * template (more resources) goes through without a pricing write.
+     */
+    public function testTrialTenantSwitchedToProductionByThePlatformStaysThere(): void
+    {
+        $trial = $this->createTemplate($this->templateBody(['name' => 'Trial PW', 'mode' => 'trial']));
+        $pid = $this->addProduct('Acronis trial PW', $trial);
+        $service = $this->addService($pid);
+        $this->assertSame('success', $this->module('create', $service));
+        $tid = $this->fields($service)['tenant_id'];
+        $this->assertSame('trial', $this->sim->api('GET', "/api/2/tenants/$tid/pricing")['mode']);
+
+        $this->sim->control('POST', 'clock', ['advance_seconds' => 30 * 24 * 3600]);
+        $this->assertSame('production', $this->sim->api('GET', "/api/2/tenants/$tid/pricing")['mode']);
+
+        $this->sim->clearRequests();
+        $this->assertSame('success', $this->module('create', $service), 're-run CreateAccount');
+        $this->assertCount(0, $this->requestsTo('PUT', "/api/2/tenants/$tid/pricing"), 'no PUT pricing mode=trial');
+
+        $body = $this->templateBody(['name' => 'Trial PW, more', 'mode' => 'trial']);
+        $body['applications'][0]['offering_items'][0]['quota_value'] = 50;
+        $bigger = $this->addProduct('Acronis trial PW 50', $this->createTemplate($body));
+        $this->moveTo($bigger, $service);
+        $this->sim->clearRequests();
+        $this->assertSame('success', $this->module('changepackage', $service));
+        $this->assertCount(0, $this->requestsTo('PUT', "/api/2/tenants/$tid/pricing"));
+        $this->assertEquals(50, $this->cloudItems($tid)['pw_workstations:']['quota']['value']);
+        $this->assertSame('production', $this->sim->api('GET', "/api/2/tenants/$tid/pricing")['mode']);
+    }
+
+    /** Manual 6.5.1: only a template change from production to trial is refused. */
+    public function testProductionToTrialTemplateChangeRefused(): void
+    {
+        $this->assertSame('success', $this->module('create'));
+        $tid = $this->fields()['tenant_id'];
+        $trial = $this->addProduct('Acronis trial PW', $this->createTemplate($this->templateBody(['name' => 'Trial PW', 'mode' => 'trial'])));
+        $this->moveTo($trial);
+        $this->sim->clearRequests();
+        $result = $this->module('changepackage');
+        $this->assertStringContainsString('only a switch from trial to production is possible', $result);
+        $this->assertCount(0, $this->requestsTo('PUT', "/api/2/tenants/$tid/pricing"));
+        $this->assertCount(0, $this->requestsTo('PUT', "/api/2/tenants/$tid/offering_items"));
+    }
+
     public function testL27TenantKindChangeRefused(): void
     {
         $this->assertSame('success', $this->module('create'));

@@ -67,6 +67,43 @@ final class CreateAccountTest extends ProvisioningTestCase
         $this->assertSame('Active', $this->host->ok('service:get', [$this->service])['domainstatus']);
     }
 
+    /** Enhanced security mode travels as `settings.enhanced_security` (docs/platform-calls.md). */
+    public function testEnhancedSecurityIsSentInTheSettingsObject(): void
+    {
+        $pid = $this->addProduct('Secure PW', $this->createTemplate($this->templateBody(['name' => 'Secure', 'enhanced_security' => true])));
+        $service = $this->addService($pid);
+        $this->assertSame('success', $this->module('create', $service));
+        $body = $this->requestsTo('POST', '/api/2/tenants')[0]['json'];
+        $this->assertSame(['enhanced_security' => true], $body['settings']);
+        $this->assertArrayNotHasKey('enhanced_security', $body);
+        $this->assertTrue($this->cloudTenant($this->fields($service)['tenant_id'])['settings']['enhanced_security']);
+
+        $this->sim->clearRequests();
+        $this->assertSame('success', $this->module('create'));
+        $this->assertArrayNotHasKey('settings', $this->requestsTo('POST', '/api/2/tenants')[0]['json'], 'off: nothing sent');
+    }
+
+    /** Template role "user": the user gets the default roles of the tenant's applications. */
+    public function testUserRoleUserGetsTheApplicationsDefaultRoles(): void
+    {
+        $pid = $this->addProduct('PW users', $this->createTemplate($this->templateBody(['name' => 'Users', 'user_role' => 'user'])));
+        $service = $this->addService($pid);
+        $this->assertSame('success', $this->module('create', $service));
+        $fields = $this->fields($service);
+        $this->assertCount(1, $this->requestsTo('GET', "/api/2/tenants/{$fields['tenant_id']}/applications/roles"));
+        $policies = $this->requestsTo('PUT', "/api/2/users/{$fields['user_id']}/access_policies");
+        $this->assertCount(1, $policies);
+        $roles = array_column($policies[0]['json']['items'], 'role_id');
+        $this->assertSame(['backup_user'], $roles);
+        foreach ($policies[0]['json']['items'] as $p) {
+            $this->assertSame('user', $p['trustee_type']);
+            $this->assertSame($fields['tenant_id'], $p['tenant_id']);
+            $this->assertSame($fields['user_id'], $p['trustee_id']);
+        }
+        $state = $this->sim->control('GET', 'state/users/' . $fields['user_id']);
+        $this->assertSame(['backup_user'], array_column($state['access_policies'], 'role_id'));
+    }
+
     public function testL2TenantNameDeduplication(): void
     {
         foreach (['Acme Ltd', 'acme ltd /2', 'Acme Ltd Group'] as $name) {
@@ -288,6 +325,31 @@ final class CreateAccountTest extends ProvisioningTestCase
         $servers = array_values(array_filter($put, static fn ($i) => $i['name'] === 'pw_servers'))[0];
         $this->assertSame(1, $servers['status']);
         $this->assertArrayNotHasKey('quota', $servers);
+    }
+
+    /** Manual 6.3 (J.2 #24 fixed): a ticked Yes/No option on a countable item adds no quota. */
+    public function testYesNoOptionOnCountableItemUsesTheTemplateQuota(): void
+    {
+        $this->setOption('pw_workstations:quantity:|Workstations', 1, '3');
+        $this->assertSame('success', $this->module('create'));
+        $this->assertEquals(10, $this->cloudItems($this->fields()['tenant_id'])['pw_workstations:']['quota']['value']);
+    }
+
+    /** The same value from a quantity option still adds (L14), so the option type is what counts. */
+    public function testQuantityOptionOfOneStillAddsOne(): void
+    {
+        $this->setOption('pw_workstations:quantity:|Workstations', 1, '4');
+        $this->assertSame('success', $this->module('create'));
+        $this->assertEquals(11, $this->cloudItems($this->fields()['tenant_id'])['pw_workstations:']['quota']['value']);
+    }
+
+    public function testYesNoOptionOnCountableItemOutsideTheTemplateIsRefused(): void
+    {
+        $this->setOption('pw_servers:quantity:|Servers', 1, '3');
+        $result = $this->module('create');
+        $this->assertStringContainsString('does not contain this offering item', $result);
+        $this->assertStringContainsString('pw_servers:quantity:', $result);
+        $this->assertCount(0, $this->requestsTo('POST', '/api/2/tenants'), 'checked before anything is created');
     }
 
     public function testL18StorageOptionForCustomerResolvesTemplateInfra(): void

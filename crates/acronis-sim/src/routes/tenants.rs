@@ -193,22 +193,27 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     {
         t.update_lock = l;
     }
-    // [assumed] Enhanced security mode: a create-only flag of customer tenants.
-    match b.get("enhanced_security") {
+    // Management mode may be given at creation too (Acronis's "Provisioning a customer
+    // tenant" tutorial sends it in the POST body).
+    match b.get("ancestral_access") {
         None | Some(Value::Null) => {}
-        Some(Value::Bool(on)) => {
-            if *on && t.kind != "customer" {
-                return Err(ApiError::bad_request(
-                    "`enhanced_security` is only available for customer tenants",
-                ));
-            }
-            t.enhanced_security = *on;
-        }
+        Some(Value::Bool(a)) => t.ancestral_access = *a,
         Some(_) => {
             return Err(ApiError::bad_request(
-                "`enhanced_security` must be a boolean",
+                "`ancestral_access` must be a boolean",
             ))
         }
+    }
+    // Enhanced security mode: a create-only flag of customer tenants, given in the
+    // `settings` object as Acronis's tenant-creation scenarios show it.
+    refuse_top_level_enhanced_security(&b)?;
+    if let Some(on) = settings_enhanced_security(&b)? {
+        if on && t.kind != "customer" {
+            return Err(ApiError::bad_request(
+                "`settings.enhanced_security` is only available for customer tenants",
+            ));
+        }
+        t.enhanced_security = on;
     }
     let out = t.to_json();
     ctx.st.insert_tenant(t);
@@ -338,10 +343,11 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
     if let Some(a) = b.get("ancestral_access").and_then(Value::as_bool) {
         t.ancestral_access = a;
     }
-    if let Some(v) = b.get("enhanced_security").filter(|v| !v.is_null()) {
-        if v.as_bool() != Some(cur.enhanced_security) {
+    refuse_top_level_enhanced_security(&b)?;
+    if let Some(on) = settings_enhanced_security(&b)? {
+        if on != cur.enhanced_security {
             return Err(ApiError::bad_request(
-                "`enhanced_security` cannot be changed after the tenant is created",
+                "`settings.enhanced_security` cannot be changed after the tenant is created",
             ));
         }
     }
@@ -502,12 +508,14 @@ pub fn users(ctx: &mut Ctx) -> ApiResult<Response> {
     Ok(Response::json(200, &json!({"items": items})))
 }
 
+/// The answer's shape is the one of Acronis's "Provisioning a customer tenant" tutorial.
 fn mfa_json(ctx: &Ctx, id: &str, enabled: bool) -> Value {
     let users = ctx.st.users.values().filter(|u| u.tenant_id == id).count();
     json!({
         "mfa_status": if enabled { "enabled" } else { "disabled" },
         "users_count": users,
-        "totp_enabled_users_count": 0,
+        "users_with_totp_enabled_count": 0,
+        "update_allowed": true,
     })
 }
 
@@ -549,4 +557,32 @@ pub fn put_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
     // Own resource: the tenant's `version` is not bumped [assumed].
     t.mfa_enabled = enabled;
     Ok(Response::json(200, &mfa_json(ctx, &id, enabled)))
+}
+
+/// A top-level `enhanced_security` is not the platform's shape (it belongs in `settings`):
+/// refused, so a client sending it learns at once instead of getting a tenant without the mode.
+fn refuse_top_level_enhanced_security(b: &Map<String, Value>) -> ApiResult<()> {
+    if b.get("enhanced_security").is_some() {
+        return Err(ApiError::bad_request(
+            "unknown field `enhanced_security`: enhanced security mode is set with `settings.enhanced_security`",
+        ));
+    }
+    Ok(())
+}
+
+/// `settings.enhanced_security`: `None` when absent or null; a non-object `settings` or a
+/// non-boolean value is a 400.
+fn settings_enhanced_security(b: &Map<String, Value>) -> ApiResult<Option<bool>> {
+    let settings = match b.get("settings") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err(ApiError::bad_request("`settings` must be an object")),
+    };
+    match settings.get("enhanced_security") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(on)) => Ok(Some(*on)),
+        Some(_) => Err(ApiError::bad_request(
+            "`settings.enhanced_security` must be a boolean",
+        )),
+    }
 }

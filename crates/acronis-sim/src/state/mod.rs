@@ -246,7 +246,7 @@ impl Tenant {
             "update_lock": {"enabled": self.update_lock, "owner_id": Value::Null},
             "ancestral_access": self.ancestral_access,
             "mfa_status": if self.mfa_enabled { "enabled" } else { "disabled" },
-            "enhanced_security": self.enhanced_security,
+            "settings": {"enhanced_security": self.enhanced_security},
             "pricing_mode": self.pricing.mode,
             "created_at": crate::clock::iso(self.created_at),
             "updated_at": crate::clock::iso(self.updated_at),
@@ -309,7 +309,24 @@ impl Location {
     }
 }
 
+/// How long a trial lasts before the platform switches the tenant to production (manual 6.1).
+pub const TRIAL_SECONDS: i64 = 30 * 24 * 3600;
+
 impl DcState {
+    /// The platform's automatic switch: a tenant in trial for [`TRIAL_SECONDS`] since its
+    /// creation goes to production, as if an administrator had done it (production start date
+    /// set, pricing version bumped, and no way back). Run when the simulator clock moves.
+    pub fn end_expired_trials(&mut self, now: i64) {
+        for t in self.tenants.values_mut() {
+            if t.pricing.mode == "trial" && now.saturating_sub(t.created_at) >= TRIAL_SECONDS {
+                t.pricing.mode = "production".into();
+                t.pricing.ever_production = true;
+                t.pricing.production_start_date = Some(crate::clock::iso(now));
+                t.pricing.version += 1;
+            }
+        }
+    }
+
     pub fn def(&self, inst: &Instance) -> &ItemDef {
         &self.catalog.items[inst.def]
     }

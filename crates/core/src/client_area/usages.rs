@@ -1,10 +1,13 @@
 //! Current usage for the client area (module-behaviour.md §E.2 `get_usages`): the Cloud's usage
 //! rows reduced to the countable items the catalog knows, in catalog order, per application.
+//! Each item carries its catalog `resource_type` (`data`, `local`, `cloud` or null) so the page
+//! can group it under "Data sources", "Local backup" and "Cloud resources" (§E.1).
 
 use crate::catalog::Catalog;
 use serde_json::{json, Value};
 
-/// `[{application_type, offering_items: [{name, measurement_unit, usage_value, quota_value}]}]`
+/// `[{application_type, offering_items: [{name, measurement_unit, usage_value, quota_value,
+/// resource_type}]}]`
 /// from the `items` of `GET /tenants/{id}/usages`. Rows without an offering item, unknown to the
 /// catalog, switched off (status 0) or on/off features are left out.
 pub fn group(catalog: &Catalog, items: &[Value]) -> Value {
@@ -37,6 +40,7 @@ pub fn group(catalog: &Catalog, items: &[Value]) -> Value {
                 "measurement_unit": row.get("measurement_unit").cloned().unwrap_or(Value::Null),
                 "usage_value": row.get("value").cloned().unwrap_or(Value::Null),
                 "quota_value": oi.pointer("/quota/value").cloned().unwrap_or(Value::Null),
+                "resource_type": meta.resource_type,
             }),
         ));
     }
@@ -86,8 +90,8 @@ mod tests {
         assert_eq!(
             group(catalog().unwrap(), &items),
             json!([{"application_type": "backup", "offering_items": [
-                {"name": "pw_workstations", "measurement_unit": "quantity", "usage_value": 3, "quota_value": 10},
-                {"name": "pw_storage", "measurement_unit": "bytes", "usage_value": 5_368_709_120_i64, "quota_value": 107_374_182_400_i64}
+                {"name": "pw_workstations", "measurement_unit": "quantity", "usage_value": 3, "quota_value": 10, "resource_type": "data"},
+                {"name": "pw_storage", "measurement_unit": "bytes", "usage_value": 5_368_709_120_i64, "quota_value": 107_374_182_400_i64, "resource_type": "cloud"}
             ]}])
         );
     }

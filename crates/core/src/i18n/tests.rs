@@ -551,8 +551,9 @@ fn client_js_strings_are_in_the_ui_template() {
     let known: std::collections::HashSet<&str> =
         ui.entries.iter().map(|e| e.msgid.as_str()).collect();
     let mut ids = js_msgids(js);
-    // Texts picked from tables by key (error codes, billing cycles, statuses) are quoted values.
-    for table in ["API_ERRORS", "CYCLES", "STATUSES"] {
+    // Texts picked from tables by key (error codes, billing cycles, statuses, resource types)
+    // are quoted values.
+    for table in ["API_ERRORS", "CYCLES", "STATUSES", "RESOURCE_GROUPS"] {
         let start = js.find(&format!("const {table} = {{")).unwrap();
         let body = &js[start..start + js[start..].find("};").unwrap()];
         ids.extend(body.split('\'').skip(1).step_by(2).map(str::to_string));

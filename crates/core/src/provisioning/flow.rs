@@ -275,7 +275,9 @@ impl Run<'_, '_> {
     }
 
     /// §B.3: trial for a trial template or a free product, else production; written only when
-    /// it differs, one retry after a version conflict.
+    /// it differs, one retry after a version conflict. A tenant already in production (the
+    /// platform switches trial tenants after 30 days, manual 6.1) is left there: the platform
+    /// refuses production → trial, and a re-run CreateAccount must not fail on it.
     fn set_pricing(&mut self, t: &Tenant) -> Result<()> {
         let free = self.input.pay_type.as_deref() == Some("free");
         let wanted = if self.template.mode == Mode::Trial || free {
@@ -285,7 +287,7 @@ impl Run<'_, '_> {
         };
         for attempt in 0..2 {
             let (mode, version) = self.pricing(&t.id)?;
-            if mode == wanted {
+            if mode == wanted || mode == "production" {
                 return Ok(());
             }
             match self.conn.call(

@@ -58,6 +58,10 @@ pub struct ServiceInput {
     /// is not a whole number is refused with a message naming the option.
     #[serde(deserialize_with = "option_values")]
     pub config_options: Vec<(String, i64)>,
+    /// Names (cut at `|`, trimmed) of the product's configurable options whose WHMCS type is
+    /// Yes/No (`tblproductconfigoptions.optiontype` 3): WHMCS passes only values, 1 for a
+    /// ticked box, which must not be read as a quantity of 1 (manual 6.3).
+    pub yes_no_options: Vec<String>,
     /// Configurable-option group ids of the product (manual 6.5.1 check on change).
     pub config_option_groups: Vec<i64>,
     pub client: ClientDetails,

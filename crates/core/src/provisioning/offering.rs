@@ -107,6 +107,7 @@ impl Run<'_, '_> {
             template_id: self.template_id,
             template: self.template,
             config_options: &self.input.config_options,
+            yes_no_options: &self.input.yes_no_options,
             tenant_kind: kind,
             overage_ratio: self.ctx.config.product.overage_ratio,
             root: RootFacts {

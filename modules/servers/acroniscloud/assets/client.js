@@ -247,6 +247,17 @@
 
   // ---------------------------------------------------------------- Usage
 
+  /** Resource types of the catalog in the order the page shows them (module-behaviour.md E.1). */
+  const RESOURCE_GROUPS = { data: 'Data sources', local: 'Local backup', cloud: 'Cloud resources' };
+
+  /** The items of one application split by resource type; items without one come last, untitled. */
+  function byResourceType(items) {
+    const known = Object.entries(RESOURCE_GROUPS)
+      .map(([type, title]) => ({ type, title, items: items.filter((i) => i.resource_type === type) }));
+    const other = items.filter((i) => !Object.hasOwn(RESOURCE_GROUPS, i.resource_type || ''));
+    return known.concat([{ type: 'other', title: null, items: other }]).filter((g) => g.items.length);
+  }
+
   function renderUsage(body, groups) {
     if (!groups.length) {
       fill(body, h('p', { class: 'acc-muted' }, t('No usage reported yet.')));
@@ -254,17 +265,23 @@
     }
     fill(body, groups.map((g) => h('div', { class: 'acc-usage-app', 'data-application': g.application_type },
       h('h3', { class: 'acc-subtitle' }, appTitle(g.application_type)),
-      h('ul', { class: 'acc-usage-list' }, g.offering_items.map((i) => {
-        const used = amount(i.usage_value, i.measurement_unit);
-        const limited = i.quota_value !== null && i.quota_value !== undefined;
-        const text = limited ? t('{0} used of {1}', used, amount(i.quota_value, i.measurement_unit)) : t('{0} used', used);
-        const pct = limited && Number(i.quota_value) > 0 ? Math.min(100, (Number(i.usage_value) / Number(i.quota_value)) * 100) : 0;
-        return h('li', { class: 'acc-usage-item', 'data-item': i.name },
-          h('span', { class: 'acc-usage-name' }, itemTitle(i.name)),
-          h('span', { class: 'acc-usage-value' }, text),
-          limited ? h('span', { class: `acc-meter${pct >= 90 ? ' acc-meter-high' : ''}`, role: 'presentation' },
-            h('span', { class: 'acc-meter-fill', style: `width:${pct.toFixed(1)}%` })) : null);
-      })))));
+      byResourceType(g.offering_items).map((r) => h('div', { class: 'acc-usage-resource', 'data-resource-type': r.type },
+        r.title ? h('h4', { class: 'acc-usage-resource-title' }, t(r.title)) : null,
+        usageList(r.items))))));
+  }
+
+  function usageList(items) {
+    return h('ul', { class: 'acc-usage-list' }, items.map((i) => {
+      const used = amount(i.usage_value, i.measurement_unit);
+      const limited = i.quota_value !== null && i.quota_value !== undefined;
+      const text = limited ? t('{0} used of {1}', used, amount(i.quota_value, i.measurement_unit)) : t('{0} used', used);
+      const pct = limited && Number(i.quota_value) > 0 ? Math.min(100, (Number(i.usage_value) / Number(i.quota_value)) * 100) : 0;
+      return h('li', { class: 'acc-usage-item', 'data-item': i.name },
+        h('span', { class: 'acc-usage-name' }, itemTitle(i.name)),
+        h('span', { class: 'acc-usage-value' }, text),
+        limited ? h('span', { class: `acc-meter${pct >= 90 ? ' acc-meter-high' : ''}`, role: 'presentation' },
+          h('span', { class: 'acc-meter-fill', style: `width:${pct.toFixed(1)}%` })) : null);
+    }));
   }
 
   // ---------------------------------------------------------------- start
