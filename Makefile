@@ -11,9 +11,10 @@ export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
 
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
-	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
+	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium \
+	binutils python3-venv
 
-.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-browser demo admin-ui bench clean
+.PHONY: all deps node build stubs stubs-check lint test test-rust test-php test-browser dist dist-check demo admin-ui bench clean
 
 all: build
 
@@ -52,16 +53,38 @@ test-php: build
 	$(PHP) -m | grep -qx pcntl
 	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
 
-## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core;
-## Node.js >= 20 is a prerequisite; screenshots in tests/artifacts/screenshots/)
-test-browser: build
-	@node -e 'process.exit(+process.versions.node.split(".")[0] < 20 ? 1 : 0)' 2>/dev/null \
-		|| { echo "Node.js >= 20 with npm is a prerequisite for test-browser"; exit 1; }
+## node: Node.js >= 18 with npm for the browser tests; installs Debian 12's nodejs and npm (18.x) when
+## the machine has no node (a newer Node.js already installed is used as it is)
+node:
+	@if ! command -v node >/dev/null; then \
+		echo "Installing Debian's nodejs and npm"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	fi
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] < 18 ? 1 : 0)' \
+		|| { echo "Node.js >= 18 is needed for test-browser (found $$(node --version))"; exit 1; }
+
+## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core,
+## on Node.js 18 or newer; screenshots in tests/artifacts/screenshots/). The test files are named one by one:
+## from Node.js 21 on, `node --test DIR` reads DIR as a glob and finds no test.
+test-browser: build node
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
-	node --test tests/browser/
+	node --test tests/browser/*.test.mjs
+
+## dist: the release providers install, built against glibc 2.28 with zig (see docs/install.md):
+## dist/acroniscloud-<version>-php<minor>-<nts|zts>-x86_64-linux.tar.gz and PIE's asset, each with a .sha256.
+## PHP_CONFIG=/path/to/php-config selects another PHP (minor, ZTS).
+dist: deps
+	packaging/dist.sh
+
+## dist-check: the artifact's checksums and contents, its glibc symbol versions (<= 2.28), and that the
+## local PHP loads it and passes a functional smoke
+dist-check: dist
+	packaging/dist-check.sh
 
 ## test: every check CI runs
-test: lint build stubs-check test-rust test-php test-browser
+test: lint build stubs-check test-rust test-php test-browser dist-check
 
 ## demo: the server lifecycle against the simulator, through the WHMCS module files
 demo: build
@@ -79,3 +102,4 @@ bench: build
 
 clean:
 	$(CARGO) clean
+	rm -rf dist

@@ -1,0 +1,66 @@
+<?php
+/**
+ * Functional smoke of a release acroniscloud.so, run by dist-check.sh as
+ *   php -n -d extension=/abs/acroniscloud.so packaging/smoke.php <expected version> <config.yaml.sample>
+ * It touches each native part a broken cross-build would break first: the PHP class table, the YAML
+ * config loader, the bundled SQLite (a template store in a temporary file) and the TLS/HTTP client
+ * (a refused loopback connection must come back as a clear exception, not a crash). No network.
+ * Prints one line per check; exits 1 on the first failure.
+ */
+
+declare(strict_types=1);
+
+function check(string $what, bool $ok, string $detail = ''): void
+{
+    echo ($ok ? 'ok   ' : 'FAIL ') . $what . ($detail !== '' ? " ($detail)" : '') . PHP_EOL;
+    if (!$ok) {
+        exit(1);
+    }
+}
+
+[$expectedVersion, $sample] = [$argv[1] ?? '', $argv[2] ?? ''];
+
+check('extension loaded', extension_loaded('acroniscloud'));
+check('version', phpversion('acroniscloud') === $expectedVersion, (string) phpversion('acroniscloud'));
+
+foreach (['AcronisServer', 'Addon', 'ClientArea', 'Provisioning', 'Settings', 'TemplateStore', 'UsageMetrics',
+          'Exception', 'ConfigException', 'TransportException'] as $class) {
+    check("class AcronisCloud\\$class", class_exists("AcronisCloud\\$class"));
+}
+// The test hooks (deliberate panic, date override) must never ship in a release build.
+check('no test hooks in the release', !class_exists('AcronisCloud\\Testing'));
+
+$defaults = AcronisCloud\Settings::load('');
+check('config defaults', ($defaults['cloud_api']['access_token_ttl'] ?? null) === 7200);
+$fromSample = AcronisCloud\Settings::load($sample);
+check('shipped config.yaml.sample loads', ($fromSample['cloud_api'] ?? null) === $defaults['cloud_api']);
+
+$tmp = sys_get_temp_dir() . '/acroniscloud-smoke-' . getmypid();
+@mkdir($tmp, 0700, true);
+$broken = "$tmp/config.yaml";
+file_put_contents($broken, "logger:\n  enabled: maybe\n");
+try {
+    AcronisCloud\Settings::load($broken);
+    check('broken config refused', false, 'accepted');
+} catch (AcronisCloud\ConfigException $e) {
+    check('broken config refused', str_contains($e->getMessage(), 'enabled'), $e->getMessage());
+}
+
+$store = new AcronisCloud\TemplateStore("$tmp/templates.sqlite");
+check('bundled SQLite: template store', $store->list() === [] && is_file("$tmp/templates.sqlite"));
+
+// Port 9 (discard) on loopback is closed on any sane host: the connection is refused at once.
+$server = new AcronisCloud\AcronisServer([
+    'serverid' => 1, 'serverhostname' => '127.0.0.1', 'serverport' => 9, 'serversecure' => true,
+    'serverusername' => 'smoke-client', 'serverpassword' => 'smoke-secret', 'serveraccesshash' => 'client_credentials',
+], ['config_file' => '']);
+try {
+    $server->platformVersion();
+    check('TLS client: refused connection', false, 'no error');
+} catch (AcronisCloud\Exception $e) {
+    check('TLS client: refused connection is an exception', !str_contains($e->getMessage(), 'smoke-secret'), get_class($e));
+}
+
+array_map('unlink', glob("$tmp/*") ?: []);
+@rmdir($tmp);
+echo 'smoke: all checks passed' . PHP_EOL;
