@@ -11,22 +11,31 @@ export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
 
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mbstring php8.2-xml php8.2-curl \
-	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium \
-	binutils python3-venv
+	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
+# What `make dist` needs on a build host (zig, cargo-zigbuild and libclang come from PyPI, see packaging/).
+DIST_DEBIAN_PACKAGES := php8.2-cli php8.2-dev binutils python3-venv git
 
-.PHONY: all deps node build stubs stubs-check lint test test-rust test-php test-browser dist dist-check demo admin-ui bench clean
+.PHONY: all deps dist-deps node build stubs stubs-check lint test test-rust test-php test-browser dist dist-check demo admin-ui bench clean
 
 all: build
 
-## deps: install the Debian packages (skips apt when everything is present)
-deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# apt_install: installs those of the given Debian packages that are missing (no apt run when all are there)
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages: $$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust (cargo) is a prerequisite: https://rustup.rs"; exit 1; }
+endef
+
+## deps: install the Debian packages (skips apt when everything is present)
+deps:
+	$(call apt_install,$(DEBIAN_PACKAGES))
+
+dist-deps:
+	$(call apt_install,$(DIST_DEBIAN_PACKAGES))
 
 ## build: the extension (target/release/libacroniscloud.so) and the simulator
 build: deps
@@ -61,7 +70,8 @@ node:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
 	fi
-	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends npm >/dev/null; }
 	@node -e 'process.exit(+process.versions.node.split(".")[0] < 18 ? 1 : 0)' \
 		|| { echo "Node.js >= 18 is needed for test-browser (found $$(node --version))"; exit 1; }
 
@@ -75,7 +85,7 @@ test-browser: build node
 ## dist: the release providers install, built against glibc 2.28 with zig (see docs/install.md):
 ## dist/acroniscloud-<version>-php<minor>-<nts|zts>-x86_64-linux.tar.gz and PIE's asset, each with a .sha256.
 ## PHP_CONFIG=/path/to/php-config selects another PHP (minor, ZTS).
-dist: deps
+dist: dist-deps
 	packaging/dist.sh
 
 ## dist-check: the artifact's checksums and contents, its glibc symbol versions (<= 2.28), and that the
