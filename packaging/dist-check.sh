@@ -5,7 +5,8 @@
 #     PIE's asset holds the same acroniscloud.so, and composer.json points PIE at that asset;
 #  3. the .so references no versioned glibc symbol above GLIBC_FLOOR (objdump -T) and needs no
 #     library beyond glibc's and libgcc_s;
-#  4. the local PHP loads it and a functional smoke passes (packaging/smoke.php).
+#  4. the local PHP loads it and a functional smoke passes (packaging/smoke.php, which also makes a
+#     TLS round trip to the Acronis simulator, ACRONIS_SIM_BIN).
 # Its last line: `dist-check: <artifact>, <bytes> bytes, highest GLIBC_<x.y>: ok`.
 source "$(dirname "$0")/lib.sh"
 
@@ -70,6 +71,8 @@ check_pie_metadata() {
 
 check_loads() {
     local so=$1 top=$2/$ARTIFACT_NAME
+    export ACRONIS_SIM_BIN=${ACRONIS_SIM_BIN:-$ROOT/target/release/acronis-sim}
+    [ -x "$ACRONIS_SIM_BIN" ] || fail "the smoke's TLS round trip needs the simulator at $ACRONIS_SIM_BIN (cargo build --release -p acronis-sim)"
     "$PHP" -n -d extension="$so" -r 'exit(extension_loaded("acroniscloud") ? 0 : 1);' \
         || fail "PHP $PHP_MINOR ($PHP) does not load $so"
     "$PHP" -n -d extension="$so" "$ROOT/packaging/smoke.php" "$VERSION" "$top/config.yaml.sample" \

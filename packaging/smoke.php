@@ -4,7 +4,8 @@
  *   php -n -d extension=/abs/acroniscloud.so packaging/smoke.php <expected version> <config.yaml.sample>
  * It touches each native part a broken cross-build would break first: the PHP class table, the YAML
  * config loader, the bundled SQLite (a template store in a temporary file) and the TLS/HTTP client
- * (a refused loopback connection must come back as a clear exception, not a crash). No network.
+ * (a refused loopback connection must come back as a clear exception, not a crash; a TLS round trip
+ * to the Acronis simulator, ACRONIS_SIM_BIN, must succeed). Loopback only.
  * Prints one line per check; exits 1 on the first failure.
  */
 
@@ -60,6 +61,20 @@ try {
 } catch (AcronisCloud\Exception $e) {
     check('TLS client: refused connection is an exception', !str_contains($e->getMessage(), 'smoke-secret'), get_class($e));
 }
+
+// A real TLS round trip through rustls and ring: the Acronis simulator (crates/acronis-sim) on
+// loopback with its own CA; the extension authenticates and reads the root tenant.
+require dirname(__DIR__) . '/php/dev/Simulator.php';
+$sim = AcronisCloud\Dev\Simulator::shared();
+file_put_contents("$tmp/tls.yaml", "cloud_api:\n  ca_file: \"" . $sim->caFile() . "\"\n");
+$seed = $sim->seed();
+$tls = new AcronisCloud\AcronisServer([
+    'serverid' => 2, 'serverhostname' => 'localhost', 'serverport' => $sim->port(), 'serversecure' => true,
+    'serverusername' => $seed['client']['client_id'], 'serverpassword' => $seed['client']['client_secret'],
+    'serveraccesshash' => 'client_credentials',
+], ['config_file' => "$tmp/tls.yaml"]);
+check('TLS round trip to the simulator', $tls->rootTenantId() === $seed['root_tenant_id']);
+$sim->stop();
 
 array_map('unlink', glob("$tmp/*") ?: []);
 @rmdir($tmp);
