@@ -12,9 +12,11 @@ export ACRONIS_SIM_BIN := $(SIM)
 
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mysql php8.2-mbstring php8.2-xml php8.2-curl \
 	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
+# What `make dist` needs on a build host (zig, cargo-zigbuild and libclang come from PyPI, see packaging/).
+DIST_DEBIAN_PACKAGES := php8.2-cli php8.2-dev binutils python3-venv git
 
-.PHONY: all deps build stubs stubs-check lint test test-rust test-php test-php-mariadb test-browser demo admin-ui bench clean \
-	mariadb-start mariadb-stop
+.PHONY: all deps dist-deps node build stubs stubs-check lint test test-rust test-php test-php-mariadb test-browser \
+	dist dist-check demo admin-ui bench clean mariadb-start mariadb-stop
 
 # The private MariaDB server of the emulation and the suites (php/dev/mariadb.sh; target/mariadb, 127.0.0.1:33306).
 MARIADB := $(CURDIR)/php/dev/mariadb.sh
@@ -23,15 +25,23 @@ MARIADB_SUITES ?= mariadb,host,admin,provisioning,usage,migration
 
 all: build
 
-## deps: install the Debian packages (skips apt when everything is present)
-deps:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# apt_install: installs those of the given Debian packages that are missing (no apt run when all are there)
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages: $$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust (cargo) is a prerequisite: https://rustup.rs"; exit 1; }
+endef
+
+## deps: install the Debian packages (skips apt when everything is present)
+deps:
+	$(call apt_install,$(DEBIAN_PACKAGES))
+
+dist-deps:
+	$(call apt_install,$(DIST_DEBIAN_PACKAGES))
 
 ## build: the extension (target/release/libacroniscloud.so) and the simulator
 build: deps
@@ -74,18 +84,42 @@ test-php-mariadb: build
 	$(MARIADB) start && set -a && eval "$$($(MARIADB) env)" && set +a && \
 	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES)
 
-## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core;
-## Node.js >= 20 is a prerequisite; screenshots in tests/artifacts/screenshots/)
-test-browser: build
-	@node -e 'process.exit(+process.versions.node.split(".")[0] < 20 ? 1 : 0)' 2>/dev/null \
-		|| { echo "Node.js >= 20 with npm is a prerequisite for test-browser"; exit 1; }
+## node: Node.js >= 18 with npm for the browser tests; installs Debian 12's nodejs and npm (18.x) when
+## the machine has no node (a newer Node.js already installed is used as it is)
+node:
+	@if ! command -v node >/dev/null; then \
+		echo "Installing Debian's nodejs and npm"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	fi
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] < 18 ? 1 : 0)' \
+		|| { echo "Node.js >= 18 is needed for test-browser (found $$(node --version))"; exit 1; }
+
+## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core,
+## on Node.js 18 or newer; screenshots in tests/artifacts/screenshots/). The test files are named one by one:
+## from Node.js 21 on, `node --test DIR` reads DIR as a glob and finds no test.
+test-browser: build node
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
-	node --test tests/browser/
+	node --test tests/browser/*.test.mjs
+
+## dist: the release providers install, built against glibc 2.28 with zig (see docs/install.md):
+## dist/acroniscloud-<version>-php<minor>-<nts|zts>-x86_64-linux.tar.gz and PIE's asset, each with a .sha256.
+## PHP_CONFIG=/path/to/php-config selects another PHP (minor, ZTS).
+dist: dist-deps
+	packaging/dist.sh
+
+## dist-check: the artifact's checksums and contents, its glibc symbol versions (<= 2.28), and that the
+## local PHP loads it and passes a functional smoke (with a TLS round trip to the simulator)
+## (`build` provides the simulator: building it alone would unify features differently and recompile.)
+dist-check: dist build
+	packaging/dist-check.sh
 
 ## test: every check CI runs; MariaDB is started before the PHP suites and stopped afterwards, also on failure
 test: lint build stubs-check test-rust
 	@trap '$(MARIADB) stop' EXIT; $(MARIADB) start && \
-		$(MAKE) --no-print-directory test-php test-php-mariadb test-browser
+		$(MAKE) --no-print-directory test-php test-php-mariadb test-browser dist-check
 
 ## demo: the server lifecycle against the simulator, through the WHMCS module files (SQLite; or the WHMCS tables
 ## in the MySQL/MariaDB database of WHMCS_DB_DSN=mysql://USER:PASS@HOST:PORT/DBNAME)
@@ -104,3 +138,4 @@ bench: build
 
 clean:
 	$(CARGO) clean
+	rm -rf dist

@@ -1,7 +1,7 @@
 // Smoke suite of the browser mode with the fake module fixture (tests/fixtures/fakemodule):
 // admin login → addon page → form POST with/without CSRF token → JSON action; client area product page with a
 // custom function page and an allowed AJAX function; configservers Test Connection.
-// Run: node --test tests/browser/   (after `npm ci` in tests/browser)
+// Run: node --test tests/browser/*.test.mjs   (after `npm ci` in tests/browser)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WhmcsRoot, launchBrowser, shot } from './lib/harness.mjs';

@@ -1,7 +1,7 @@
 // Template wizard of the admin area (Addons → Acronis Cyber Cloud) in a real browser, against the
 // Acronis simulator: list, 3-step create, validation next to the field, edit, copy, delete
 // refused/allowed, "Add configurable options", keyboard-only step 1.
-// Screenshots: tests/artifacts/screenshots/wizard/. Run: node --test tests/browser/
+// Screenshots: tests/artifacts/screenshots/wizard/. Run: node --test tests/browser/*.test.mjs
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
