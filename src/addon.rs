@@ -277,7 +277,10 @@ impl Addon {
             // Only the template actions need the database; the page's texts never wait for it.
             let db = opts.db();
             let ctx = context(context_in, config)?;
-            let db_ref = db.as_ref().ok().map(|d| d as &dyn acroniscloud_core::storage::Db);
+            let db_ref = db
+                .as_ref()
+                .ok()
+                .map(|d| d as &dyn acroniscloud_core::storage::Db);
             Ok(match dispatch::handle(&req, &ctx, db_ref) {
                 None => (Value::Null, vec![]),
                 Some((resp, ex)) => (

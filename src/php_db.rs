@@ -71,7 +71,9 @@ impl<'a> PhpDb<'a> {
             return Err(DbError::classify(
                 err.get("sqlstate").and_then(Json::as_str).unwrap_or(""),
                 err.get("code").and_then(Json::as_i64).unwrap_or(0),
-                err.get("message").and_then(Json::as_str).unwrap_or("database error"),
+                err.get("message")
+                    .and_then(Json::as_str)
+                    .unwrap_or("database error"),
             ));
         }
         Ok(json)
@@ -105,7 +107,11 @@ fn rows_of(json: &Json) -> Vec<Row> {
     let columns: Arc<Vec<String>> = Arc::new(
         json.get("columns")
             .and_then(Json::as_array)
-            .map(|c| c.iter().map(|n| n.as_str().unwrap_or("").to_string()).collect())
+            .map(|c| {
+                c.iter()
+                    .map(|n| n.as_str().unwrap_or("").to_string())
+                    .collect()
+            })
             .unwrap_or_default(),
     );
     json.get("rows")
@@ -165,7 +171,8 @@ fn looks_secret(s: &str) -> bool {
         s.chars().any(|c| c.is_ascii_digit()),
     ];
     let key_like = s.len() >= 32
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && classes.iter().filter(|b| **b).count() >= 3;
     jwt || key_like
 }
@@ -187,7 +194,10 @@ impl Db for PhpDb<'_> {
     fn insert(&self, sql: &str, params: &[Value]) -> DbResult<i64> {
         let j = self.call("insert", sql, params)?;
         j.get("id")
-            .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|v| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
             .ok_or_else(|| failure("The database gave no id for the new row."))
     }
 

@@ -67,7 +67,7 @@ $sim = AcronisCloud\Dev\Simulator::shared();
 $work = sys_get_temp_dir() . '/acroniscloud-storage-bench-' . getmypid();
 @mkdir($work, 0777, true);
 file_put_contents("$work/config.yaml", "usage_report:\n  retry_timeout: 0\n");
-$php = [PHP_BINARY, '-n', '-d', "extension=$ext", '-d', 'extension=pdo', '-d', 'extension=pdo_mysql', '-d', 'memory_limit=256M'];
+$php = [PHP_BINARY, '-n', '-d', "extension=$ext", '-d', 'extension=mysqlnd', '-d', 'extension=pdo', '-d', 'extension=pdo_mysql', '-d', 'memory_limit=256M'];
 
 echo "Storage on MariaDB (WHMCS's PDO connection; floor = LOAD DATA LOCAL INFILE of the same rows, same indexes)\n";
 printf("%-9s %12s %12s %8s %14s %14s %12s\n", 'tenants', 'store day s', 'floor s', 'ratio', 'usage() s', 'usage() peak', 'page read ms');

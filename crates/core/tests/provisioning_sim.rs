@@ -13,11 +13,11 @@ use acroniscloud_core::provisioning::{
     self, ChangeOutcome, ClientDetails, Context, Host, ServiceFields, ServiceInput,
 };
 use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::templates::model::{
     Application, Edition, ManagementMode, Mode, OfferingItem, Status, TemplateData, TenantKind,
     UserRole,
 };
-use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::templates::{SqlTemplates, TemplateStorage};
 use acroniscloud_core::tenants::{self, Contact, NewTenant};
 use serde_json::{json, Value};
@@ -122,7 +122,8 @@ impl World {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         // The test's WHMCS database; leaked so the stores can borrow it for the World's life.
-        let db: &'static SqliteDb = Box::leak(Box::new(SqliteDb::open(&dir.join("whmcs.sqlite")).unwrap()));
+        let db: &'static SqliteDb =
+            Box::leak(Box::new(SqliteDb::open(&dir.join("whmcs.sqlite")).unwrap()));
         let templates = SqlTemplates::open(db).unwrap();
         let progress = SqlProgress::open(db).unwrap();
         let mut host = TestHost::default();

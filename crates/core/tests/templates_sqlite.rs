@@ -7,12 +7,12 @@
     clippy::panic
 )]
 
+use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::templates::{
     self, Application, Edition, ManagementMode, Mode, OfferingItem, PlatformFacts,
     RootOfferingItem, SqlTemplates, Status, TemplateData, TemplateError, TemplateStorage,
     TenantKind, UserRole,
 };
-use acroniscloud_core::storage::sqlite::SqliteDb;
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -118,7 +118,10 @@ fn data_survives_reopen() {
     let dir = TempDir::new();
     let id = {
         let conn = SqliteDb::open(&dir.db()).unwrap();
-        SqlTemplates::open(&conn).unwrap().create(&data("Kept")).unwrap()
+        SqlTemplates::open(&conn)
+            .unwrap()
+            .create(&data("Kept"))
+            .unwrap()
     };
     let conn = SqliteDb::open(&dir.db()).unwrap();
     let again = SqlTemplates::open(&conn).unwrap();
@@ -240,7 +243,7 @@ fn concurrent_writers_lose_nothing() {
             std::thread::spawn(move || {
                 // Each thread opens its own connection, as separate PHP workers do.
                 let conn = SqliteDb::open(&path).unwrap();
-    let store = SqlTemplates::open(&conn).unwrap();
+                let store = SqlTemplates::open(&conn).unwrap();
                 let mut ids = Vec::new();
                 for i in 0..PER_THREAD {
                     let id = store.create(&data(&format!("t{t}-{i}"))).unwrap();

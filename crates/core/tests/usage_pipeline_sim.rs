@@ -6,9 +6,9 @@
 
 use acroniscloud_core::config::Config;
 use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::usage::housekeeping;
 use acroniscloud_core::usage::pipeline::{self, process_all, RunContext, UsagePaths, UsageServer};
-use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::usage::store::UsageStore;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};

@@ -373,10 +373,14 @@ mod tests {
             400
         );
         assert_eq!(
-            handle(&get("get_locations", json!({"server_id": "9"})), &ctx(), None)
-                .unwrap()
-                .0
-                .status,
+            handle(
+                &get("get_locations", json!({"server_id": "9"})),
+                &ctx(),
+                None
+            )
+            .unwrap()
+            .0
+            .status,
             404
         );
     }
@@ -387,7 +391,9 @@ mod tests {
         c.locale = "german".into();
         let (r, _) = handle(&get("get_locations", json!({})), &c, None).unwrap();
         assert_eq!(r.status, 400);
-        let en = handle(&get("get_locations", json!({})), &ctx(), None).unwrap().0;
+        let en = handle(&get("get_locations", json!({})), &ctx(), None)
+            .unwrap()
+            .0;
         assert_ne!(r.body, en.body);
         let resp = ApiResponse::error(
             422,

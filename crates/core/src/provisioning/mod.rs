@@ -22,8 +22,8 @@ pub mod messages;
 pub mod naming;
 mod offering;
 pub mod progress;
-mod session;
 pub mod progress_store;
+mod session;
 
 pub use input::{ClientDetails, ServiceFields, ServiceInput};
 

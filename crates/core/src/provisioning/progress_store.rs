@@ -15,11 +15,17 @@ pub struct SqlProgress<'d> {
 }
 
 fn groups_text(groups: &[i64]) -> String {
-    groups.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    groups
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn groups_of(text: &str) -> Vec<i64> {
-    text.split(',').filter_map(|g| g.trim().parse().ok()).collect()
+    text.split(',')
+        .filter_map(|g| g.trim().parse().ok())
+        .collect()
 }
 
 impl<'d> SqlProgress<'d> {
@@ -90,7 +96,10 @@ impl ProgressStore for SqlProgress<'_> {
 
     fn remove(&self, service_id: i64) -> Result<()> {
         self.db
-            .execute(&format!("DELETE FROM {TABLE} WHERE service_id = ?"), &[Value::Int(service_id)])
+            .execute(
+                &format!("DELETE FROM {TABLE} WHERE service_id = ?"),
+                &[Value::Int(service_id)],
+            )
             .map(|_| ())
             .map_err(map_db("Provisioning progress"))
     }

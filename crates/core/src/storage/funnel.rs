@@ -174,7 +174,10 @@ fn answer(db: &dyn Db, request: Request) {
 /// Runs `job` on a new thread with a [`FunnelDb`] (clone it for more threads) and answers
 /// its statements here over `db` until every handle is dropped. `Err` carries a panic of the
 /// job thread.
-pub fn serve<R: Send>(db: &dyn Db, job: impl FnOnce(FunnelDb) -> R + Send) -> std::thread::Result<R> {
+pub fn serve<R: Send>(
+    db: &dyn Db,
+    job: impl FnOnce(FunnelDb) -> R + Send,
+) -> std::thread::Result<R> {
     let (requests, incoming) = channel();
     let funnel = FunnelDb {
         requests,
@@ -198,8 +201,11 @@ mod tests {
     #[test]
     fn workers_share_one_connection_and_transactions_do_not_mix() {
         let db = SqliteDb::memory().unwrap();
-        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)", &[])
-            .unwrap();
+        db.execute(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+            &[],
+        )
+        .unwrap();
         let total = serve(&db, |funnel| {
             std::thread::scope(|s| {
                 for w in 0..4i64 {

@@ -49,7 +49,10 @@ fn read(db: &SqliteDb, sql: &str) -> Result<Vec<Row>> {
 
 fn has_table(db: &SqliteDb, name: &str) -> Result<bool> {
     Ok(!db
-        .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", &[Value::from(name)])
+        .query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+            &[Value::from(name)],
+        )
         .map_err(|e| Error::config(format!("Cannot read an earlier module file: {e}")))?
         .is_empty())
 }
@@ -59,15 +62,25 @@ fn open_file(path: &Path) -> Result<Option<SqliteDb>> {
         return Ok(None);
     }
     SqliteDb::open_read_only(path).map(Some).map_err(|e| {
-        Error::config(format!("Cannot open the earlier module file {}: {e}", path.display()))
+        Error::config(format!(
+            "Cannot open the earlier module file {}: {e}",
+            path.display()
+        ))
     })
 }
 
 /// Imports `templates_file` and `usage_file` (each may be missing) into `db` once.
-pub fn import_sqlite_files(db: &dyn Db, templates_file: &Path, usage_file: &Path) -> Result<Imported> {
+pub fn import_sqlite_files(
+    db: &dyn Db,
+    templates_file: &Path,
+    usage_file: &Path,
+) -> Result<Imported> {
     schema::ready(db)?;
     if done(db)? {
-        return Ok(Imported { already_done: true, ..Imported::default() });
+        return Ok(Imported {
+            already_done: true,
+            ..Imported::default()
+        });
     }
     let templates = open_file(templates_file)?;
     let usage = open_file(usage_file)?;
@@ -111,8 +124,14 @@ impl OldData {
         if let Some(t) = templates {
             if has_table(t, "templates")? {
                 data.templates = read(t, "SELECT * FROM templates ORDER BY id")?;
-                data.applications = read(t, "SELECT * FROM template_applications ORDER BY position, id")?;
-                data.items = read(t, "SELECT * FROM template_offering_items ORDER BY position, id")?;
+                data.applications = read(
+                    t,
+                    "SELECT * FROM template_applications ORDER BY position, id",
+                )?;
+                data.items = read(
+                    t,
+                    "SELECT * FROM template_offering_items ORDER BY position, id",
+                )?;
             }
             if has_table(t, "provisioning_progress")? {
                 data.progress = read(t, "SELECT * FROM provisioning_progress")?;
@@ -136,9 +155,17 @@ impl OldData {
         };
         let parse_status = |v: String| Status::parse(&v).ok_or_else(|| bad("status", &v));
         let mut applications = Vec::new();
-        for a in self.applications.iter().filter(|a| a.int("template_id") == id) {
+        for a in self
+            .applications
+            .iter()
+            .filter(|a| a.int("template_id") == id)
+        {
             let mut offering_items = Vec::new();
-            for i in self.items.iter().filter(|i| i.int("application_id") == a.int("id")) {
+            for i in self
+                .items
+                .iter()
+                .filter(|i| i.int("application_id") == a.int("id"))
+            {
                 offering_items.push(OfferingItem {
                     name: i.text("name"),
                     infra_id: i.opt_text("infra_id"),
@@ -150,8 +177,12 @@ impl OldData {
             let editions = a.text("editions");
             applications.push(Application {
                 kind: a.text("type"),
-                editions: serde_json::from_str(if editions.trim().is_empty() { "[]" } else { &editions })
-                    .map_err(|_| bad("editions", &editions))?,
+                editions: serde_json::from_str(if editions.trim().is_empty() {
+                    "[]"
+                } else {
+                    &editions
+                })
+                .map_err(|_| bad("editions", &editions))?,
                 status: parse_status(a.text("status"))?,
                 offering_items,
             });
@@ -161,10 +192,13 @@ impl OldData {
             name: text("name"),
             description: text("description"),
             server_id: t.int("server_id"),
-            tenant_kind: TenantKind::parse(&text("tenant_kind")).ok_or_else(|| bad("tenant kind", &text("tenant_kind")))?,
-            user_role: UserRole::parse(&text("user_role")).ok_or_else(|| bad("user role", &text("user_role")))?,
+            tenant_kind: TenantKind::parse(&text("tenant_kind"))
+                .ok_or_else(|| bad("tenant kind", &text("tenant_kind")))?,
+            user_role: UserRole::parse(&text("user_role"))
+                .ok_or_else(|| bad("user role", &text("user_role")))?,
             mode: Mode::parse(&text("mode")).unwrap_or(Mode::Production),
-            management_mode: ManagementMode::parse(&text("management_mode")).unwrap_or(ManagementMode::SelfService),
+            management_mode: ManagementMode::parse(&text("management_mode"))
+                .unwrap_or(ManagementMode::SelfService),
             two_factor_auth: t.int("two_factor_auth") != 0,
             enhanced_security: t.int("enhanced_security") != 0,
             advanced_packs: serde_json::from_str(&text("advanced_packs")).unwrap_or_default(),
@@ -172,11 +206,18 @@ impl OldData {
         })
     }
 
-    fn write_templates(&self, db: &dyn Db, out: &mut Imported) -> std::result::Result<(), TxError<TemplateError>> {
+    fn write_templates(
+        &self,
+        db: &dyn Db,
+        out: &mut Imported,
+    ) -> std::result::Result<(), TxError<TemplateError>> {
         for t in &self.templates {
             let id = t.int("id");
             let taken = !db
-                .query("SELECT id FROM acroniscloud_service_templates WHERE id = ?", &[Value::Int(id)])?
+                .query(
+                    "SELECT id FROM acroniscloud_service_templates WHERE id = ?",
+                    &[Value::Int(id)],
+                )?
                 .is_empty();
             if taken {
                 out.templates_skipped.push(id);
@@ -185,13 +226,22 @@ impl OldData {
             let data = self.template_data(t)?;
             let (created, updated) = (t.text("created_at"), t.text("updated_at"));
             let deleted = t.opt_text("deleted_at");
-            crate::templates::sql_store::insert_template(db, Some(id), &data, (&created, &updated, deleted.as_deref()))?;
+            crate::templates::sql_store::insert_template(
+                db,
+                Some(id),
+                &data,
+                (&created, &updated, deleted.as_deref()),
+            )?;
             out.templates.push(id);
         }
         Ok(())
     }
 
-    fn write_progress(&self, db: &dyn Db, out: &mut Imported) -> std::result::Result<(), TxError<TemplateError>> {
+    fn write_progress(
+        &self,
+        db: &dyn Db,
+        out: &mut Imported,
+    ) -> std::result::Result<(), TxError<TemplateError>> {
         for p in &self.progress {
             let service = p.int("service_id");
             if !db
@@ -220,7 +270,11 @@ impl OldData {
         Ok(())
     }
 
-    fn write_usage(&self, db: &dyn Db, out: &mut Imported) -> std::result::Result<(), TxError<TemplateError>> {
+    fn write_usage(
+        &self,
+        db: &dyn Db,
+        out: &mut Imported,
+    ) -> std::result::Result<(), TxError<TemplateError>> {
         let mut new_ids: HashMap<i64, i64> = HashMap::new();
         for r in &self.reports {
             let id = db.insert(

@@ -64,7 +64,13 @@ pub fn held_rights(lines: &[String], database: &str) -> Vec<String> {
         held.extend(
             privs
                 .split(',')
-                .map(|p| p.split('(').next().unwrap_or("").trim().to_ascii_uppercase())
+                .map(|p| {
+                    p.split('(')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_ascii_uppercase()
+                })
                 .filter(|p| !p.is_empty()),
         );
     }
@@ -80,7 +86,10 @@ fn applies_to(scope: &str, database: &str) -> bool {
     let Some(db_part) = scope.strip_suffix(".*") else {
         return false;
     };
-    let name = db_part.trim_matches('`').replace("\\_", "_").replace("\\%", "%");
+    let name = db_part
+        .trim_matches('`')
+        .replace("\\_", "_")
+        .replace("\\%", "%");
     if name.contains('%') {
         let prefix = name.split('%').next().unwrap_or("");
         return database.starts_with(prefix);
@@ -107,8 +116,14 @@ mod tests {
         assert!(held.contains(&"SELECT".to_string()));
         assert!(!held.contains(&"CREATE".to_string()));
         let all = lines(&["GRANT ALL PRIVILEGES ON `whmcs\\_t1`.* TO `u`@`%`"]);
-        assert_eq!(held_rights(&all, "whmcs_t1"), vec!["ALL PRIVILEGES".to_string()]);
+        assert_eq!(
+            held_rights(&all, "whmcs_t1"),
+            vec!["ALL PRIVILEGES".to_string()]
+        );
         let e = missing_rights_error("whmcs@localhost", &["CREATE", "ALTER"]).to_string();
-        assert!(e.contains("Current database user(whmcs@localhost) has missing rights: CREATE, ALTER"), "{e}");
+        assert!(
+            e.contains("Current database user(whmcs@localhost) has missing rights: CREATE, ALTER"),
+            "{e}"
+        );
     }
 }

@@ -22,7 +22,8 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// Name of the version row in `acroniscloud_schema`.
 const SCHEMA_COMPONENT: &str = "schema";
 
-const MYSQL_TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+const MYSQL_TABLE_OPTIONS: &str =
+    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
 /// One table: how to create it in each dialect, and the columns a table created by an
 /// older version may lack.
@@ -252,7 +253,10 @@ fn existing(db: &dyn Db) -> Result<HashMap<String, HashMap<String, String>>> {
             for r in rows {
                 out.entry(r.text("t").to_ascii_lowercase())
                     .or_default()
-                    .insert(r.text("c").to_ascii_lowercase(), r.text("ty").to_ascii_lowercase());
+                    .insert(
+                        r.text("c").to_ascii_lowercase(),
+                        r.text("ty").to_ascii_lowercase(),
+                    );
             }
         }
         Dialect::Sqlite => {
@@ -265,11 +269,17 @@ fn existing(db: &dyn Db) -> Result<HashMap<String, HashMap<String, String>>> {
             for t in tables {
                 let name = t.text("name");
                 let cols = db
-                    .query(&format!("PRAGMA table_info(\"{}\")", name.replace('"', "")), &[])
+                    .query(
+                        &format!("PRAGMA table_info(\"{}\")", name.replace('"', "")),
+                        &[],
+                    )
                     .map_err(map_db("Reading the module's tables"))?;
                 let entry = out.entry(name.to_ascii_lowercase()).or_default();
                 for c in cols {
-                    entry.insert(c.text("name").to_ascii_lowercase(), c.text("type").to_ascii_lowercase());
+                    entry.insert(
+                        c.text("name").to_ascii_lowercase(),
+                        c.text("type").to_ascii_lowercase(),
+                    );
                 }
             }
         }
@@ -363,7 +373,10 @@ fn create(db: &dyn Db, table: &Table) -> Result<()> {
         columns = insert_column(&columns, name, def, db.dialect());
     }
     db.execute(
-        &format!("CREATE TABLE IF NOT EXISTS {} ({columns}) {options}", table.name),
+        &format!(
+            "CREATE TABLE IF NOT EXISTS {} ({columns}) {options}",
+            table.name
+        ),
         &[],
     )
     .map_err(map_db("Creating the module's tables"))?;
@@ -404,7 +417,10 @@ fn add_missing(
             Dialect::MySql => mysql,
             Dialect::Sqlite => sqlite,
         };
-        if let Err(e) = db.execute(&format!("ALTER TABLE {} ADD COLUMN {name} {def}", table.name), &[]) {
+        if let Err(e) = db.execute(
+            &format!("ALTER TABLE {} ADD COLUMN {name} {def}", table.name),
+            &[],
+        ) {
             // Another web node may have added it a moment ago.
             let now = existing(db)?;
             if !now.get(table.name).is_some_and(|c| c.contains_key(*name)) {
@@ -426,11 +442,17 @@ fn widen(db: &dyn Db, table: &str, columns: &HashMap<String, String>) -> Result<
     }
     let change = match table {
         "acroniscloud_service_template_applications"
-            if columns.get("editions").is_some_and(|t| t != "varchar(1024)" && t.starts_with("varchar")) =>
+            if columns
+                .get("editions")
+                .is_some_and(|t| t != "varchar(1024)" && t.starts_with("varchar")) =>
         {
             Some("MODIFY editions VARCHAR(1024) NOT NULL")
         }
-        "acroniscloud_service_reports" if columns.get("status").is_some_and(|t| t.contains("unsigned")) => {
+        "acroniscloud_service_reports"
+            if columns
+                .get("status")
+                .is_some_and(|t| t.contains("unsigned")) =>
+        {
             Some("MODIFY status INT NOT NULL")
         }
         _ => None,
@@ -487,7 +509,12 @@ pub fn ready(db: &dyn Db) -> Result<()> {
 fn version_key(v: &str) -> Option<(u32, u32, u32, u32)> {
     let (numbers, build) = v.trim().split_once('-').unwrap_or((v.trim(), "0"));
     let mut parts = numbers.split('.').map(|p| p.trim().parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??, parts.next().flatten().unwrap_or(0), build.trim().parse().ok()?))
+    Some((
+        parts.next()??,
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+        build.trim().parse().ok()?,
+    ))
 }
 
 /// The data step of the 2.x upgrade path (§I.1): reports downloaded by a version before
@@ -546,7 +573,9 @@ mod tests {
         )
         .unwrap();
         let report = ensure(&db).unwrap();
-        assert!(report.found.contains(&"acroniscloud_service_templates".to_string()));
+        assert!(report
+            .found
+            .contains(&"acroniscloud_service_templates".to_string()));
         assert!(report
             .columns_added
             .contains(&"acroniscloud_service_templates.mode".to_string()));
@@ -569,7 +598,9 @@ mod tests {
         assert_eq!(upgrade_from_2x(&db, "2.2.2-200").unwrap(), 0);
         assert_eq!(upgrade_from_2x(&db, "0.1.0").unwrap(), 0);
         assert_eq!(upgrade_from_2x(&db, "2.1.0-150").unwrap(), 1);
-        let rows = db.query("SELECT status FROM acroniscloud_service_reports", &[]).unwrap();
+        let rows = db
+            .query("SELECT status FROM acroniscloud_service_reports", &[])
+            .unwrap();
         assert_eq!(rows[0].int("status"), 7);
     }
 

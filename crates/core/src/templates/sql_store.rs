@@ -41,7 +41,12 @@ fn corrupt(what: &str, value: &str) -> TxError<TemplateError> {
     ))))
 }
 
-fn parse_or<T>(value: Option<String>, parse: fn(&str) -> Option<T>, default: T, what: &str) -> Tx<T> {
+fn parse_or<T>(
+    value: Option<String>,
+    parse: fn(&str) -> Option<T>,
+    default: T,
+    what: &str,
+) -> Tx<T> {
     match value {
         None => Ok(default),
         Some(v) => parse(&v).ok_or_else(|| corrupt(what, &v)),
@@ -49,7 +54,8 @@ fn parse_or<T>(value: Option<String>, parse: fn(&str) -> Option<T>, default: T, 
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> Tx<String> {
-    serde_json::to_string(v).map_err(|e| TxError::Abort(TemplateError::Other(Error::internal(e.to_string()))))
+    serde_json::to_string(v)
+        .map_err(|e| TxError::Abort(TemplateError::Other(Error::internal(e.to_string()))))
 }
 
 fn editions_of(text: &str) -> Tx<Vec<Edition>> {
@@ -79,7 +85,13 @@ impl<'d> SqlTemplates<'d> {
         stamps: (&str, &str, Option<&str>),
     ) -> TemplateResult<bool> {
         self.write(|db| {
-            if !db.query(&format!("SELECT id FROM {TEMPLATES} WHERE id = ?"), &[Value::Int(id)])?.is_empty() {
+            if !db
+                .query(
+                    &format!("SELECT id FROM {TEMPLATES} WHERE id = ?"),
+                    &[Value::Int(id)],
+                )?
+                .is_empty()
+            {
                 return Ok(false);
             }
             insert_template(db, Some(id), data, stamps)?;
@@ -275,7 +287,10 @@ fn delete_tree(db: &dyn Db, id: i64) -> Tx<()> {
         ),
         &[Value::Int(id)],
     )?;
-    db.execute(&format!("DELETE FROM {APPLICATIONS} WHERE template_id = ?"), &[Value::Int(id)])?;
+    db.execute(
+        &format!("DELETE FROM {APPLICATIONS} WHERE template_id = ?"),
+        &[Value::Int(id)],
+    )?;
     Ok(())
 }
 

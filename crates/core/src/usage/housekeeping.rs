@@ -265,12 +265,7 @@ pub fn usage(db: &dyn Db, tenants: &[String], today: &str) -> Result<Vec<(String
 }
 
 /// A tenant's last `days` days with values, newest first.
-pub fn history(
-    db: &dyn Db,
-    tenant: &str,
-    days: i64,
-    today: &str,
-) -> Result<Vec<TenantUsage>> {
+pub fn history(db: &dyn Db, tenant: &str, days: i64, today: &str) -> Result<Vec<TenantUsage>> {
     let store = UsageStore::open(db)?;
     store
         .tenant_days(tenant, today, days.clamp(1, 3660))?

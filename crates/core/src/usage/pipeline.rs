@@ -176,12 +176,7 @@ pub fn process_all(
     db: &dyn Db,
 ) -> Vec<ServerOutcome> {
     let served = funnel::serve(db, |funnel| run_threads(servers, ctx, &funnel));
-    served.unwrap_or_else(|_| {
-        servers
-            .iter()
-            .map(|s| internal_failure(s, ctx))
-            .collect()
-    })
+    served.unwrap_or_else(|_| servers.iter().map(|s| internal_failure(s, ctx)).collect())
 }
 
 fn internal_failure(s: &UsageServer, ctx: &RunContext<'_>) -> ServerOutcome {
@@ -194,7 +189,11 @@ fn internal_failure(s: &UsageServer, ctx: &RunContext<'_>) -> ServerOutcome {
     }
 }
 
-fn run_threads(servers: &[UsageServer], ctx: &RunContext<'_>, funnel: &FunnelDb) -> Vec<ServerOutcome> {
+fn run_threads(
+    servers: &[UsageServer],
+    ctx: &RunContext<'_>,
+    funnel: &FunnelDb,
+) -> Vec<ServerOutcome> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = servers
             .iter()
@@ -856,7 +855,6 @@ pub fn aggregate_pending(
         .filter(|r| r.status.is_downloaded() && r.aggregated_at == 0)
         .map(|r| r.server_id)
         .collect();
-    drop(store);
     let todo: Vec<UsageServer> = servers
         .iter()
         .filter(|s| s.record.id.is_some_and(|id| pending.contains(&id)))

@@ -80,7 +80,8 @@ pub struct UsageStore<'d> {
     db: &'d dyn Db,
 }
 
-const ROW_COLUMNS: &str = "id, datacenter_id, date, status, report_id, stored_report_id, file_path, \
+const ROW_COLUMNS: &str =
+    "id, datacenter_id, date, status, report_id, stored_report_id, file_path, \
     rows_read, bad_rows, tenants, failures, message, last_poll_at, aggregated_at";
 
 /// The DATE column as `YYYY-MM-DD` (drivers may add a time part).
@@ -197,13 +198,19 @@ fn set_clause(u: &RowUpdate) -> (Vec<&'static str>, Vec<Value>) {
 fn apply(db: &dyn Db, row_id: i64, u: &RowUpdate) -> crate::storage::DbResult<()> {
     let (sets, mut params) = set_clause(u);
     params.push(Value::Int(row_id));
-    db.execute(&format!("UPDATE {REPORTS} SET {} WHERE id = ?", sets.join(", ")), &params)?;
+    db.execute(
+        &format!("UPDATE {REPORTS} SET {} WHERE id = ?", sets.join(", ")),
+        &params,
+    )?;
     Ok(())
 }
 
 fn read_row(db: &dyn Db, row_id: i64) -> crate::storage::DbResult<Option<ReportRow>> {
     Ok(db
-        .query(&format!("SELECT {ROW_COLUMNS} FROM {REPORTS} WHERE id = ?"), &[Value::Int(row_id)])?
+        .query(
+            &format!("SELECT {ROW_COLUMNS} FROM {REPORTS} WHERE id = ?"),
+            &[Value::Int(row_id)],
+        )?
         .first()
         .map(report_of))
 }
@@ -220,7 +227,10 @@ impl<'d> UsageStore<'d> {
     fn rows_where(&self, condition: &str, params: &[Value]) -> Result<Vec<ReportRow>> {
         let rows = self
             .db
-            .query(&format!("SELECT {ROW_COLUMNS} FROM {REPORTS} WHERE {condition}"), params)
+            .query(
+                &format!("SELECT {ROW_COLUMNS} FROM {REPORTS} WHERE {condition}"),
+                params,
+            )
             .map_err(map_db(WHAT))?;
         Ok(rows.iter().map(report_of).collect())
     }
@@ -233,7 +243,10 @@ impl<'d> UsageStore<'d> {
         let key = [Value::Int(server_id), Value::from(date)];
         if !lease::acquire(self.db, &name, owner, now, LEASE_SECONDS)? {
             let until = lease::holder(self.db, &name)?.map_or(now, |(_, until)| until);
-            return Ok(Claim::Busy(self.rows_where(live, &key)?.into_iter().next(), until));
+            return Ok(Claim::Busy(
+                self.rows_where(live, &key)?.into_iter().next(),
+                until,
+            ));
         }
         // Only the lease holder creates the row, so there is never a second live row.
         if let Some(row) = self.rows_where(live, &key)?.into_iter().next() {
@@ -247,7 +260,12 @@ impl<'d> UsageStore<'d> {
                     "INSERT INTO {REPORTS} (date, datacenter_id, status, created_at, updated_at) \
                      VALUES (?, ?, 1, ?, ?)"
                 ),
-                &[Value::from(date), Value::Int(server_id), Value::from(&at), Value::from(&at)],
+                &[
+                    Value::from(date),
+                    Value::Int(server_id),
+                    Value::from(&at),
+                    Value::from(&at),
+                ],
             )
             .map_err(map_db(WHAT))?;
         let row = read_row(self.db, id).map_err(map_db(WHAT))?;
@@ -257,7 +275,13 @@ impl<'d> UsageStore<'d> {
 
     /// Extends `owner`'s lease on the row's report (long downloads); false when it was lost.
     pub fn renew(&self, row: &ReportRow, owner: &str, now: i64) -> Result<bool> {
-        lease::renew(self.db, &lease_name(row.server_id, &row.date), owner, now, LEASE_SECONDS)
+        lease::renew(
+            self.db,
+            &lease_name(row.server_id, &row.date),
+            owner,
+            now,
+            LEASE_SECONDS,
+        )
     }
 
     /// Ends `owner`'s lease on `(server, date)`.
@@ -322,7 +346,8 @@ impl<'d> UsageStore<'d> {
             Ok::<_, TxError>(read_row(db, row.id)?)
         })
         .map_err(|e| e.into_error(WHAT))?;
-        stored.ok_or_else(|| crate::error::Error::internal(format!("Report row {} is gone.", row.id)))
+        stored
+            .ok_or_else(|| crate::error::Error::internal(format!("Report row {} is gone.", row.id)))
     }
 
     /// Every row, newest first (view-list).
@@ -350,7 +375,10 @@ impl<'d> UsageStore<'d> {
     pub fn delete_days_before(&self, before: &str) -> Result<i64> {
         let n = self
             .db
-            .execute(&format!("DELETE FROM {DAYS} WHERE date < ?"), &[Value::from(before)])
+            .execute(
+                &format!("DELETE FROM {DAYS} WHERE date < ?"),
+                &[Value::from(before)],
+            )
             .map_err(map_db(WHAT))?;
         Ok(n as i64)
     }
@@ -362,7 +390,10 @@ impl<'d> UsageStore<'d> {
             let reports = db.execute(&format!("DELETE FROM {REPORTS}"), &[])?;
             let days = db.execute(&format!("DELETE FROM {DAYS}"), &[])?;
             db.execute("DELETE FROM acroniscloud_service_report_storage", &[])?;
-            db.execute("DELETE FROM acroniscloud_leases WHERE name LIKE 'usage-report:%'", &[])?;
+            db.execute(
+                "DELETE FROM acroniscloud_leases WHERE name LIKE 'usage-report:%'",
+                &[],
+            )?;
             Ok::<_, TxError>((reports as i64, days as i64))
         })
         .map_err(|e| e.into_error(WHAT))
@@ -411,7 +442,10 @@ impl<'d> UsageStore<'d> {
                 &[Value::from(tenant_id), Value::from(date)],
             )
             .map_err(map_db(WHAT))?;
-        Ok(rows.iter().map(|r| day_of(r, Some(tenant_id), None)).collect())
+        Ok(rows
+            .iter()
+            .map(|r| day_of(r, Some(tenant_id), None))
+            .collect())
     }
 
     /// Every tenant's values of one day, in tenant order (read in pages).
@@ -550,7 +584,10 @@ mod tests {
             .latest_days(&["t1".into(), "t2".into(), "t9".into()], "2024-06-02")
             .unwrap();
         assert_eq!(batch.len(), 1, "t2 was replaced away, t9 never existed");
-        assert_eq!((batch[0].date.as_str(), batch[0].metrics[0].1), ("2024-05-31", 9.0));
+        assert_eq!(
+            (batch[0].date.as_str(), batch[0].metrics[0].1),
+            ("2024-05-31", 9.0)
+        );
         assert_eq!(s.delete_days_before("2024-05-31").unwrap(), 1);
     }
 }
