@@ -17,6 +17,9 @@ use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// Tenants per page of a streamed `usage()`.
+const USAGE_PAGE: usize = 1000;
+
 #[php_class]
 #[php(name = "AcronisCloud\\UsageMetrics")]
 pub struct UsageMetrics;
@@ -261,25 +264,44 @@ impl UsageMetrics {
     }
 
     /// Latest values (≤ today) per tenant, converted for WHMCS:
-    /// `[tenant => ['date', 'collected_at', 'values' => [metric => value]]]`.
-    pub fn usage(tenant_ids: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
-        let out = guard(|| {
-            let opts = Options::new(options);
-            let db = opts.db()?;
-            let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
-            tenants.sort_unstable();
-            let found = housekeeping::usage(&db, &tenants, &pipeline::today())?;
+    /// `[tenant => ['date', 'collected_at', 'values' => [metric => value]]]`. With `$each`, the
+    /// answer is streamed instead: `$each(array $page)` is called with pages of that shape
+    /// (a thousand tenants at most) and the number of tenants with values is returned, so a
+    /// server with 100,000 tenants never holds all of them twice in PHP memory.
+    pub fn usage(
+        tenant_ids: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+        each: Option<&Zval>,
+    ) -> PhpResult<Zval> {
+        let opts = Options::new(options);
+        let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
+        tenants.sort_unstable();
+        let page = |db: &dyn acroniscloud_core::storage::Db, chunk: &[String]| -> Result<Value, Error> {
+            let found = housekeeping::usage(db, chunk, &pipeline::today())?;
             Ok(Value::Object(
-                found
-                    .into_iter()
-                    .map(|(t, u)| {
-                        let v = usage_json(&u);
-                        (t, v)
-                    })
-                    .collect(),
+                found.into_iter().map(|(t, u)| (t, usage_json(&u))).collect(),
             ))
+        };
+        let Some(each) = each.filter(|z| !z.is_null()) else {
+            let out = guard(|| page(&opts.db()?, &tenants))?;
+            return Ok(to_zval(&out));
+        };
+        let count = guard(|| {
+            let callable = ZendCallable::new(each)
+                .map_err(|_| Error::validation("The usage callback is not callable."))?;
+            let db = opts.db()?;
+            let mut count = 0usize;
+            for chunk in tenants.chunks(USAGE_PAGE) {
+                let answer = page(&db, chunk)?;
+                count += answer.as_object().map_or(0, Map::len);
+                let z = to_zval(&answer);
+                callable
+                    .try_call(vec![&z])
+                    .map_err(|_| Error::internal("The usage callback failed."))?;
+            }
+            Ok(i64::try_from(count).unwrap_or(i64::MAX))
         })?;
-        Ok(to_zval(&out))
+        Ok(to_zval(&json!(count)))
     }
 
     /// A service's enabled metrics (`$enabledMetrics`, in that order) with the tenant's

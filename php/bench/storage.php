@@ -5,8 +5,8 @@
  * 1. Storing one day of N tenants' usage (the cron pipeline's aggregate → rows step, as the
  *    extension does it through WHMCS's PDO connection), against the floor measured in the same
  *    run: `LOAD DATA LOCAL INFILE` of the same rows as a CSV into an identically indexed table.
- * 2. The reads behind WHMCS's usage billing: `UsageMetrics::usage()` for every tenant of the day
- *    (wall time and peak PHP memory under memory_limit=256M), and one service page's read.
+ * 2. The reads behind WHMCS's usage billing: `MetricProvider::usage()` for every tenant of the
+ *    day (wall time and peak PHP memory under memory_limit=256M), and one service page's read.
  *
  * Usage: php -d extension=… php/bench/storage.php [tenants…]   (default 100000)
  * Prints ratios; asserts nothing about time (benchmarks never fail a build on speed).
@@ -121,13 +121,21 @@ foreach ($sizes as $tenants) {
         throw new RuntimeException('The floor table did not get every row.');
     }
 
-    // 3. usage() for every tenant of the day, under WHMCS's usual memory limit.
+    // 3. MetricProvider::usage() for every tenant of the day, under WHMCS's usual memory limit:
+    //    the WHMCS classes of the emulation, Capsule on the bench database, the module's provider.
     $ids = "$work/ids-$tenants.json";
     file_put_contents($ids, json_encode($pdo->query('SELECT tenant_id FROM acroniscloud_usage_tenant_days')->fetchAll(PDO::FETCH_COLUMN)));
-    $usage = $connect . '$ids = json_decode(file_get_contents($argv[4]), true); $t = microtime(true);'
-        . '$u = AcronisCloud\\UsageMetrics::usage($ids, $opts);'
-        . 'echo json_encode(["n" => count($u), "s" => microtime(true) - $t, "peak" => memory_get_peak_usage()]);';
-    [, $out] = run(array_merge($php, ['-r', $usage, $dsn, $adapter, $work, $ids]));
+    $usage = '$c = json_decode($argv[1], true); define("WHMCS", true); require $argv[2] . "/php/whmcs-host/autoload.php";'
+        . '$m = new WHMCS\\Database\\Capsule(); $m->addConnection(["driver" => "mysql", "host" => $c["host"], "port" => $c["port"],'
+        . ' "database" => $c["db"], "username" => $c["user"], "password" => $c["pass"], "charset" => "utf8mb4", "collation" => "utf8mb4_unicode_ci"]);'
+        . '$m->setAsGlobal();'
+        . 'foreach (["Hours", "MeteredValue", "MetricProvider"] as $f) { require_once $argv[2] . "/modules/servers/acroniscloud/lib/$f.php"; }'
+        . '$ids = json_decode(file_get_contents($argv[3]), true); $t = microtime(true);'
+        . '$u = (new WHMCS\\Module\\Server\\AcronisCloud\\MetricProvider(["serverid" => 1]))->usageOfTenants($ids);'
+        . '$values = 0; foreach ($u as $list) { $values += count($list); }'
+        . 'echo json_encode(["n" => count($u), "values" => $values, "s" => microtime(true) - $t, "peak" => memory_get_peak_usage()]);';
+    $conn = json_encode(['host' => $host, 'port' => $port, 'db' => $db, 'user' => $user, 'pass' => $pass]);
+    [, $out] = run(array_merge([PHP_BINARY, '-d', "extension=$ext", '-d', 'memory_limit=256M'], ['-r', $usage, $conn, $repo, $ids]));
     $u = json_decode($out, true);
     if (($u['n'] ?? 0) !== $stored) {
         throw new RuntimeException('usage() did not answer every tenant: ' . $out);

@@ -41,19 +41,14 @@ final class Json
                 'displayName' => $value->displayName(),
                 'type' => $value->type(),
                 'units' => self::normalize($value->units(), $depth + 1),
-                'usage' => self::normalize($value->usage(), $depth + 1),
+                'usage' => self::usage($value->usage(), $depth + 1),
             ];
         }
         if ($value instanceof UnitInterface) {
             return ['__class' => get_class($value), 'name' => $value->name(), 'type' => $value->type(), 'suffix' => $value->suffix()];
         }
         if ($value instanceof UsageInterface) {
-            return [
-                'value' => $value->value(),
-                'collectedAt' => self::normalize($value->collectedAt(), $depth + 1),
-                'startAt' => self::normalize($value->startAt(), $depth + 1),
-                'endAt' => self::normalize($value->endAt(), $depth + 1),
-            ];
+            return self::usage($value, $depth);
         }
         if ($value instanceof \Illuminate\Database\Eloquent\Model) {
             return ['__class' => get_class($value)] + self::normalize($value->attributesToArray(), $depth + 1);
@@ -65,6 +60,20 @@ final class Json
             return self::normalize(iterator_to_array($value), $depth + 1);
         }
         return ['__class' => get_class($value)] + self::normalize(get_object_vars($value), $depth + 1);
+    }
+
+    /** A usage as WHMCS reads it (an object may be a metric and its own usage at once). */
+    private static function usage($usage, int $depth)
+    {
+        if (!$usage instanceof UsageInterface) {
+            return self::normalize($usage, $depth);
+        }
+        return [
+            'value' => $usage->value(),
+            'collectedAt' => self::normalize($usage->collectedAt(), $depth + 1),
+            'startAt' => self::normalize($usage->startAt(), $depth + 1),
+            'endAt' => self::normalize($usage->endAt(), $depth + 1),
+        ];
     }
 
     public static function encode($value, bool $pretty = false): string
