@@ -276,12 +276,16 @@ impl UsageMetrics {
         let opts = Options::new(options);
         let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
         tenants.sort_unstable();
-        let page = |db: &dyn acroniscloud_core::storage::Db, chunk: &[String]| -> Result<Value, Error> {
-            let found = housekeeping::usage(db, chunk, &pipeline::today())?;
-            Ok(Value::Object(
-                found.into_iter().map(|(t, u)| (t, usage_json(&u))).collect(),
-            ))
-        };
+        let page =
+            |db: &dyn acroniscloud_core::storage::Db, chunk: &[String]| -> Result<Value, Error> {
+                let found = housekeeping::usage(db, chunk, &pipeline::today())?;
+                Ok(Value::Object(
+                    found
+                        .into_iter()
+                        .map(|(t, u)| (t, usage_json(&u)))
+                        .collect(),
+                ))
+            };
         let Some(each) = each.filter(|z| !z.is_null()) else {
             let out = guard(|| page(&opts.db()?, &tenants))?;
             return Ok(to_zval(&out));

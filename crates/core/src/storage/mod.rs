@@ -338,3 +338,115 @@ pub fn now_text() -> String {
 
 /// Result alias for the stores.
 pub type StoreResult<T> = Result<T>;
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite::SqliteDb;
+    use super::*;
+    use std::cell::Cell;
+
+    /// A database that fails the first `deadlocks` statements with MySQL's deadlock error.
+    struct Flaky {
+        inner: SqliteDb,
+        deadlocks: Cell<u32>,
+    }
+
+    impl Flaky {
+        fn fail(&self) -> DbResult<()> {
+            if self.deadlocks.get() > 0 {
+                self.deadlocks.set(self.deadlocks.get() - 1);
+                return Err(DbError::classify(
+                    "40001",
+                    1213,
+                    "Deadlock found when trying to get lock",
+                ));
+            }
+            Ok(())
+        }
+    }
+
+    impl Db for Flaky {
+        fn dialect(&self) -> Dialect {
+            self.inner.dialect()
+        }
+        fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+            self.inner.query(sql, params)
+        }
+        fn execute(&self, sql: &str, params: &[Value]) -> DbResult<u64> {
+            self.fail()?;
+            self.inner.execute(sql, params)
+        }
+        fn insert(&self, sql: &str, params: &[Value]) -> DbResult<i64> {
+            self.inner.insert(sql, params)
+        }
+        fn begin(&self) -> DbResult<()> {
+            self.inner.begin()
+        }
+        fn commit(&self) -> DbResult<()> {
+            self.inner.commit()
+        }
+        fn rollback(&self) -> DbResult<()> {
+            self.inner.rollback()
+        }
+    }
+
+    fn flaky(deadlocks: u32) -> Flaky {
+        let inner = SqliteDb::memory().unwrap();
+        inner
+            .execute("CREATE TABLE t (n INTEGER NOT NULL)", &[])
+            .unwrap();
+        Flaky {
+            inner,
+            deadlocks: Cell::new(deadlocks),
+        }
+    }
+
+    fn two_rows(db: &dyn Db) -> std::result::Result<(), TxError> {
+        db.execute("INSERT INTO t (n) VALUES (1)", &[])?;
+        db.execute("INSERT INTO t (n) VALUES (2)", &[])?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_deadlocked_transaction_is_run_again_and_lands_once() {
+        let db = flaky(2);
+        transaction(&db, two_rows).unwrap();
+        let n = db.query("SELECT COUNT(*) AS c FROM t", &[]).unwrap()[0].int("c");
+        assert_eq!(n, 2, "the rolled-back attempts left nothing behind");
+    }
+
+    #[test]
+    fn endless_deadlocks_give_up_with_nothing_written_and_a_clear_error() {
+        let db = flaky(100);
+        let e = transaction(&db, two_rows)
+            .unwrap_err()
+            .into_error("Test store");
+        assert!(
+            e.to_string()
+                .contains("The database was busy; nothing was changed"),
+            "{e}"
+        );
+        let n = db.query("SELECT COUNT(*) AS c FROM t", &[]).unwrap()[0].int("c");
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn driver_errors_are_classified_by_code() {
+        assert_eq!(
+            DbError::classify("HY000", 2006, "MySQL server has gone away").kind,
+            DbErrorKind::Gone
+        );
+        assert_eq!(
+            DbError::classify("HY000", 1205, "Lock wait timeout exceeded").kind,
+            DbErrorKind::LockTimeout
+        );
+        assert_eq!(
+            DbError::classify("42000", 1142, "INSERT command denied").kind,
+            DbErrorKind::Denied
+        );
+        assert_eq!(
+            DbError::classify("HY000", 5, "database is locked").kind,
+            DbErrorKind::LockTimeout
+        );
+    }
+}
