@@ -16,9 +16,10 @@ pub const LEASE_SECONDS: i64 = 300;
 const REPORTS: &str = "acroniscloud_service_reports";
 const DAYS: &str = "acroniscloud_usage_tenant_days";
 
-/// Tenant rows per INSERT: 6 parameters each keeps a statement far below every driver's
-/// placeholder limit, and a few hundred rows per round trip is where batching stops paying.
-const ROWS_PER_INSERT: usize = 250;
+/// Tenant rows per INSERT: 6,000 parameters stay far below every driver's placeholder limit
+/// (SQLite 32,766, MySQL 65,535) and the statement below max_allowed_packet; measured on
+/// MariaDB, 1,000 rows per round trip stores a day faster than 250 (`make bench`).
+const ROWS_PER_INSERT: usize = 1000;
 /// Tenants per IN (…) list of the batched reads.
 const TENANTS_PER_READ: usize = 500;
 /// Rows per page of a whole-day read.

@@ -49,16 +49,22 @@ class MetricProvider implements ProviderInterface
         if ($serverId <= 0) {
             return [];
         }
-        return $this->usageOfTenants(acroniscloud_known_tenants($serverId));
+        // WHMCS records usage only for the metrics enabled on a product (tblusage_items).
+        $enabled = acroniscloud_usage_items()->pluck('metric')->unique()->values()->all();
+        return $this->usageOfTenants(acroniscloud_known_tenants($serverId), $enabled);
     }
 
     /**
      * `[tenant id => MetricInterface[]]`: for each of `$tenants` with collected values, the
-     * metrics that carry one (what WHMCS records; metrics without a value add nothing).
+     * metrics that carry one (metrics without a value add nothing), limited to `$only` (system
+     * names) when given.
      */
-    public function usageOfTenants(array $tenants): array
+    public function usageOfTenants(array $tenants, ?array $only = null): array
     {
         $metrics = $this->definitions();
+        if ($only !== null) {
+            $metrics = array_intersect_key($metrics, array_flip($only));
+        }
         $times = [];
         $out = [];
         UsageMetrics::usage(array_values($tenants), $this->options(), static function (array $page) use ($metrics, &$times, &$out): void {
