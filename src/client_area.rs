@@ -92,7 +92,7 @@ impl ClientArea {
                     SignOn::Redirect(r) => json!({"success": true, "redirectTo": r.url}),
                     SignOn::Refused(m) => json!({
                         "success": false,
-                        "errorMsg": Translator::for_locale(&locale).translate_message(&m),
+                        "errorMsg": client_errors::translate(&Translator::for_locale(&locale), &m),
                     }),
                 }
             }

@@ -66,6 +66,17 @@ pub fn with_reference(resp: ApiResponse) -> ApiResponse {
     }
 }
 
+/// Translates a text that may end with ` (reference …)` (see [`refusal`]): the text is
+/// translated, the reference kept.
+pub fn translate(t: &crate::i18n::Translator, text: &str) -> String {
+    match text.rsplit_once(" (reference ") {
+        Some((msg, tail)) if tail.ends_with(')') => {
+            format!("{} (reference {tail}", t.translate_message(msg))
+        }
+        _ => t.translate_message(text),
+    }
+}
+
 /// A refused single sign-on's text: logged details, the client gets the short text and the
 /// reference.
 pub fn refusal(e: &Error, logger: &FileLogger) -> String {
@@ -124,5 +135,15 @@ mod tests {
         );
         assert!(!text.contains("secret.yaml"), "{text}");
         assert!(text.contains(&reference), "{text}");
+    }
+
+    #[test]
+    fn texts_are_translated_and_keep_their_reference() {
+        let t = crate::i18n::Translator::for_locale("german");
+        let text = format!("{} (reference abc1234)", short_text(&Error::transport("x")));
+        assert_eq!(
+            translate(&t, &text),
+            "Der Dienst Acronis Cyber Cloud ist derzeit nicht erreichbar. Bitte versuchen Sie es später erneut. (reference abc1234)"
+        );
     }
 }
