@@ -9,6 +9,10 @@ SIM := $(CURDIR)/target/release/acronis-sim
 PHPX := $(PHP) -d extension=$(EXT)
 export ACRONISCLOUD_EXT := $(EXT)
 export ACRONIS_SIM_BIN := $(SIM)
+# The suites, the demo and the benches use the extension's test hooks (AcronisCloud\Testing,
+# the ACRONISCLOUD_TEST_TODAY date override). A release build (`cargo build --release`) leaves
+# them out: the feature is off by default.
+TEST_FEATURES := --features acroniscloud/test-hooks
 
 DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mysql php8.2-mbstring php8.2-xml php8.2-curl \
 	libclang-dev phpunit php-illuminate-database php-nesbot-carbon smarty3 chromium
@@ -43,9 +47,9 @@ deps:
 dist-deps:
 	$(call apt_install,$(DIST_DEBIAN_PACKAGES))
 
-## build: the extension (target/release/libacroniscloud.so) and the simulator
+## build: the extension (target/release/libacroniscloud.so, with the test hooks) and the simulator
 build: deps
-	$(CARGO) build --release --workspace --locked
+	$(CARGO) build --release --workspace --locked $(TEST_FEATURES)
 
 ## stubs: regenerate php/stubs/acroniscloud.stubs.php from the built extension
 stubs: build
@@ -60,6 +64,7 @@ stubs-check: build
 lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy -p acroniscloud --all-targets --locked $(TEST_FEATURES) -- -D warnings
 
 test-rust: deps
 	$(CARGO) test --locked -p acroniscloud-core -p acronis-sim

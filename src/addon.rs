@@ -2,7 +2,9 @@
 //! JSON API entry point used by `_output`. The PHP side gathers the WHMCS facts (session,
 //! access, CSRF token, server rows); the decisions are made in `acroniscloud_core::admin_api`.
 
-use crate::convert::{api_request, get_str, scalar, server_record, to_zval, zval_to_json, Options};
+use crate::convert::{
+    api_request, entries, get_str, scalar, server_record, to_zval, values, zval_to_json, Options,
+};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::admin_api::dispatch::{self, Context};
@@ -25,7 +27,8 @@ fn int_list(z: Option<&Zval>) -> Vec<i64> {
         Some(v) if v.array().is_some() => v
             .array()
             .map(|a| {
-                a.values()
+                values(a)
+                    .into_iter()
                     .filter_map(|x| scalar(x)?.trim().parse().ok())
                     .collect()
             })
@@ -41,7 +44,7 @@ fn int_list(z: Option<&Zval>) -> Vec<i64> {
 
 fn string_list(z: Option<&Zval>) -> Vec<String> {
     z.and_then(Zval::array)
-        .map(|a| a.values().filter_map(scalar).collect())
+        .map(|a| values(a).into_iter().filter_map(scalar).collect())
         .unwrap_or_default()
 }
 
@@ -57,7 +60,7 @@ fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
     };
     let mut server_records = Vec::new();
     if let Some(list) = ctx.get("server_records").and_then(Zval::array) {
-        for row in list.values().filter_map(Zval::array) {
+        for row in values(list).into_iter().filter_map(Zval::array) {
             server_records.push(server_record(row)?);
         }
     }
@@ -108,7 +111,7 @@ fn prepare_storage(
 /// `$input` of `migrateLegacy` as JSON.
 fn zval_to_json_input(input: &ZendHashTable) -> Value {
     let mut m = Map::new();
-    for (k, v) in input.iter() {
+    for (k, v) in entries(input) {
         m.insert(k.to_string(), zval_to_json(v));
     }
     Value::Object(m)
@@ -238,7 +241,7 @@ impl Addon {
     /// The admin's message for a finished v1 migration with `$warnings` (the glue adds its own).
     pub fn migration_summary(warnings: &ZendHashTable, options: Option<&ZendHashTable>) -> String {
         let t = Translator::for_locale(&Options::new(options).str("locale"));
-        let list: Vec<String> = warnings.values().filter_map(scalar).collect();
+        let list: Vec<String> = values(warnings).into_iter().filter_map(scalar).collect();
         acroniscloud_core::migration::summary(&list, &t)
     }
 

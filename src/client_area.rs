@@ -5,8 +5,9 @@
 use crate::convert::{api_request, get_str, server_record, to_zval, zval_to_json, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::client_area::{self, Context, Service, SignOn};
+use acroniscloud_core::client_area::{self, client_errors, Context, Service, SignOn};
 use acroniscloud_core::i18n::{Domain, Translator};
+use acroniscloud_core::logging::FileLogger;
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -18,7 +19,7 @@ use serde_json::{json, Map, Value};
 pub struct ClientArea;
 
 /// `$context`: `service` (see `client_area::Service`), `server` (tblservers row, password
-/// decrypted, or null), `locale`, `l10n_dir`.
+/// decrypted, or null), `locale`, `l10n_dir`, `csrf_expected`, `csrf_given`.
 fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> {
     let service: Service = match ctx.get("service").map(zval_to_json) {
         Some(v @ Value::Object(_)) => serde_json::from_value(v)
@@ -37,6 +38,8 @@ fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> 
         l10n_dir: Some(get_str(ctx, "l10n_dir"))
             .filter(|d| !d.trim().is_empty())
             .map(std::path::PathBuf::from),
+        csrf_expected: get_str(ctx, "csrf_expected"),
+        csrf_given: get_str(ctx, "csrf_given"),
     })
 }
 
@@ -89,11 +92,18 @@ impl ClientArea {
                     SignOn::Redirect(r) => json!({"success": true, "redirectTo": r.url}),
                     SignOn::Refused(m) => json!({
                         "success": false,
-                        "errorMsg": Translator::for_locale(&locale).translate_message(&m),
+                        "errorMsg": client_errors::translate(&Translator::for_locale(&locale), &m),
                     }),
                 }
             }
-            Ok(Err(e)) => json!({"success": false, "errorMsg": e.to_string()}),
+            // The client sees a short text and a reference; the details go to the file log.
+            Ok(Err(e)) => {
+                let logger = opts
+                    .config()
+                    .map(|c| FileLogger::from_config(&c.logger))
+                    .unwrap_or_else(|_| FileLogger::disabled());
+                json!({"success": false, "errorMsg": client_errors::refusal(&e, &logger)})
+            }
             Err(_) => {
                 json!({"success": false, "errorMsg": "Internal error in the acroniscloud extension."})
             }

@@ -75,15 +75,74 @@ pub fn server_record(ht: &ZendHashTable) -> Result<ServerRecord, Error> {
     })
 }
 
-/// A PHP value as JSON (lists → arrays, other arrays → objects, scalars kept).
+/// `(key, value)` pairs of a PHP array, keys as text. ext-php-rs's own iterators (`iter`,
+/// `values`, `has_sequential_keys`) panic on a string key that is not UTF-8, which any PHP code
+/// can build (`["\xff" => 1]`); here such a key is read lossily instead.
+pub fn entries(ht: &ZendHashTable) -> Vec<(Key, &Zval)> {
+    let mut it = ht.iter();
+    let mut out = Vec::with_capacity(ht.len());
+    while let Some((k, v)) = it.next_zval() {
+        let key = match k.long() {
+            Some(n) => Key::Index(n),
+            None => Key::Name(
+                k.zend_str()
+                    .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+                    .unwrap_or_default(),
+            ),
+        };
+        out.push((key, v));
+    }
+    out
+}
+
+/// A PHP array key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Index(i64),
+    Name(String),
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Index(n) => write!(f, "{n}"),
+            Key::Name(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The values of a PHP array in order (see [`entries`] for why not `ZendHashTable::values`).
+pub fn values(ht: &ZendHashTable) -> Vec<&Zval> {
+    entries(ht).into_iter().map(|(_, v)| v).collect()
+}
+
+/// Nesting depth past which [`zval_to_json`] stops: no input of the module is nearly this
+/// deep, and a self-referencing PHP array (`$a['x'] = &$a`) or a hostile nesting would
+/// otherwise overflow the stack and kill the PHP worker.
+const MAX_DEPTH: usize = 64;
+
+/// A PHP value as JSON (lists → arrays, other arrays → objects, scalars kept). Arrays nested
+/// deeper than [`MAX_DEPTH`] become `null`.
 pub fn zval_to_json(z: &Zval) -> Value {
+    json_at(z, 0)
+}
+
+fn json_at(z: &Zval, depth: usize) -> Value {
     if let Some(ht) = z.array() {
-        if ht.has_sequential_keys() {
-            return Value::Array(ht.values().map(zval_to_json).collect());
+        if depth >= MAX_DEPTH {
+            return Value::Null;
+        }
+        let pairs = entries(ht);
+        let is_list = pairs
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| *k == Key::Index(i as i64));
+        if is_list {
+            return Value::Array(pairs.iter().map(|(_, v)| json_at(v, depth + 1)).collect());
         }
         let mut m = serde_json::Map::new();
-        for (k, v) in ht.iter() {
-            m.insert(k.to_string(), zval_to_json(v));
+        for (k, v) in pairs {
+            m.insert(k.to_string(), json_at(v, depth + 1));
         }
         return Value::Object(m);
     }

@@ -16,6 +16,7 @@ mod php_db;
 mod provisioning;
 mod settings;
 mod template_store;
+#[cfg(feature = "test-hooks")]
 mod testing;
 mod usage_metrics;
 
@@ -73,7 +74,7 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    let module = module
         .startup_function(startup)
         .request_startup_function(request_startup)
         .info_function(info)
@@ -84,6 +85,18 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<template_store::TemplateStore>()
         .class::<usage_metrics::UsageMetrics>()
         .class::<settings::Settings>()
-        .class::<settings::Logger>()
-        .class::<testing::Testing>()
+        .class::<settings::Logger>();
+    register_test_hooks(module)
+}
+
+/// `AcronisCloud\Testing` exists only in builds with the `test-hooks` feature (tests, demo,
+/// benches): a release build offers no way to panic the extension on purpose.
+#[cfg(feature = "test-hooks")]
+fn register_test_hooks(module: ModuleBuilder) -> ModuleBuilder {
+    module.class::<testing::Testing>()
+}
+
+#[cfg(not(feature = "test-hooks"))]
+fn register_test_hooks(module: ModuleBuilder) -> ModuleBuilder {
+    module
 }

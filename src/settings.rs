@@ -102,8 +102,8 @@ impl Logger {
 
     /// Bindings of `$sql` with values for password-like columns replaced by `*****`.
     pub fn mask_query_bindings(sql: String, bindings: &ZendHashTable) -> Vec<String> {
-        let b: Vec<String> = bindings
-            .values()
+        let b: Vec<String> = crate::convert::values(bindings)
+            .into_iter()
             .map(|z| crate::convert::scalar(z).unwrap_or_default())
             .collect();
         acroniscloud_core::masking::mask_query_bindings(&sql, &b)

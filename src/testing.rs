@@ -1,5 +1,7 @@
 //! `AcronisCloud\Testing`: hooks the test suite uses to prove failure handling through the real
-//! PHP surface. Inert unless the environment variable `ACRONISCLOUD_TEST_HOOKS=1` is set.
+//! PHP surface. Compiled only with the `test-hooks` Cargo feature (off by default, so never in a
+//! release build), and even then inert unless the environment variable
+//! `ACRONISCLOUD_TEST_HOOKS=1` is set.
 
 use crate::guard::guard;
 use acroniscloud_core::Error;

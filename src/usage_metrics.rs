@@ -2,7 +2,7 @@
 //! reads behind WHMCS's MetricProvider, and the offline report summary
 //! (docs/usage-billing.md). Conversions only; the work is in `acroniscloud_core::usage`.
 
-use crate::convert::{get_str, scalar, server_record, to_zval, Options};
+use crate::convert::{entries, get_str, scalar, server_record, to_zval, values, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::config::Config;
@@ -41,7 +41,8 @@ fn id_set(options: Option<&ZendHashTable>, key: &str) -> Result<Option<HashSet<S
 }
 
 fn ids_of(list: &ZendHashTable) -> HashSet<String> {
-    list.values()
+    values(list)
+        .into_iter()
         .filter_map(scalar)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
@@ -58,7 +59,8 @@ fn setup(opts: &Options) -> Result<(Config, UsagePaths), Error> {
 }
 
 fn servers_of(list: &ZendHashTable) -> Result<Vec<UsageServer>, Error> {
-    list.values()
+    values(list)
+        .into_iter()
         .filter_map(Zval::array)
         .map(|row| {
             let disabled = matches!(get_str(row, "disabled").trim(), "1" | "on" | "true");
@@ -216,8 +218,8 @@ impl UsageMetrics {
             // A broken config.yaml is reported by every command, even one that needs none of it.
             opts.config()?;
             let db = opts.db()?;
-            let names: HashMap<i64, String> = server_names
-                .iter()
+            let names: HashMap<i64, String> = entries(server_names)
+                .into_iter()
                 .filter_map(|(k, v)| {
                     let id = k.to_string().trim().parse::<i64>().ok()?;
                     Some((id, scalar(v).unwrap_or_default()))
@@ -319,8 +321,8 @@ impl UsageMetrics {
         let out = guard(|| {
             let opts = Options::new(options);
             let db = opts.db()?;
-            let enabled: Vec<String> = enabled_metrics
-                .values()
+            let enabled: Vec<String> = values(enabled_metrics)
+                .into_iter()
                 .filter_map(scalar)
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())

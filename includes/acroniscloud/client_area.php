@@ -76,6 +76,26 @@ function acroniscloud_client_context(array $params, int $clientId, string $local
     ];
 }
 
+/**
+ * What a client is shown for an unexpected failure: a short text and the request's reference
+ * id; the details go to the module's file log and the WHMCS module log under that id.
+ */
+function acroniscloud_client_failure(\Throwable $e, string $function): string
+{
+    $reference = \AcronisCloud\Logger::requestId();
+    $detail = get_class($e) . ': ' . $e->getMessage();
+    try {
+        \AcronisCloud\Logger::log(__DIR__ . '/config.yaml', 'ERROR', "Client area: $function failed (reference $reference): $detail");
+    } catch (\Throwable $ignored) {
+        // A broken config.yaml is often the failure itself; the module log below still has it.
+    }
+    if (function_exists('logModuleCall')) {
+        logModuleCall('acroniscloud', acroniscloud_log_action('Client area error'), $function,
+            \AcronisCloud\Logger::maskJson((string) json_encode(['error' => $detail])), '', []);
+    }
+    return "The request could not be completed. Please contact support. (reference $reference)";
+}
+
 /** The logged-in client (0 in admin or cron context). */
 function acroniscloud_logged_in_client(): int
 {
@@ -201,10 +221,14 @@ function acroniscloud_client_api(array $params): void
     }
     try {
         $context = acroniscloud_client_context($params, acroniscloud_logged_in_client(), acroniscloud_client_language($params));
+        // The module checks the page's token itself (like WHMCS's check_token: header, form
+        // field or query), whether or not WHMCS checked it.
+        $context['csrf_expected'] = function_exists('generate_token') ? (string) generate_token('plain') : '';
+        $context['csrf_given'] = (string) ($_SERVER['HTTP_X_CSRF_TOKEN'] ?? $_POST['token'] ?? $_GET['token'] ?? '');
         $answer = \AcronisCloud\ClientArea::handle($request, $context, $options);
     } catch (\Throwable $e) {
         $answer = ['status' => 500, 'headers' => [['Content-Type', 'application/json']],
-            'body' => json_encode(['error' => ['code' => 500, 'message' => $e->getMessage()]])];
+            'body' => json_encode(['error' => ['code' => 500, 'message' => acroniscloud_client_failure($e, 'ClientAreaApi')]])];
     }
     while (ob_get_level() > 0) {
         ob_end_clean();
@@ -230,7 +254,7 @@ function acroniscloud_client_sso(array $params): array
         $context = acroniscloud_client_context($params, $client, acroniscloud_client_language($params));
         return \AcronisCloud\ClientArea::singleSignOn($context, $options);
     } catch (\Throwable $e) {
-        return ['success' => false, 'errorMsg' => $e->getMessage()];
+        return ['success' => false, 'errorMsg' => acroniscloud_client_failure($e, 'ServiceSingleSignOn')];
     }
 }
 

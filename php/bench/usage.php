@@ -153,7 +153,8 @@ foreach ($sizes as $tenants) {
     file_put_contents($known, json_encode($ids));
     $work = "$dir/pipeline-$tenants";
     @mkdir($work, 0777, true);
-    file_put_contents("$work/config.yaml", "usage_report:\n  retry_timeout: 0\n");
+    // The bench reaches the simulator over plain HTTP (allowed for this test set-up only).
+file_put_contents("$work/config.yaml", "cloud_api:\n  allow_plain_http: true\nusage_report:\n  retry_timeout: 0\n");
     $server = ['id' => 1, 'name' => 'bench', 'hostname' => $sim->httpUrl(), 'secure' => '', 'port' => '',
         'username' => $seed['client']['client_id'], 'password' => $seed['client']['client_secret'],
         'accesshash' => 'client_credentials', 'disabled' => 0];

@@ -48,6 +48,12 @@ pub struct CloudApiConfig {
     pub retry_backoff_ms: u64,
     /// Longest `Retry-After` honoured, in seconds; longer waits fail the call instead.
     pub retry_after_max: u64,
+    /// Lets calls go to `http://` URLs (a server with "Secure" off). Off by default: every
+    /// call carries a password, client secret or token. For test set-ups only; a warning is
+    /// logged while it is on.
+    pub allow_plain_http: bool,
+    /// Largest API answer (MiB) read into memory; a larger one fails the call.
+    pub max_response_mb: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -82,9 +88,12 @@ pub struct UsageReportConfig {
     pub history_days: i64,
     /// Seconds a report download may take (the API timeout is for small answers).
     pub download_timeout: u64,
+    /// Largest report file (MiB) downloaded; a larger one fails the download.
+    pub max_download_mb: u64,
 }
 
-/// Where service templates are stored (SQLite file, see `templates::SqliteStorage`).
+/// The SQLite file of versions before the move to the WHMCS database (imported once; see
+/// `storage::import`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TemplatesConfig {
@@ -150,6 +159,8 @@ impl Default for CloudApiConfig {
             retries: 2,
             retry_backoff_ms: 500,
             retry_after_max: 30,
+            allow_plain_http: false,
+            max_response_mb: 64,
         }
     }
 }
@@ -184,6 +195,7 @@ impl Default for UsageReportConfig {
             retry_timeout: 300,
             history_days: 35,
             download_timeout: 1800,
+            max_download_mb: 4096,
         }
     }
 }
@@ -250,6 +262,11 @@ impl Config {
         if self.usage_report.history_days < 1 {
             return Err(Error::config(
                 "usage_report.history_days must be at least 1",
+            ));
+        }
+        if self.cloud_api.max_response_mb == 0 || self.usage_report.max_download_mb == 0 {
+            return Err(Error::config(
+                "cloud_api.max_response_mb and usage_report.max_download_mb must be at least 1",
             ));
         }
         if self.usage_report.download_timeout == 0 {
@@ -323,6 +340,17 @@ mod tests {
             err.contains("Cache storage type \"redis\" is not supported."),
             "{err}"
         );
+    }
+
+    #[test]
+    fn plain_http_is_off_and_caps_are_set_by_default() {
+        let cfg = Config::default();
+        assert!(!cfg.cloud_api.allow_plain_http);
+        assert_eq!(cfg.cloud_api.max_response_mb, 64);
+        assert_eq!(cfg.usage_report.max_download_mb, 4096);
+        let cfg = Config::parse("cloud_api:\n  allow_plain_http: true\n").unwrap();
+        assert!(cfg.cloud_api.allow_plain_http);
+        assert!(Config::parse("cloud_api:\n  max_response_mb: 0\n").is_err());
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub fn http_options(cfg: &Config) -> HttpOptions {
         retries: c.retries,
         backoff: Duration::from_millis(c.retry_backoff_ms),
         retry_after_max: Duration::from_secs(c.retry_after_max),
+        allow_plain_http: c.allow_plain_http,
+        max_body_bytes: c.max_response_mb.saturating_mul(1 << 20),
+        max_download_bytes: cfg.usage_report.max_download_mb.saturating_mul(1 << 20),
     }
 }
 
@@ -80,6 +83,12 @@ impl Connection {
             logger.log(
                 Level::Warning,
                 "cloud_api.verify_ssl: false is ignored: TLS certificates are always verified (trust a private CA with cloud_api.ca_file)",
+            );
+        }
+        if config.cloud_api.allow_plain_http {
+            logger.log(
+                Level::Warning,
+                "cloud_api.allow_plain_http: true: credentials may be sent over plain HTTP (test set-ups only)",
             );
         }
         Ok(Connection {

@@ -27,7 +27,20 @@ pub struct HttpOptions {
     pub retries: u32,
     pub backoff: Duration,
     pub retry_after_max: Duration,
+    /// `http://` URLs are refused unless this is on (`cloud_api.allow_plain_http`, test
+    /// set-ups only): every call of the module carries a password, secret or token.
+    pub allow_plain_http: bool,
+    /// Largest answer read into memory (JSON answers); a larger one fails the call instead of
+    /// exhausting the PHP worker's memory.
+    pub max_body_bytes: u64,
+    /// Largest file [`download`] writes (report downloads).
+    pub max_download_bytes: u64,
 }
+
+/// Default cap of an answer held in memory: far above any JSON answer the platform sends.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 << 20;
+/// Default cap of a downloaded report file.
+pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 4 << 30;
 
 impl Default for HttpOptions {
     fn default() -> Self {
@@ -38,6 +51,9 @@ impl Default for HttpOptions {
             retries: 2,
             backoff: Duration::from_millis(500),
             retry_after_max: Duration::from_secs(30),
+            allow_plain_http: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_download_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
         }
     }
 }
@@ -179,7 +195,9 @@ fn headers_json(h: &[(String, String)]) -> Value {
 
 struct ClientCache {
     pid: u32,
-    clients: HashMap<HttpOptions, Client>,
+    /// Keyed by the options and whether the client sends request bodies (see
+    /// [`redirect_policy`]).
+    clients: HashMap<(HttpOptions, bool), Client>,
 }
 
 static CLIENTS: Lazy<Mutex<ClientCache>> = Lazy::new(|| {
@@ -189,13 +207,46 @@ static CLIENTS: Lazy<Mutex<ClientCache>> = Lazy::new(|| {
     })
 });
 
-fn build_client(opts: &HttpOptions) -> Result<Client> {
+/// Same scheme, host and port.
+fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Redirects: at most [`MAX_REDIRECTS`] hops; never down to `http://` unless plain HTTP is
+/// allowed; and for a client that sends bodies, no 307/308 to another origin, because those
+/// replay the body (a password-grant form, a client's data) to a host we never chose.
+/// reqwest itself drops `Authorization`/`Cookie` when a redirect leaves the original host.
+fn redirect_policy(allow_plain_http: bool, with_body: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("too many redirects (more than {MAX_REDIRECTS})"));
+        }
+        if !allow_plain_http && attempt.url().scheme() == "http" {
+            return attempt
+                .error("redirected to plain HTTP; refused (cloud_api.allow_plain_http is off)");
+        }
+        let replays_body = matches!(attempt.status().as_u16(), 307 | 308);
+        let cross_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|prev| !same_origin(prev, attempt.url()));
+        if with_body && replays_body && cross_origin {
+            return attempt.error(
+                "redirected (307/308) to another origin with the request body; refused so credentials are not replayed there",
+            );
+        }
+        attempt.follow()
+    })
+}
+
+fn build_client(opts: &HttpOptions, with_body: bool) -> Result<Client> {
     let mut b = Client::builder()
         .connect_timeout(opts.connect_timeout)
         .timeout(opts.timeout)
         .user_agent(USER_AGENT)
-        // reqwest drops Authorization/Cookie when a redirect leaves the original host.
-        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .redirect(redirect_policy(opts.allow_plain_http, with_body))
         .https_only(false)
         .use_rustls_tls();
     if let Some(path) = opts.ca_file.as_deref().filter(|p| !p.is_empty()) {
@@ -221,7 +272,7 @@ fn build_client(opts: &HttpOptions) -> Result<Client> {
 }
 
 /// The process's client for these options, rebuilt after a fork.
-fn client_for(opts: &HttpOptions) -> Result<Client> {
+fn client_for(opts: &HttpOptions, with_body: bool) -> Result<Client> {
     let mut cache = CLIENTS
         .lock()
         .map_err(|_| Error::internal("HTTP client cache poisoned"))?;
@@ -232,11 +283,12 @@ fn client_for(opts: &HttpOptions) -> Result<Client> {
         std::mem::forget(stale);
         cache.pid = pid;
     }
-    if let Some(c) = cache.clients.get(opts) {
+    let key = (opts.clone(), with_body);
+    if let Some(c) = cache.clients.get(&key) {
         return Ok(c.clone());
     }
-    let c = build_client(opts)?;
-    cache.clients.insert(opts.clone(), c.clone());
+    let c = build_client(opts, with_body)?;
+    cache.clients.insert(key, c.clone());
     Ok(c)
 }
 
@@ -315,7 +367,47 @@ pub fn retry_after(value: &str) -> Option<Duration> {
     ))
 }
 
-fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, String> {
+/// Reads an answer body of at most `cap` bytes; a larger one is an error, not a truncation.
+fn read_capped(
+    resp: &mut reqwest::blocking::Response,
+    cap: u64,
+) -> std::result::Result<Vec<u8>, String> {
+    let too_big = || format!("the answer is larger than {cap} bytes (cloud_api.max_response_mb)");
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(resp, cap.saturating_add(1)),
+        &mut body,
+    )
+    .map_err(|e| chain(&e))?;
+    if body.len() as u64 > cap {
+        return Err(too_big());
+    }
+    Ok(body)
+}
+
+/// Refuses a `http://` URL unless plain HTTP is allowed: the module's calls all carry a
+/// password, client secret or token, which must not cross the network in clear.
+fn require_secure(opts: &HttpOptions, url: &str) -> Result<()> {
+    let plain = url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    if plain && !opts.allow_plain_http {
+        return Err(Error::config(format!(
+            "Refusing to send credentials over plain HTTP to {}: turn on \"Secure\" (HTTPS) for the server. Test set-ups may set cloud_api.allow_plain_http: true in config.yaml.",
+            strip_query(url)
+        )));
+    }
+    Ok(())
+}
+
+fn send_once(
+    client: &Client,
+    req: &Request,
+    max_body: u64,
+) -> std::result::Result<Response, String> {
     let method = match req.method {
         Method::Get => reqwest::Method::GET,
         Method::Post => reqwest::Method::POST,
@@ -333,10 +425,10 @@ fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, St
             .body(v.to_string()),
         Body::Form(f) => rb.form(f),
     };
-    let resp = rb.send().map_err(|e| chain(&e))?;
+    let mut resp = rb.send().map_err(|e| chain(&e))?;
     let status = resp.status().as_u16();
     let headers = header_pairs(resp.headers());
-    let body = resp.bytes().map_err(|e| chain(&e))?.to_vec();
+    let body = read_capped(&mut resp, max_body)?;
     Ok(Response {
         status,
         headers,
@@ -350,11 +442,12 @@ fn send_once(client: &Client, req: &Request) -> std::result::Result<Response, St
 /// platform may have been applied); 429 for any request, waiting `Retry-After` up to
 /// `retry_after_max` (a throttled request was not processed).
 pub fn send(opts: &HttpOptions, req: &Request, log: &mut Vec<Exchange>) -> Result<Response> {
-    let client = client_for(opts)?;
+    require_secure(opts, &req.url)?;
+    let client = client_for(opts, !matches!(req.body, Body::None))?;
     let mut attempt: u32 = 0;
     loop {
         let started = Instant::now();
-        let outcome = send_once(&client, req);
+        let outcome = send_once(&client, req, opts.max_body_bytes);
         let mut ex = exchange_of(req, masked_body(&req.body));
         ex.millis = started.elapsed().as_millis();
         let backoff = opts.backoff.saturating_mul(2u32.saturating_pow(attempt));
@@ -429,7 +522,8 @@ pub fn download(
     progress: &mut dyn FnMut(u64),
     log: &mut Vec<Exchange>,
 ) -> Result<Download> {
-    let client = client_for(opts)?;
+    require_secure(opts, &req.url)?;
+    let client = client_for(opts, false)?;
     let started = Instant::now();
     let mut ex = exchange_of(req, String::new());
     let outcome = (|| -> std::result::Result<Download, String> {
@@ -440,6 +534,12 @@ pub fn download(
         let mut resp = rb.send().map_err(|e| chain(&e))?;
         let status = resp.status().as_u16();
         let headers = header_pairs(resp.headers());
+        let cap = opts.max_download_bytes;
+        let too_big =
+            || format!("the file is larger than {cap} bytes (usage_report.max_download_mb)");
+        if (200..300).contains(&status) && resp.content_length().is_some_and(|n| n > cap) {
+            return Err(too_big());
+        }
         if !(200..300).contains(&status) {
             let mut body = Vec::new();
             std::io::Read::read_to_end(
@@ -461,10 +561,13 @@ pub fn download(
             if n == 0 {
                 break;
             }
+            total += n as u64;
+            if total > cap {
+                return Err(too_big());
+            }
             let chunk = buf.get(..n).unwrap_or_default();
             out.write_all(chunk)
                 .map_err(|e| format!("cannot write the downloaded file: {e}"))?;
-            total += n as u64;
             progress(total);
         }
         Ok(Download {
@@ -551,6 +654,7 @@ mod tests {
             retries: 1,
             backoff: Duration::from_millis(1),
             connect_timeout: Duration::from_secs(2),
+            allow_plain_http: true,
             ..HttpOptions::default()
         };
         // Port 9 on loopback: nothing listens there on a test machine.

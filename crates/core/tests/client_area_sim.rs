@@ -35,6 +35,8 @@ fn record(sim: &acronis_sim::RunningSim) -> ServerRecord {
 fn config() -> Config {
     let mut cfg = Config::default();
     cfg.cloud_api.retry_backoff_ms = 10;
+    // The simulator is reached over plain HTTP here.
+    cfg.cloud_api.allow_plain_http = true;
     cfg
 }
 
@@ -147,6 +149,8 @@ fn ctx(f: &Fixture) -> Context {
         },
         server: Some(record(&f.sim)),
         config: config(),
+        csrf_expected: "page-token".into(),
+        csrf_given: "page-token".into(),
         ..Context::default()
     }
 }

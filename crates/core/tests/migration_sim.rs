@@ -50,7 +50,10 @@ fn groups_admins_and_users_by_v1_id() {
         password: seed["client"]["client_secret"].as_str().unwrap().into(),
         accesshash: "client_credentials".into(),
     };
-    let mut conn = Connection::new(&record, Config::default()).unwrap();
+    let mut cfg = Config::default();
+    // The simulator is reached over plain HTTP here.
+    cfg.cloud_api.allow_plain_http = true;
+    let mut conn = Connection::new(&record, cfg).unwrap();
 
     let kids = v1_api::children(&mut conn).unwrap();
     let customer = v1_api::group(&mut conn, &kids, "33001").unwrap().unwrap();

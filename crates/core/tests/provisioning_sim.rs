@@ -131,6 +131,8 @@ impl World {
         host.servers.insert(2, record(&sim, 2));
         let mut config = Config::default();
         config.cloud_api.retry_backoff_ms = 5;
+        // The simulator is reached over plain HTTP here.
+        config.cloud_api.allow_plain_http = true;
         let infras = seed["infras"].as_array().unwrap();
         let ib = infras[0]["id"].as_str().unwrap().to_string();
         let idr = infras[1]["id"].as_str().unwrap().to_string();

@@ -38,6 +38,8 @@ impl Sim {
         };
         let mut cfg = Config::default();
         cfg.cloud_api.retry_backoff_ms = 10;
+        // The simulator is reached over plain HTTP here.
+        cfg.cloud_api.allow_plain_http = true;
         Connection::new(&record, cfg).unwrap()
     }
 

@@ -57,6 +57,8 @@ impl Fixture {
             config: {
                 let mut c = Config::default();
                 c.cloud_api.retry_backoff_ms = 5;
+                // The simulator is reached over plain HTTP here.
+                c.cloud_api.allow_plain_http = true;
                 c.usage_report.retry_timeout = 0;
                 c
             },

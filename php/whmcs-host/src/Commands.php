@@ -406,7 +406,10 @@ final class Commands
         return array_merge($params, $extra);
     }
 
-    /** module:call FUNCTION [--service ID | --server ID] [--module NAME] [--args JSON] [--post JSON] [--get JSON] [--addon] */
+    /**
+     * module:call FUNCTION [--service ID | --server ID] [--module NAME] [--args JSON] [--post JSON] [--get JSON]
+     * [--session JSON] [--addon]; --session seeds $_SESSION (e.g. the CSRF token `tkval`).
+     */
     private static function moduleCall(Args $a)
     {
         $function = $a->pos(0, 'function');
@@ -418,6 +421,7 @@ final class Commands
         $_POST = (array) $a->json('post', []);
         $_GET = (array) $a->json('get', []);
         $_REQUEST = array_merge($_GET, $_POST);
+        $_SESSION = array_merge(isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [], (array) $a->json('session', []));
         $noArgs = in_array($function, ['MetaData', 'config', 'activate', 'deactivate'], true);
         return Modules::call($a->has('addon') ? 'addons' : 'servers', $module, $function, $params, $noArgs);
     }

@@ -74,7 +74,9 @@ final class ClientAreaTest extends ModuleTestCase
         $args = ['ClientAreaApi', 'service' => $service ?? $this->serviceId, 'context' => 'client', 'client-id' => $client,
             'get' => ['action' => 'productdetails', 'id' => (string) ($service ?? $this->serviceId), 'modop' => 'custom', 'a' => 'ClientAreaApi', 'api' => $action] + $query];
         if ($post !== null) {
-            $args['post'] = $post;
+            // The page sends its session's CSRF token with every POST.
+            $args['post'] = $post + ['token' => 'page-token'];
+            $args['session'] = ['tkval' => 'page-token'];
         }
         $r = $this->host->run('module:call', $args);
         $out = (string) ($r['json']['output'] ?? '');
@@ -194,6 +196,27 @@ final class ClientAreaTest extends ModuleTestCase
         $this->assertSame(['success' => true, 'redirectTo' => 'https://localhost:' . $this->sim->port()], $r['json']['result']);
     }
 
+    /** Security finding 7: the client gets a short text and a reference; the logs keep the details. */
+    public function testPlatformErrorsReachTheClientAsAReference(): void
+    {
+        $this->enableModuleLog();
+        $logFile = $this->host->root() . '/acroniscloud.log';
+        $this->writeConfig([], "logger:\n  enabled: true\n  filename: \"$logFile\"\n  level: debug\n");
+        $this->sim->faults([['kind' => 'http_5xx', 'method' => 'GET', 'path' => '/api/2/users/' . $this->userId, 'status' => 400]]);
+        [$json, $raw] = $this->api('get_details');
+        $message = (string) ($json['error']['message'] ?? '');
+        $this->assertMatchesRegularExpression('/^The Acronis Cyber Cloud service could not complete the request\. Please try again later\. \(reference ([0-9a-f]{7})\)$/', $message, $raw);
+        preg_match('/reference ([0-9a-f]{7})/', $message, $m);
+        $this->assertStringNotContainsString('Injected server error', $raw);
+        $this->assertStringNotContainsString('Service unavailable', $raw);
+        $this->assertStringNotContainsString('localhost', $raw);
+        $this->assertSame($m[1], $json['error']['details']['reference']);
+        $this->assertSame('api_bad_request', $json['error']['details']['error_code']);
+        $file = (string) file_get_contents($logFile);
+        $this->assertMatchesRegularExpression('/reference ' . $m[1] . '\): .*(Injected server error|Service unavailable)/', $file, 'the file log has the details under the reference');
+        $this->assertStringContainsString('Request ID: ' . $m[1], json_encode($this->host->moduleLog()), 'the module log has the exchange under the same id');
+    }
+
     public function testSingleSignOnTokenNeverReachesTheLogs(): void
     {
         $this->enableModuleLog();
@@ -263,6 +286,28 @@ final class ClientAreaTest extends ModuleTestCase
         $groups[0]['items'][0]['type'] = 'nope';
         [$status] = $this->http($url, $api . 'update_details&version=4&id=' . $this->serviceId . '&token=' . $m[1], $cookie, json_encode(['notifications' => $groups]));
         $this->assertSame(400, $status);
+    }
+
+    /** Security finding 1: the module checks the page's token itself, even when the host does not. */
+    public function testUpdateDetailsWithoutCsrfTokenIsRefusedByTheModule(): void
+    {
+        $url = $this->host->serve(['csrf' => 'off']);
+        $cookie = $this->login($url);
+        $api = 'clientarea.php?action=productdetails&id=' . $this->serviceId . '&modop=custom&a=ClientAreaApi&api=';
+        $groups = json_decode($this->http($url, $api . 'get_details&id=' . $this->serviceId, $cookie)[2], true)['notifications'];
+        $groups[0]['items'][0]['status'] = 'active';
+        $post = json_encode(['notifications' => $groups]);
+        [$status, , $body] = $this->http($url, $api . 'update_details&version=3&id=' . $this->serviceId, $cookie, $post);
+        $this->assertSame(403, $status, $body);
+        $this->assertSame('csrf_token_invalid', json_decode($body, true)['error']['details']['error_code'] ?? null, $body);
+        [$status, , $body] = $this->http($url, $api . 'update_details&version=3&id=' . $this->serviceId . '&token=forged', $cookie, $post);
+        $this->assertSame(403, $status, $body);
+        $this->assertSame(['backup_error', 'quota'], $this->sim->control('GET', 'state/users/' . $this->userId)['notifications'], 'nothing written');
+        $page = $this->http($url, 'clientarea.php?action=productdetails&id=' . $this->serviceId . '&modop=custom&a=ClientAreaManagement', $cookie)[2];
+        preg_match('/"token":"([0-9a-f]+)"/', $page, $m);
+        [$status, , $body] = $this->http($url, $api . 'update_details&version=3&id=' . $this->serviceId . '&token=' . $m[1], $cookie, $post);
+        $this->assertSame(200, $status, $body);
+        $this->host->stopServer();
     }
 
     /** Logs client 1 in through the emulation's autologin switch; returns the session cookie. */

@@ -28,6 +28,21 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// 403 for anything but GET/HEAD unless `given` is the session's token (`expected`, never
+/// empty). Shared by the admin API and the client area's page API: the module does not rely on
+/// the host having checked it (WHMCS can be configured not to).
+pub fn check_csrf(expected: &str, given: &str, method: &str) -> Result<(), ApiResponse> {
+    let safe = matches!(method.to_ascii_uppercase().as_str(), "GET" | "HEAD");
+    if safe || (!expected.is_empty() && same(expected, given)) {
+        return Ok(());
+    }
+    Err(ApiResponse::error(
+        403,
+        "The security token of this request is missing or invalid. Reload the page and try again.",
+        Some(serde_json::json!({"error_code": "csrf_token_invalid"})),
+    ))
+}
+
 /// 401 without an admin session, 403 without addon access or (for anything but GET/HEAD)
 /// without a matching CSRF token.
 pub fn check(caller: &Caller, method: &str) -> Result<(), ApiResponse> {
@@ -45,16 +60,7 @@ pub fn check(caller: &Caller, method: &str) -> Result<(), ApiResponse> {
             None,
         ));
     }
-    let safe = matches!(method.to_ascii_uppercase().as_str(), "GET" | "HEAD");
-    if !safe
-        && (caller.csrf_expected.is_empty() || !same(&caller.csrf_expected, &caller.csrf_given))
-    {
-        return Err(ApiResponse::error(
-            403,
-            "The security token of this request is missing or invalid. Reload the page and try again.",
-            Some(serde_json::json!({"error_code": "csrf_token_invalid"})),
-        ));
-    }
+    check_csrf(&caller.csrf_expected, &caller.csrf_given, method)?;
     Ok(())
 }
 

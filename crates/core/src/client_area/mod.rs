@@ -4,6 +4,7 @@
 //! Ownership is checked here too, so a glue mistake cannot hand out another client's data.
 
 pub mod admin_tab;
+pub mod client_errors;
 pub mod format;
 pub mod notifications;
 pub mod sso;
@@ -11,7 +12,7 @@ pub mod subscription;
 pub mod usages;
 
 use crate::admin_api::dispatch::localize;
-use crate::admin_api::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
+use crate::admin_api::{parse_body, require_method, ApiRequest, ApiResponse};
 use crate::catalog::catalog;
 use crate::config::Config;
 use crate::connection::Connection;
@@ -56,6 +57,10 @@ pub struct Context {
     /// The client's WHMCS language; empty = English.
     pub locale: String,
     pub l10n_dir: Option<std::path::PathBuf>,
+    /// The session's CSRF token (WHMCS `generate_token('plain')`); empty = none.
+    pub csrf_expected: String,
+    /// The token the request carried (`X-CSRF-Token` header, `token` field or query).
+    pub csrf_given: String,
 }
 
 /// (action, method) of the page's JSON API.
@@ -94,7 +99,7 @@ pub fn handle(req: &ApiRequest, ctx: &Context) -> (ApiResponse, Vec<Exchange>) {
     let mut exchanges = Vec::new();
     let resp = respond(req, ctx, &mut exchanges).unwrap_or_else(|e| e);
     let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
-    (localize(resp, &t), exchanges)
+    (client_errors::with_reference(localize(resp, &t)), exchanges)
 }
 
 fn respond(
@@ -106,6 +111,7 @@ fn respond(
         return Err(ApiResponse::error(404, "Unknown action.", None));
     };
     require_method(req, method)?;
+    crate::admin_api::guard::check_csrf(&ctx.csrf_expected, &ctx.csrf_given, method)?;
     let id = requested_id(req).ok_or_else(|| {
         ApiResponse::error(
             400,
@@ -124,7 +130,7 @@ fn respond(
             let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
             crate::admin_api::catalog_actions::l10n(&t)
                 .map(|v| ApiResponse::ok(&v))
-                .map_err(|e| from_error(&e))
+                .map_err(|e| client_errors::answer(&e, &file_logger(ctx), "l10n"))
         }
         "update_details" => {
             let version = positive(req.query.get("version"))
@@ -140,7 +146,8 @@ fn respond(
                         Some(json!({"request_post_data": body})),
                     )
                 })?;
-            let cat = catalog().map_err(|e| from_error(&e))?;
+            let cat =
+                catalog().map_err(|e| client_errors::answer(&e, &file_logger(ctx), "catalog"))?;
             let active = notifications::active_types(cat, groups)
                 .map_err(|m| ApiResponse::error(400, &m, None))?;
             with_connection(ctx, exchanges, |conn| {
@@ -170,7 +177,13 @@ fn positive(v: Option<&Value>) -> Option<i64> {
     .filter(|n| *n > 0)
 }
 
-/// Runs `f` on a connection to the service's server; platform errors keep their status.
+/// The module's file log as configured (for failures before a connection exists).
+fn file_logger(ctx: &Context) -> crate::logging::FileLogger {
+    crate::logging::FileLogger::from_config(&ctx.config.logger)
+}
+
+/// Runs `f` on a connection to the service's server; platform errors keep their status and
+/// error code, their text stays in the logs (the client gets a reference).
 fn with_connection(
     ctx: &Context,
     exchanges: &mut Vec<Exchange>,
@@ -183,13 +196,14 @@ fn with_connection(
             None,
         )
     })?;
-    let mut conn = Connection::new(server, ctx.config.clone()).map_err(|e| from_error(&e))?;
+    let mut conn = Connection::new(server, ctx.config.clone())
+        .map_err(|e| client_errors::answer(&e, &file_logger(ctx), "connection"))?;
     let out = f(&mut conn);
     exchanges.append(&mut conn.take_exchanges());
     match out {
         Ok(v) => Ok(ApiResponse::ok(&v)),
         Err(Found::Missing(status, msg)) => Err(ApiResponse::error(status, &msg, None)),
-        Err(Found::Failed(e)) => Err(from_error(&e)),
+        Err(Found::Failed(e)) => Err(client_errors::answer(&e, conn.logger(), "platform call")),
     }
 }
 
@@ -337,10 +351,10 @@ pub fn single_sign_on(ctx: &Context, exchanges: &mut Vec<Exchange>) -> SignOn {
     };
     let mut conn = match Connection::new(server, ctx.config.clone()) {
         Ok(c) => c,
-        Err(e) => return SignOn::Refused(e.to_string()),
+        Err(e) => return SignOn::Refused(client_errors::refusal(&e, &file_logger(ctx))),
     };
     let out = match conn.base_url() {
-        Err(e) => SignOn::Refused(e.to_string()),
+        Err(e) => SignOn::Refused(client_errors::refusal(&e, conn.logger())),
         Ok(base) => {
             let login = service_user(&mut conn, s).and_then(|u| {
                 let kind = tenant_kind(&mut conn, &u.tenant_id)?;
@@ -402,6 +416,8 @@ mod tests {
     fn ctx(s: Service) -> Context {
         Context {
             service: s,
+            csrf_expected: "tok3n".into(),
+            csrf_given: "tok3n".into(),
             ..Context::default()
         }
     }
@@ -452,6 +468,43 @@ mod tests {
         assert_eq!(r.status, 405);
         let (r, _) = handle(&get("drop_tables", json!({"id": "45"})), &ctx(service()));
         assert_eq!(r.status, 404);
+    }
+
+    /// Security finding 1: a state-changing POST without the page's token is refused before
+    /// anything else is read, even when the host did not check it.
+    #[test]
+    fn update_details_without_the_csrf_token_is_refused() {
+        let post = ApiRequest {
+            method: "POST".into(),
+            action: "update_details".into(),
+            query: json!({"id": "45", "version": "3"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            content_type: "application/json".into(),
+            body: br#"{"notifications":[]}"#.to_vec(),
+        };
+        for (expected, given) in [("tok3n", ""), ("tok3n", "tok3N"), ("", "")] {
+            let mut c = ctx(service());
+            c.csrf_expected = expected.into();
+            c.csrf_given = given.into();
+            let (r, ex) = handle(&post, &c);
+            assert_eq!(r.status, 403, "{expected:?}/{given:?}");
+            assert_eq!(
+                body(&r)["error"]["details"]["error_code"],
+                "csrf_token_invalid"
+            );
+            assert!(ex.is_empty());
+        }
+        let (r, _) = handle(&post, &ctx(service()));
+        assert_eq!(
+            r.status, 400,
+            "with the token the request reaches validation"
+        );
+        let mut c = ctx(service());
+        c.csrf_given = String::new();
+        let (r, _) = handle(&get("get_subscription", json!({"id": "45"})), &c);
+        assert_eq!(r.status, 200, "reads need no token");
     }
 
     #[test]

@@ -28,6 +28,7 @@ const SOURCES: &[&str] = &[
     "src/connection.rs",
     "src/api_error.rs",
     "src/client_area/mod.rs",
+    "src/client_area/client_errors.rs",
     "src/client_area/admin_tab.rs",
     "src/client_area/notifications.rs",
     "src/client_area/usages.rs",

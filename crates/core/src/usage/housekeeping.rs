@@ -44,6 +44,13 @@ pub fn erase(
         let cutoff = day_minus(today, ttl)?;
         for row in store.rows_to_erase(Some(&cutoff))? {
             if let Some(file) = row.file_path.as_deref().filter(|f| !f.is_empty()) {
+                if !is_module_file(&paths.reports_dir, Path::new(file)) {
+                    out.warnings.push(format!(
+                        "Report #{}: {file} is not a report file of the module's folder; it is not deleted.",
+                        row.id
+                    ));
+                    continue;
+                }
                 match std::fs::remove_file(file) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => out.warnings.push(
@@ -75,14 +82,15 @@ pub fn erase(
     Ok(out)
 }
 
-/// Removes empty sub-directories directly under the reports folder.
+/// Removes empty day folders (`YYYY-MM-DD`, created by the pipeline) directly under the
+/// reports folder; any other folder is not the module's and stays.
 fn remove_empty_dirs(base: &Path, warnings: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(base) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() && std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()) {
+        if is_day_dir(&path) && std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()) {
             if let Err(e) = std::fs::remove_dir(&path) {
                 warnings.push(format!(
                     "Cannot remove the empty folder {}: {e}",
@@ -93,6 +101,38 @@ fn remove_empty_dirs(base: &Path, warnings: &mut Vec<String>) {
     }
 }
 
+/// A day folder the pipeline creates: a real directory (not a link) named `YYYY-MM-DD`.
+fn is_day_dir(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.len() == 10 && chrono::NaiveDate::parse_from_str(n, "%Y-%m-%d").is_ok());
+    named && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+/// A file name the pipeline writes: `<report row id>.csv.gz`, or its `.gz.part` while the
+/// download runs.
+fn is_report_name(name: &str) -> bool {
+    let id = name
+        .strip_suffix(".csv.gz")
+        .or_else(|| name.strip_suffix(".csv.gz.part"));
+    id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `file` is a report file the module wrote: `<reports_dir>/<day>/<id>.csv.gz[.part]`
+/// and a regular file. Housekeeping deletes nothing else, so a misconfigured folder or a
+/// tampered database row cannot make it delete other data.
+fn is_module_file(reports_dir: &Path, file: &Path) -> bool {
+    let named = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(is_report_name);
+    let in_day_dir = file
+        .parent()
+        .is_some_and(|day| day.parent() == Some(reports_dir) && is_day_dir(day));
+    named && in_day_dir && std::fs::symlink_metadata(file).is_ok_and(|m| m.is_file())
+}
+
 /// What `flushall` removed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Flushed {
@@ -101,48 +141,35 @@ pub struct Flushed {
     pub tenant_rows: i64,
 }
 
-/// Deletes every report row, every file and folder under the reports folder (the folder itself
-/// stays) and every per-tenant value.
+/// Deletes every report row, every report file the module wrote under the reports folder
+/// (then the day folders left empty; the folder itself stays) and every per-tenant value.
+/// Other files and folders found there are left alone.
 pub fn flush_all(paths: &UsagePaths, db: &dyn Db) -> Result<Flushed> {
     let store = UsageStore::open(db)?;
     let (reports, tenant_rows) = store.flush()?;
     let mut files = 0;
-    if let Ok(entries) = std::fs::read_dir(&paths.reports_dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let removed = if path.is_dir() {
-                files += count_files(&path);
-                std::fs::remove_dir_all(&path)
-            } else {
-                files += 1;
-                std::fs::remove_file(&path)
+    if let Ok(days) = std::fs::read_dir(&paths.reports_dir) {
+        for day in days.flatten().map(|e| e.path()).filter(|p| is_day_dir(p)) {
+            let Ok(entries) = std::fs::read_dir(&day) else {
+                continue;
             };
-            removed.map_err(|e| Error::config(format!("Cannot delete {}: {e}", path.display())))?;
+            for path in entries.flatten().map(|e| e.path()) {
+                if is_module_file(&paths.reports_dir, &path) {
+                    std::fs::remove_file(&path).map_err(|e| {
+                        Error::config(format!("Cannot delete {}: {e}", path.display()))
+                    })?;
+                    files += 1;
+                }
+            }
         }
     }
+    let mut warnings = Vec::new();
+    remove_empty_dirs(&paths.reports_dir, &mut warnings);
     Ok(Flushed {
         reports,
         files,
         tenant_rows,
     })
-}
-
-fn count_files(dir: &Path) -> i64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        count_files(&p)
-                    } else {
-                        1
-                    }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 /// A text table with `+---+` rules, columns as wide as their widest cell.
@@ -305,6 +332,55 @@ mod tests {
             t,
             "+----+------+\n| ID | Name |\n+----+------+\n| 10 | a    |\n+----+------+\n"
         );
+    }
+
+    /// Security finding 3: flushall and erase delete only the report files the module wrote,
+    /// whatever else shares the folder.
+    #[test]
+    fn housekeeping_deletes_only_module_report_files() {
+        let base = std::env::temp_dir().join(format!("acroniscloud-hk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let reports = base.join("reports");
+        let day = reports.join("2024-05-01");
+        std::fs::create_dir_all(&day).unwrap();
+        std::fs::create_dir_all(reports.join("invoices")).unwrap();
+        std::fs::create_dir_all(reports.join("2024-05-02")).unwrap();
+        let keep = [
+            reports.join("important.pdf"),
+            reports.join("invoices").join("1.csv.gz"),
+            day.join("notes.txt"),
+            day.join("x1.csv.gz"),
+        ];
+        for f in &keep {
+            std::fs::write(f, b"data").unwrap();
+        }
+        let ours = [day.join("5.csv.gz"), day.join("6.csv.gz.part")];
+        for f in &ours {
+            std::fs::write(f, b"report").unwrap();
+        }
+        let paths = UsagePaths {
+            reports_dir: reports.clone(),
+        };
+        let db = crate::storage::sqlite::SqliteDb::memory().unwrap();
+        let flushed = flush_all(&paths, &db).unwrap();
+        assert_eq!(flushed.files, 2);
+        for f in &ours {
+            assert!(!f.exists(), "{}", f.display());
+        }
+        for f in &keep {
+            assert!(f.exists(), "{} must stay", f.display());
+        }
+        assert!(
+            !reports.join("2024-05-02").exists(),
+            "empty day folder removed"
+        );
+        assert!(day.exists(), "a day folder with other files stays");
+        assert!(!is_module_file(&reports, &base.join("usage.sqlite")));
+        assert!(!is_module_file(
+            &reports,
+            &reports.join("invoices").join("1.csv.gz")
+        ));
+        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]

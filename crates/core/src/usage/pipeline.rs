@@ -33,11 +33,13 @@ pub struct UsagePaths {
 impl UsagePaths {
     /// Reports under `<storage_dir>/<usage_report.download_path>` (an absolute
     /// `download_path` is used as it is).
+    /// The folder must be a sub-folder of its own: `""`, `.`, `/` or a `..` step is refused,
+    /// because the report housekeeping deletes files there.
     pub fn resolve(
         config: &Config,
         storage_dir: Option<&Path>,
     ) -> std::result::Result<UsagePaths, Error> {
-        let download = PathBuf::from(config.usage_report.download_path.trim());
+        let download = checked_download_path(&config.usage_report.download_path)?;
         let reports_dir = if download.is_absolute() {
             download
         } else {
@@ -52,6 +54,34 @@ impl UsagePaths {
         };
         Ok(UsagePaths { reports_dir })
     }
+}
+
+/// `usage_report.download_path` as a path of a module-owned folder: relative paths need at
+/// least one plain folder name, absolute ones at least two (never `/` or `/var`), and no path
+/// may contain `.` or `..` steps. The housekeeping only deletes report files it wrote, but a
+/// folder shared with other data is refused outright so a typo is noticed.
+fn checked_download_path(raw: &str) -> std::result::Result<PathBuf, Error> {
+    use std::path::Component;
+    let path = PathBuf::from(raw.trim());
+    // `Path::components` silently drops interior `.` steps: check the text too.
+    let dotted = raw.trim().split(['/', '\\']).any(|s| s == "." || s == "..");
+    let mut names = if dotted { -100 } else { 0 };
+    for c in path.components() {
+        match c {
+            Component::Normal(_) => names += 1,
+            Component::RootDir => {}
+            Component::CurDir | Component::ParentDir | Component::Prefix(_) => names = -100,
+        }
+    }
+    let needed = if path.is_absolute() { 2 } else { 1 };
+    if names < needed {
+        return Err(Error::config(format!(
+            "usage_report.download_path \"{}\" must name a folder of the module's own (for example \
+             acronis/reports below the WHMCS downloads storage), without \".\" or \"..\" steps.",
+            raw.trim()
+        )));
+    }
+    Ok(path)
 }
 
 /// Everything one run needs besides the servers.
@@ -146,16 +176,41 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Today's UTC date; tests may fix it (`ACRONISCLOUD_TEST_TODAY` with the test hooks on).
+/// Today's UTC date. Builds with the `test-hooks` feature let tests fix it
+/// (`ACRONISCLOUD_TEST_TODAY` with `ACRONISCLOUD_TEST_HOOKS=1`); release builds never read
+/// those variables, so a stray environment cannot shift a provider's billing day.
 pub fn today() -> String {
-    if std::env::var("ACRONISCLOUD_TEST_HOOKS").as_deref() == Ok("1") {
-        if let Ok(day) = std::env::var("ACRONISCLOUD_TEST_TODAY") {
-            if chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").is_ok() {
-                return day.trim().to_string();
-            }
-        }
+    test_today().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string())
+}
+
+#[cfg(feature = "test-hooks")]
+fn test_today() -> Option<String> {
+    if std::env::var("ACRONISCLOUD_TEST_HOOKS").as_deref() != Ok("1") {
+        return None;
     }
-    chrono::Utc::now().format("%Y-%m-%d").to_string()
+    let day = std::env::var("ACRONISCLOUD_TEST_TODAY").ok()?;
+    chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .ok()
+        .map(|_| day.trim().to_string())
+}
+
+#[cfg(not(feature = "test-hooks"))]
+fn test_today() -> Option<String> {
+    None
+}
+
+/// `GET` path listing a report's stored files. Report ids come from the platform (and then
+/// from the database): they are checked as UUIDs before they become part of a URL, so an id
+/// such as `../../users` can never send the module's token to another endpoint.
+fn stored_list_path(report_id: &str) -> crate::error::Result<String> {
+    crate::uuid::require(report_id, "report id")?;
+    Ok(format!("/api/2/reports/{report_id}/stored"))
+}
+
+/// `GET` path of one stored report file (both ids checked, see [`stored_list_path`]).
+fn stored_file_path(report_id: &str, stored_id: &str) -> crate::error::Result<String> {
+    crate::uuid::require(stored_id, "stored report id")?;
+    Ok(format!("{}/{stored_id}", stored_list_path(report_id)?))
 }
 
 /// A lease owner id unique to this run and thread.
@@ -410,6 +465,13 @@ impl ServerRun<'_, '_> {
             let e = crate::api_error::unexpected("POST /api/2/reports", "no report id");
             return self.failed(&row, e, true);
         };
+        if !crate::uuid::is_uuid(id) {
+            let e = crate::api_error::unexpected(
+                "POST /api/2/reports",
+                "a report id that is not a UUID",
+            );
+            return self.failed(&row, e, true);
+        }
         self.note(format!("report #{} ordered as {id}", row.id));
         self.update(
             &row,
@@ -437,13 +499,11 @@ impl ServerRun<'_, '_> {
             ));
             return Ok((row, false));
         }
-        let report_id = row.report_id.clone().unwrap_or_default();
-        let answer = match self.conn.call(
-            Method::Get,
-            &format!("/api/2/reports/{report_id}/stored"),
-            &[],
-            None,
-        ) {
+        let path = match stored_list_path(row.report_id.as_deref().unwrap_or_default()) {
+            Ok(p) => p,
+            Err(e) => return self.failed(&row, e, true).map(|r| (r, false)),
+        };
+        let answer = match self.conn.call(Method::Get, &path, &[], None) {
             Ok(v) => v,
             Err(e) => return self.failed(&row, e, true).map(|r| (r, false)),
         };
@@ -476,11 +536,11 @@ impl ServerRun<'_, '_> {
                 let Some(sid) = entry
                     .get("id")
                     .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
+                    .filter(|s| crate::uuid::is_uuid(s))
                 else {
                     let e = crate::api_error::unexpected(
                         "GET /api/2/reports/{id}/stored",
-                        "a saved report without id",
+                        "a saved report without a UUID id",
                     );
                     return self.failed(&row, e, true).map(|r| (r, false));
                 };
@@ -566,11 +626,17 @@ impl ServerRun<'_, '_> {
                 return self.failed(&row, e, false);
             }
         };
-        let path = format!(
-            "/api/2/reports/{}/stored/{}",
-            row.report_id.clone().unwrap_or_default(),
-            row.stored_report_id.clone().unwrap_or_default()
-        );
+        let path = match stored_file_path(
+            row.report_id.as_deref().unwrap_or_default(),
+            row.stored_report_id.as_deref().unwrap_or_default(),
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                drop(file);
+                let _ = std::fs::remove_file(&part);
+                return self.failed(&row, e, true);
+            }
+        };
         let timeout = Duration::from_secs(self.ctx.config.usage_report.download_timeout);
         let started = Instant::now();
         let mut last_tick = Instant::now();
@@ -861,4 +927,68 @@ pub fn aggregate_pending(
         .cloned()
         .collect();
     process_all(&todo, ctx, db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Security finding 3: a download path that would cover the whole storage is refused.
+    #[test]
+    fn download_path_must_be_a_module_folder() {
+        let storage = Path::new("/srv/whmcs/storage");
+        for bad in [
+            "",
+            " ",
+            ".",
+            "./",
+            "/",
+            "/var",
+            "..",
+            "../x",
+            "acronis/../..",
+            "a/./b",
+            "/srv/../etc",
+        ] {
+            let mut cfg = Config::default();
+            cfg.usage_report.download_path = bad.into();
+            let err = UsagePaths::resolve(&cfg, Some(storage)).err();
+            assert!(
+                matches!(err, Some(Error::Config(ref m)) if m.contains("download_path")),
+                "{bad:?}: {err:?}"
+            );
+        }
+        for (good, dir) in [
+            ("acronis/reports", "/srv/whmcs/storage/acronis/reports"),
+            ("reports", "/srv/whmcs/storage/reports"),
+            ("/var/lib/acronis-reports", "/var/lib/acronis-reports"),
+        ] {
+            let mut cfg = Config::default();
+            cfg.usage_report.download_path = good.into();
+            let p = UsagePaths::resolve(&cfg, Some(storage)).unwrap();
+            assert_eq!(p.reports_dir, Path::new(dir));
+        }
+    }
+
+    /// Security finding 4: ids from the platform never reach a URL path unchecked.
+    #[test]
+    fn report_paths_take_only_uuid_ids() {
+        let id = "3f1c9a52-6b0e-4d8a-9c1e-0a5b7d2e4f10";
+        let sid = "0b3d5c1e-0000-4000-8000-000000000001";
+        assert_eq!(
+            stored_file_path(id, sid).ok().as_deref(),
+            Some("/api/2/reports/3f1c9a52-6b0e-4d8a-9c1e-0a5b7d2e4f10/stored/0b3d5c1e-0000-4000-8000-000000000001")
+        );
+        for bad in [
+            "",
+            "../../users/me",
+            "x/../y",
+            "3f1c9a52-6b0e-4d8a-9c1e-0a5b7d2e4f10?q=1",
+            "%2e%2e",
+        ] {
+            assert!(stored_list_path(bad).is_err(), "{bad}");
+            assert!(stored_file_path(bad, sid).is_err(), "{bad}");
+            assert!(stored_file_path(id, bad).is_err(), "{bad}");
+        }
+    }
 }
