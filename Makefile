@@ -18,8 +18,9 @@ DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mysql php8.2-mbst
 
 # The private MariaDB server of the emulation and the suites (php/dev/mariadb.sh; target/mariadb, 127.0.0.1:33306).
 MARIADB := $(CURDIR)/php/dev/mariadb.sh
-# The PHPUnit suites run a second time with WHMCS_DB_DSN pointing at MariaDB (a fresh database per test root).
-MARIADB_SUITES ?= host,admin,provisioning,usage,migration
+# The PHPUnit suites that use the WHMCS database run a second time with WHMCS_DB_DSN pointing at MariaDB (a fresh
+# database per test root); `extension` does not use it.
+MARIADB_SUITES ?= host,admin,provisioning,usage,migration,client,server,logging
 
 all: build
 
