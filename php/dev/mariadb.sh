@@ -86,13 +86,24 @@ ensure_credentials() {
   . "$CREDS"
 }
 
+# The pid of our mariadbd, if alive. A killed server can linger as a zombie (containers whose pid 1 does not
+# reap orphans), which `kill -0` still finds: its state in /proc/PID/stat is checked too.
 running_pid() {
   [ -s "$PIDFILE" ] || return 1
-  local pid
+  local pid state
   pid=$(cat "$PIDFILE")
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = mariadbd ] \
-    && { echo "$pid"; return 0; }
-  return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = mariadbd ] || return 1
+  state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' /proc/"$pid"/stat 2>/dev/null) || return 1
+  case "$state" in Z | X | x | '') return 1 ;; esac
+  echo "$pid"
+}
+
+# mariadbd processes of this data directory that are alive (not zombies), started by start() or not.
+live_servers() {
+  local p
+  for p in $(pgrep -f -- "--defaults-file=$CNF" || true); do
+    case "$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' /proc/"$p"/stat 2>/dev/null)" in Z | X | x | '') ;; *) echo "$p" ;; esac
+  done
 }
 
 root_sql() { mariadb --no-defaults --protocol=socket --socket="$SOCK" -uroot "$@"; }
@@ -147,7 +158,7 @@ start() {
   local i
   for i in $(seq 1 600); do
     answers && break
-    if [ $((i % 10)) -eq 0 ] && ! running_pid >/dev/null && ! pgrep -f -- "--defaults-file=$CNF" >/dev/null; then
+    if [ $((i % 10)) -eq 0 ] && ! running_pid >/dev/null && [ -z "$(live_servers)" ]; then
       tail -20 "$LOG" >&2
       die "mariadbd exited during start (log: $LOG)"
     fi
@@ -164,7 +175,7 @@ stop() {
   mariadb-admin --no-defaults --protocol=socket --socket="$SOCK" -uroot shutdown >/dev/null 2>&1 || kill -TERM "$pid"
   local i
   for i in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    running_pid >/dev/null || { rm -f "$PIDFILE" "$SOCK"; return 0; }
     sleep 0.1
   done
   die "mariadbd (pid $pid) did not stop within 30 s"
