@@ -55,9 +55,10 @@ lint: deps
 test-rust: deps
 	$(CARGO) test --locked -p acroniscloud-core -p acronis-sim
 
+## test-php: every PHPUnit suite on SQLite (the WHMCS_DB_* variables are ignored here)
 test-php: build
 	$(PHP) -m | grep -qx pcntl
-	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
+	env -u WHMCS_DB_DSN -u WHMCS_DB_ADMIN_DSN $(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
 
 ## mariadb-start / mariadb-stop: the private MariaDB server (installs mariadb-server, mariadb-client, php8.2-mysql)
 mariadb-start:
@@ -67,13 +68,17 @@ mariadb-start:
 mariadb-stop:
 	@$(MARIADB) stop
 
-## test-php-mariadb: the WHMCS-database suites on MariaDB (MARIADB_SUITES); stops the server afterwards when
-## this target started it
+## test-php-mariadb: the WHMCS-database suites (MARIADB_SUITES) on the private MariaDB server (stopped afterwards
+## when this target started it), or on the server of WHMCS_DB_DSN + WHMCS_DB_ADMIN_DSN when both are set
 test-php-mariadb: build
-	@was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
-	[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
-	$(MARIADB) start && set -a && eval "$$($(MARIADB) env)" && set +a && \
-	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES)
+	@if [ -n "$$WHMCS_DB_DSN" ] && [ -n "$$WHMCS_DB_ADMIN_DSN" ]; then \
+		$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES); \
+	else \
+		was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
+		[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
+		$(MARIADB) start && set -a && eval "$$($(MARIADB) env)" && set +a && \
+		$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES); \
+	fi
 
 ## test-browser: real-browser tests of the WHMCS emulation's browser mode (Debian chromium + playwright-core;
 ## Node.js >= 20 is a prerequisite; screenshots in tests/artifacts/screenshots/)
