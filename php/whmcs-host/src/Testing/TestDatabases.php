@@ -228,12 +228,15 @@ final class TestDatabases
         return 'mysql://' . rawurlencode($user) . ':' . rawurlencode($password) . '@' . $host . '/' . rawurlencode($database) . $query;
     }
 
-    /** "<base>_<tag><pid>_<hex>", at most 48 characters so that user names "<db>_u<n>" stay within 64. */
+    /**
+     * "<base>_<tag><pid>_<hex>", at most 27 characters: the user names "<db>_u<n>" must fit MySQL's 32
+     * (MariaDB allows 80).
+     */
     private function newName(string $tag): string
     {
         $base = preg_replace('/[^A-Za-z0-9_]/', '_', $this->server['name']) ?: 'whmcs';
         $suffix = '_' . $tag . getmypid() . '_' . bin2hex(random_bytes(3));
-        return substr($base, 0, 48 - strlen($suffix)) . $suffix;
+        return substr($base, 0, max(1, 27 - strlen($suffix))) . $suffix;
     }
 
     /**
