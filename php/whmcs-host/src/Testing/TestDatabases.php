@@ -60,7 +60,9 @@ final class TestDatabases
             throw new \RuntimeException('WHMCS_DB_DSN is a MySQL DSN: WHMCS_DB_ADMIN_DSN (an account that creates databases and users) is needed too; see php/dev/mariadb.sh env');
         }
         $server = Installer::parseDb($dsn, '/');
-        $admin = Installer::parseDb(rtrim($adminDsn, '/') . '/' . $server['name'], '/');
+        // The admin DSN names no database ("mysql://ADMIN:PASS@HOST:PORT/[?socket=…]"): borrow the WHMCS one.
+        [$base, $query] = array_pad(explode('?', $adminDsn, 2), 2, '');
+        $admin = Installer::parseDb(rtrim($base, '/') . '/' . $server['name'] . ($query !== '' ? '?' . $query : ''), '/');
         return self::$fromEnv = new self($admin, $server);
     }
 
