@@ -204,6 +204,27 @@ final class DatabaseTest extends HostTestCase
         self::assertSame('localhost', $via[0]['host'], 'connected through the UNIX socket');
     }
 
+    /** WHMCS's $db_tls_ca and $db_tls_verify_cert: an encrypted connection, the server certificate checked. */
+    public function testTlsConnection(): void
+    {
+        $h = $this->mysqlRoot();
+        $ca = (string) getenv('MARIADB_TLS_CA');
+        if ($ca === '') {
+            self::markTestSkipped('MARIADB_TLS_CA is not set (a MySQL server other than php/dev/mariadb.sh)');
+        }
+        $h->useDatabase($h->database()['dsn'] . '?tls_ca=' . rawurlencode($ca) . '&tls_verify_cert=1');
+        self::assertStringContainsString("\$db_tls_ca = '$ca';", (string) file_get_contents($h->root() . '/configuration.php'));
+        $tls = $h->sql("SHOW SESSION STATUS LIKE 'Ssl_version'");
+        self::assertMatchesRegularExpression('/^TLSv1\.[23]$/', (string) $tls[0]['Value']);
+
+        // A CA that did not sign the server certificate: the connection is refused, not silently unencrypted.
+        $other = $h->writeFile('other-ca.pem', (string) file_get_contents('/etc/ssl/certs/ca-certificates.crt'));
+        $h->useDatabase($h->database()['dsn'] . '?tls_ca=' . rawurlencode($other) . '&tls_verify_cert=1');
+        $r = $h->run('sql', ['SELECT 1']);
+        self::assertSame(1, $r['exit'], $r['stdout']);
+        self::assertStringNotContainsString($h->database()['password'], $r['stdout'] . $r['stderr']);
+    }
+
     /** A fresh root of its own on MySQL/MariaDB; the MySQL-only tests are skipped on SQLite runs. */
     private function mysqlRoot(): WhmcsHost
     {
