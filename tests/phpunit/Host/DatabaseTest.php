@@ -65,14 +65,15 @@ final class DatabaseTest extends HostTestCase
 
     public function testInvalidMysqlUrlIsRefusedWithoutItsPassword(): void
     {
+        $dir = sys_get_temp_dir() . '/whmcs-db-bad-' . bin2hex(random_bytes(3));
         try {
-            $this->roots[] = WhmcsHost::create(sys_get_temp_dir() . '/whmcs-db-bad-' . bin2hex(random_bytes(3)), [
-                'repo' => self::repoDir(), 'db' => 'mysql://u:s3cret-pw@db.example.test',
-            ]);
+            $this->roots[] = WhmcsHost::create($dir, ['repo' => self::repoDir(), 'db' => 'mysql://u:s3cret-pw@db.example.test']);
             self::fail('install accepted a MySQL URL without a database name');
         } catch (\RuntimeException $e) {
             self::assertStringContainsString('Invalid MySQL URL', $e->getMessage());
             self::assertStringNotContainsString('s3cret-pw', $e->getMessage());
+        } finally {
+            exec('rm -rf ' . escapeshellarg($dir));
         }
     }
 
