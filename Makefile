@@ -24,8 +24,9 @@ DIST_DEBIAN_PACKAGES := php8.2-cli php8.2-dev binutils python3-venv git
 
 # The private MariaDB server of the emulation and the suites (php/dev/mariadb.sh; target/mariadb, 127.0.0.1:33306).
 MARIADB := $(CURDIR)/php/dev/mariadb.sh
-# The PHPUnit suites run a second time with WHMCS_DB_DSN pointing at MariaDB (a fresh database per test root).
-MARIADB_SUITES ?= mariadb,host,admin,provisioning,usage,migration
+# The PHPUnit suites that use the WHMCS database run a second time with WHMCS_DB_DSN pointing at MariaDB (a fresh
+# database per test root); `extension` does not use it; `mariadb` runs only there (users, two nodes, backups).
+MARIADB_SUITES ?= mariadb,host,admin,provisioning,usage,migration,client,server,logging
 
 all: build
 
@@ -69,9 +70,10 @@ lint: deps
 test-rust: deps
 	$(CARGO) test --locked -p acroniscloud-core -p acronis-sim
 
+## test-php: every PHPUnit suite on SQLite (the WHMCS_DB_* variables are ignored here)
 test-php: build
 	$(PHP) -m | grep -qx pcntl
-	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
+	env -u WHMCS_DB_DSN -u WHMCS_DB_ADMIN_DSN $(PHPX) /usr/bin/phpunit -c phpunit.xml.dist
 
 ## mariadb-start / mariadb-stop: the private MariaDB server (installs mariadb-server, mariadb-client, php8.2-mysql)
 mariadb-start:
@@ -81,13 +83,17 @@ mariadb-start:
 mariadb-stop:
 	@$(MARIADB) stop
 
-## test-php-mariadb: the WHMCS-database suites on MariaDB (MARIADB_SUITES); stops the server afterwards when
-## this target started it
+## test-php-mariadb: the WHMCS-database suites (MARIADB_SUITES) on the private MariaDB server (stopped afterwards
+## when this target started it), or on the server of WHMCS_DB_DSN + WHMCS_DB_ADMIN_DSN when both are set
 test-php-mariadb: build
-	@was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
-	[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
-	$(MARIADB) start && set -a && eval "$$($(MARIADB) env)" && set +a && \
-	$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES)
+	@if [ -n "$$WHMCS_DB_DSN" ] && [ -n "$$WHMCS_DB_ADMIN_DSN" ]; then \
+		$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES); \
+	else \
+		was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
+		[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
+		$(MARIADB) start && set -a && eval "$$($(MARIADB) env)" && set +a && \
+		$(PHPX) /usr/bin/phpunit -c phpunit.xml.dist --testsuite $(MARIADB_SUITES); \
+	fi
 
 ## node: Node.js >= 18 with npm for the browser tests; installs Debian 12's nodejs and npm (18.x) when
 ## the machine has no node (a newer Node.js already installed is used as it is)

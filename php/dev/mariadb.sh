@@ -6,7 +6,8 @@
 #                               (a no-op when already running; a stale pid file or socket is cleaned up)
 #   php/dev/mariadb.sh stop     clean shutdown (a no-op when not running)
 #   php/dev/mariadb.sh status   exit 0 when running and answering
-#   php/dev/mariadb.sh env      prints WHMCS_DB_DSN, WHMCS_DB_ADMIN_DSN and MARIADB_SOCKET (for `eval`/`export`)
+#   php/dev/mariadb.sh env      prints WHMCS_DB_DSN, WHMCS_DB_ADMIN_DSN, MARIADB_SOCKET and MARIADB_TLS_CA
+#                               (for `eval`/`export`)
 #
 # Why a private server: no system service is used or needed (CI containers have no systemd), the data stays
 # under the repository's target/ and two worktrees can run side by side on different ports.
@@ -18,6 +19,9 @@
 # (creates and drops test databases and users: every right, with GRANT OPTION); `whmcs` on database `whmcs`
 # with the rights a WHMCS installation has (WHMCS_DB_RIGHTS below), no global right. Passwords are random,
 # generated on first start, kept in $MARIADB_DIR/credentials (mode 600).
+#
+# TLS: the server also accepts TLS connections, with a certificate for 127.0.0.1/localhost signed by a
+# private CA made on first start ($MARIADB_DIR/tls/ca.pem), so WHMCS's $db_tls_* settings can be tested.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -29,7 +33,8 @@ PIDFILE=$DIR/mariadbd.pid
 LOG=$DIR/mariadbd.log
 CNF=$DIR/my.cnf
 CREDS=$DIR/credentials
-PACKAGES=(mariadb-server mariadb-client php8.2-mysql)
+TLS=$DIR/tls
+PACKAGES=(mariadb-server mariadb-client php8.2-mysql openssl)
 # The rights WHMCS documents for its database user (no global rights).
 WHMCS_DB_RIGHTS='SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, CREATE TEMPORARY TABLES, LOCK TABLES, REFERENCES'
 
@@ -73,7 +78,27 @@ innodb_buffer_pool_size = 128M
 innodb_flush_log_at_trx_commit = 2
 local_infile = ON
 max_connections = 300
+ssl_ca = $TLS/ca.pem
+ssl_cert = $TLS/server.pem
+ssl_key = $TLS/server.key
 EOF
+}
+
+# A private CA and a server certificate for 127.0.0.1 and localhost (made once).
+ensure_tls() {
+  [ -s "$TLS/server.pem" ] && [ -s "$TLS/ca.pem" ] && return 0
+  mkdir -p "$TLS"
+  (
+    cd "$TLS"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
+      -subj "/CN=acroniscloud test MariaDB CA" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 3650 \
+      -extfile server.ext 2>/dev/null
+    chmod 644 ca.pem server.pem
+  ) || die "cannot make the TLS certificates in $TLS"
 }
 
 random_password() { head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
@@ -86,13 +111,24 @@ ensure_credentials() {
   . "$CREDS"
 }
 
+# The pid of our mariadbd, if alive. A killed server can linger as a zombie (containers whose pid 1 does not
+# reap orphans), which `kill -0` still finds: its state in /proc/PID/stat is checked too.
 running_pid() {
   [ -s "$PIDFILE" ] || return 1
-  local pid
+  local pid state
   pid=$(cat "$PIDFILE")
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = mariadbd ] \
-    && { echo "$pid"; return 0; }
-  return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = mariadbd ] || return 1
+  state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' /proc/"$pid"/stat 2>/dev/null) || return 1
+  case "$state" in Z | X | x | '') return 1 ;; esac
+  echo "$pid"
+}
+
+# mariadbd processes of this data directory that are alive (not zombies), started by start() or not.
+live_servers() {
+  local p
+  for p in $(pgrep -f -- "--defaults-file=$CNF" || true); do
+    case "$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' /proc/"$p"/stat 2>/dev/null)" in Z | X | x | '') ;; *) echo "$p" ;; esac
+  done
 }
 
 root_sql() { mariadb --no-defaults --protocol=socket --socket="$SOCK" -uroot "$@"; }
@@ -139,6 +175,7 @@ start() {
       die "port 127.0.0.1:$PORT is taken by another program (set MARIADB_PORT)"
     fi
     write_config
+    ensure_tls
     ensure_credentials
     initialise
     # setsid: the server outlives the shell (and make's process group) that started it.
@@ -147,7 +184,7 @@ start() {
   local i
   for i in $(seq 1 600); do
     answers && break
-    if [ $((i % 10)) -eq 0 ] && ! running_pid >/dev/null && ! pgrep -f -- "--defaults-file=$CNF" >/dev/null; then
+    if [ $((i % 10)) -eq 0 ] && ! running_pid >/dev/null && [ -z "$(live_servers)" ]; then
       tail -20 "$LOG" >&2
       die "mariadbd exited during start (log: $LOG)"
     fi
@@ -164,7 +201,7 @@ stop() {
   mariadb-admin --no-defaults --protocol=socket --socket="$SOCK" -uroot shutdown >/dev/null 2>&1 || kill -TERM "$pid"
   local i
   for i in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    running_pid >/dev/null || { rm -f "$PIDFILE" "$SOCK"; return 0; }
     sleep 0.1
   done
   die "mariadbd (pid $pid) did not stop within 30 s"
@@ -176,6 +213,7 @@ print_env() {
   echo "WHMCS_DB_DSN=mysql://whmcs:$WHMCS_PASSWORD@127.0.0.1:$PORT/whmcs"
   echo "WHMCS_DB_ADMIN_DSN=mysql://acroniscloud_admin:$ADMIN_PASSWORD@127.0.0.1:$PORT/"
   echo "MARIADB_SOCKET=$SOCK"
+  echo "MARIADB_TLS_CA=$TLS/ca.pem"
 }
 
 case "${1:-}" in

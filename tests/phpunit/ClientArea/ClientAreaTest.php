@@ -58,7 +58,7 @@ final class ClientAreaTest extends ModuleTestCase
     /** Service of client 1 on product 1 with the L63 billing data and the Cloud ids. */
     private function service(string $tenantId, string $userId, int $client = 1): int
     {
-        $this->host->ok('sql', ["INSERT INTO tblcurrencies (code, prefix, suffix, format, rate, \"default\") SELECT 'EUR', '€', '', 1, 1, 0 WHERE NOT EXISTS (SELECT 1 FROM tblcurrencies WHERE code = 'EUR')"]);
+        $this->host->ok('sql', ["INSERT INTO tblcurrencies (code, prefix, suffix, format, rate, `default`) SELECT 'EUR', '€', '', 1, 1, 0 FROM (SELECT 1 AS one) AS dual_row WHERE NOT EXISTS (SELECT 1 FROM tblcurrencies WHERE code = 'EUR')"]);
         $this->host->ok('sql', ["UPDATE tblclients SET currency = (SELECT id FROM tblcurrencies WHERE code = 'EUR') WHERE id = ?", 'bind' => [$client]]);
         $this->host->ok('sql', ["INSERT INTO tblpaymentgateways (gateway, setting, value, `order`) VALUES ('banktransfer', 'name', 'Bank Transfer', 2)"]);
         $this->host->ok('sql', ["UPDATE tblproducts SET name = 'Acronis PW 100' WHERE id = 1"]);

@@ -65,14 +65,15 @@ final class DatabaseTest extends HostTestCase
 
     public function testInvalidMysqlUrlIsRefusedWithoutItsPassword(): void
     {
+        $dir = sys_get_temp_dir() . '/whmcs-db-bad-' . bin2hex(random_bytes(3));
         try {
-            $this->roots[] = WhmcsHost::create(sys_get_temp_dir() . '/whmcs-db-bad-' . bin2hex(random_bytes(3)), [
-                'repo' => self::repoDir(), 'db' => 'mysql://u:s3cret-pw@db.example.test',
-            ]);
+            $this->roots[] = WhmcsHost::create($dir, ['repo' => self::repoDir(), 'db' => 'mysql://u:s3cret-pw@db.example.test']);
             self::fail('install accepted a MySQL URL without a database name');
         } catch (\RuntimeException $e) {
             self::assertStringContainsString('Invalid MySQL URL', $e->getMessage());
             self::assertStringNotContainsString('s3cret-pw', $e->getMessage());
+        } finally {
+            exec('rm -rf ' . escapeshellarg($dir));
         }
     }
 
@@ -202,6 +203,27 @@ final class DatabaseTest extends HostTestCase
         self::assertStringContainsString("localhost:$socket", (string) file_get_contents($h->root() . '/configuration.php'));
         $via = $h->sql('SELECT host FROM information_schema.processlist WHERE id = CONNECTION_ID()');
         self::assertSame('localhost', $via[0]['host'], 'connected through the UNIX socket');
+    }
+
+    /** WHMCS's $db_tls_ca and $db_tls_verify_cert: an encrypted connection, the server certificate checked. */
+    public function testTlsConnection(): void
+    {
+        $h = $this->mysqlRoot();
+        $ca = (string) getenv('MARIADB_TLS_CA');
+        if ($ca === '') {
+            self::markTestSkipped('MARIADB_TLS_CA is not set (a MySQL server other than php/dev/mariadb.sh)');
+        }
+        $h->useDatabase($h->database()['dsn'] . '?tls_ca=' . rawurlencode($ca) . '&tls_verify_cert=1');
+        self::assertStringContainsString("\$db_tls_ca = '$ca';", (string) file_get_contents($h->root() . '/configuration.php'));
+        $tls = $h->sql("SHOW SESSION STATUS LIKE 'Ssl_version'");
+        self::assertMatchesRegularExpression('/^TLSv1\.[23]$/', (string) $tls[0]['Value']);
+
+        // A CA that did not sign the server certificate: the connection is refused, not silently unencrypted.
+        $other = $h->writeFile('other-ca.pem', (string) file_get_contents('/etc/ssl/certs/ca-certificates.crt'));
+        $h->useDatabase($h->database()['dsn'] . '?tls_ca=' . rawurlencode($other) . '&tls_verify_cert=1');
+        $r = $h->run('sql', ['SELECT 1']);
+        self::assertSame(1, $r['exit'], $r['stdout']);
+        self::assertStringNotContainsString($h->database()['password'], $r['stdout'] . $r['stderr']);
     }
 
     /** A fresh root of its own on MySQL/MariaDB; the MySQL-only tests are skipped on SQLite runs. */

@@ -60,7 +60,9 @@ final class TestDatabases
             throw new \RuntimeException('WHMCS_DB_DSN is a MySQL DSN: WHMCS_DB_ADMIN_DSN (an account that creates databases and users) is needed too; see php/dev/mariadb.sh env');
         }
         $server = Installer::parseDb($dsn, '/');
-        $admin = Installer::parseDb(rtrim($adminDsn, '/') . '/' . $server['name'], '/');
+        // The admin DSN names no database ("mysql://ADMIN:PASS@HOST:PORT/[?socket=…]"): borrow the WHMCS one.
+        [$base, $query] = array_pad(explode('?', $adminDsn, 2), 2, '');
+        $admin = Installer::parseDb(rtrim($base, '/') . '/' . $server['name'] . ($query !== '' ? '?' . $query : ''), '/');
         return self::$fromEnv = new self($admin, $server);
     }
 
@@ -228,12 +230,15 @@ final class TestDatabases
         return 'mysql://' . rawurlencode($user) . ':' . rawurlencode($password) . '@' . $host . '/' . rawurlencode($database) . $query;
     }
 
-    /** "<base>_<tag><pid>_<hex>", at most 48 characters so that user names "<db>_u<n>" stay within 64. */
+    /**
+     * "<base>_<tag><pid>_<hex>", at most 27 characters: the user names "<db>_u<n>" must fit MySQL's 32
+     * (MariaDB allows 80).
+     */
     private function newName(string $tag): string
     {
         $base = preg_replace('/[^A-Za-z0-9_]/', '_', $this->server['name']) ?: 'whmcs';
         $suffix = '_' . $tag . getmypid() . '_' . bin2hex(random_bytes(3));
-        return substr($base, 0, 48 - strlen($suffix)) . $suffix;
+        return substr($base, 0, max(1, 27 - strlen($suffix))) . $suffix;
     }
 
     /**
