@@ -30,7 +30,6 @@ namespace AcronisCloud {
         public static function upgrade(?array $vars = null, ?array $options = null): bool {}
         public static function migrateLegacy(array $input, ?array $options = null): mixed {}
         public static function migrationSummary(array $warnings, ?array $options = null): string {}
-        public static function discardTemplates(array $ids, ?array $options = null): bool {}
         public static function deactivate(?array $options = null): mixed {}
         public static function needsServerRecords(string $action): bool {}
         public static function isApiAction(string $action): bool {}
@@ -93,7 +92,7 @@ namespace AcronisCloud {
         public static function viewList(array $server_names, ?array $options = null): string {}
         public static function todaysMetrics(array $servers, mixed $known_tenants, ?array $options = null): mixed {}
         public static function definitions(?array $options = null): mixed {}
-        public static function usage(array $tenant_ids, ?array $options = null): mixed {}
+        public static function usage(array $tenant_ids, ?array $options = null, mixed $each = null): mixed {}
         public static function serviceUsage(string $tenant_id, array $enabled_metrics, ?array $options = null): mixed {}
         public static function history(string $tenant_id, int $days, ?array $options = null): mixed {}
         public static function summarizeReport(string $report_path, string $json_out_path, ?array $options = null): mixed {}
