@@ -146,6 +146,9 @@ bench: build
 	@$(PHPX) php/bench/bench.php
 	@$(PHPX) php/bench/provisioning.php
 	@$(PHPX) php/bench/usage.php
+	@was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
+	[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
+	$(MARIADB) start && $(PHPX) php/bench/storage.php
 
 clean:
 	$(CARGO) clean

@@ -66,7 +66,8 @@ function run(array $argv): array
 $sim = AcronisCloud\Dev\Simulator::shared();
 $work = sys_get_temp_dir() . '/acroniscloud-storage-bench-' . getmypid();
 @mkdir($work, 0777, true);
-file_put_contents("$work/config.yaml", "usage_report:\n  retry_timeout: 0\n");
+// The simulator answers on plain HTTP on loopback (a test set-up: allowed explicitly).
+file_put_contents("$work/config.yaml", "cloud_api:\n  allow_plain_http: true\nusage_report:\n  retry_timeout: 0\n");
 $php = [PHP_BINARY, '-n', '-d', "extension=$ext", '-d', 'extension=mysqlnd', '-d', 'extension=pdo', '-d', 'extension=pdo_mysql', '-d', 'memory_limit=256M'];
 
 echo "Storage on MariaDB (WHMCS's PDO connection; floor = LOAD DATA LOCAL INFILE of the same rows, same indexes)\n";
