@@ -406,7 +406,9 @@ fn admin_api_bodies_get_clear_answers() {
             content_type,
             body,
         };
-        let out = no_panic("admin", case, &req, || dispatch::handle(&req, &ctx, Some(&db)));
+        let out = no_panic("admin", case, &req, || {
+            dispatch::handle(&req, &ctx, Some(&db))
+        });
         let (resp, _) = out.expect("API actions always answer");
         assert_clear("admin", case, &resp);
     }
