@@ -30,7 +30,6 @@ namespace AcronisCloud {
         public static function upgrade(?array $vars = null, ?array $options = null): bool {}
         public static function migrateLegacy(array $input, ?array $options = null): mixed {}
         public static function migrationSummary(array $warnings, ?array $options = null): string {}
-        public static function discardTemplates(array $ids, ?array $options = null): bool {}
         public static function deactivate(?array $options = null): mixed {}
         public static function needsServerRecords(string $action): bool {}
         public static function isApiAction(string $action): bool {}
@@ -53,6 +52,16 @@ namespace AcronisCloud {
         public static function requestId(): string {}
         public static function maskJson(string $json): string {}
         public static function maskQueryBindings(string $sql, array $bindings): array {}
+        public function __construct() {}
+    }
+
+    class Markup
+    {
+        public static function errorAlert(string $message): string {}
+        public static function usageTable(mixed $usage): string {}
+        public static function provisioningBanner(bool $admin, string $title, string $message): string {}
+        public static function adminPage(string $assets, string $version, string $noscript, string $boot_json): string {}
+        public static function billingUsageBlock(mixed $usage, bool $failed, array $strings): mixed {}
         public function __construct() {}
     }
 
