@@ -220,7 +220,7 @@ function acroniscloud_manage_run(array $argv): int
             return 0;
 
         case 'usage-report:process':
-            $servers = acroniscloud_usage_servers((int) $args[0]);
+            $servers = \AcronisCloud\Whmcs\Servers::rows((int) $args[0]);
             if ($servers === []) {
                 fwrite(STDERR, 'Server #' . (int) $args[0] . " is not an Acronis Cyber Cloud server.\n");
                 return 1;
@@ -230,16 +230,16 @@ function acroniscloud_manage_run(array $argv): int
 
         case 'usage-report:master':
             // $args[0] (php_cli_interpreter) is accepted and unused: no child process is started.
-            $result = $metrics::process(acroniscloud_usage_servers(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::process(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
             return acroniscloud_manage_report((array) $result, $print);
 
         case 'usage-report:metrics':
-            $result = $metrics::todaysMetrics(acroniscloud_usage_servers(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::todaysMetrics(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
             echo print_r($result, true);
             return 0;
 
         case 'usage-report:view-list':
-            $text = (string) $metrics::viewList(acroniscloud_usage_server_names(), acroniscloud_usage_options('manage', $function, $tty));
+            $text = (string) $metrics::viewList(\AcronisCloud\Whmcs\Servers::names(), acroniscloud_usage_options('manage', $function, $tty));
             echo $text, substr($text, -1) === "\n" ? '' : "\n";
             return 0;
 

@@ -11,6 +11,7 @@ mod client_area;
 mod convert;
 mod exceptions;
 mod guard;
+mod markup;
 mod module_log;
 mod php_db;
 mod provisioning;
@@ -84,6 +85,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<provisioning::Provisioning>()
         .class::<template_store::TemplateStore>()
         .class::<usage_metrics::UsageMetrics>()
+        .class::<markup::Markup>()
         .class::<settings::Settings>()
         .class::<settings::Logger>();
     register_test_hooks(module)

@@ -11,94 +11,69 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/bootstrap.php';
 
+use AcronisCloud\Whmcs\Request;
+use AcronisCloud\Whmcs\Servers;
+use AcronisCloud\Whmcs\Settings;
 use WHMCS\Database\Capsule;
 
 /** The facts the admin API checks and uses. */
 function acroniscloud_admin_context(): array
 {
     $adminId = (int) ($_SESSION['adminid'] ?? 0);
-    $roleId = (int) Capsule::table('tbladmins')->where('id', $adminId)->value('roleid');
-    $access = (string) Capsule::table('tbladdonmodules')->where('module', 'acroniscloud')->where('setting', 'access')->value('value');
-    $servers = Capsule::table('tblservers')->where('type', 'acroniscloud')->orderBy('id')
+    $servers = Capsule::table('tblservers')->where('type', Servers::TYPE)->orderBy('id')
         ->get(['id', 'name', 'hostname', 'disabled'])
         ->map(static function ($row) {
             return ['id' => (int) $row->id, 'name' => (string) $row->name, 'hostname' => (string) $row->hostname, 'disabled' => (int) $row->disabled];
         })->all();
-    $serverId = (int) ($_GET['server_id'] ?? 0);
-    $action = (string) ($_GET['action'] ?? '');
-    $templateId = (int) ($_GET['template_id'] ?? 0);
-    // Language of the logged-in admin (WHMCS name such as "german"), else the system default.
-    $locale = (string) Capsule::table('tbladmins')->where('id', $adminId)->value('language');
-    if (trim($locale) === '') {
-        $locale = (string) Capsule::table('tblconfiguration')->where('setting', 'Language')->value('value');
-    }
+    $serverId = Request::queryInt('server_id');
+    $templateId = Request::queryInt('template_id');
     return [
-        'locale' => $locale,
+        'locale' => Settings::adminLanguage($adminId),
         'l10n_dir' => __DIR__ . '/l10n',
-        'server_records' => \AcronisCloud\Addon::needsServerRecords($action)
-            ? array_values(array_filter(array_map(static fn ($s) => acroniscloud_server_row($s['id']), $servers)))
-            : [],
+        'server_records' => \AcronisCloud\Addon::needsServerRecords(Request::query('action')) ? Servers::rows() : [],
         'products_using' => $templateId > 0
-            ? Capsule::table('tblproducts')->where('servertype', 'acroniscloud')->where('configoption1', (string) $templateId)
+            ? Capsule::table('tblproducts')->where('servertype', Servers::TYPE)->where('configoption1', (string) $templateId)
                 ->orderBy('name')->pluck('name')->all()
             : [],
         'admin_id' => $adminId,
-        'role_id' => $roleId,
-        'allowed_roles' => $access,
-        'csrf_expected' => function_exists('generate_token') ? (string) generate_token('plain') : '',
-        'csrf_given' => (string) ($_SERVER['HTTP_X_CSRF_TOKEN'] ?? $_POST['token'] ?? ''),
+        'role_id' => (int) Capsule::table('tbladmins')->where('id', $adminId)->value('roleid'),
+        'allowed_roles' => Settings::addon('access'),
+        'csrf_expected' => Request::csrfExpected(),
+        'csrf_given' => Request::csrfGiven(),
         'servers' => $servers,
-        'server' => $serverId > 0 ? acroniscloud_server_row($serverId) : null,
+        'server' => $serverId > 0 ? Servers::row($serverId) : null,
     ];
 }
 
 /** `_output`: an admin API action answers JSON and ends the request; anything else is the page. */
 function acroniscloud_admin_output(array $vars): void
 {
-    $action = (string) ($_GET['action'] ?? '');
+    $action = Request::query('action');
     $options = acroniscloud_options('addons', 'output' . ($action !== '' ? ':' . $action : ''));
     if (!\AcronisCloud\Addon::isApiAction($action)) {
-        // The page is a mount point for the template wizard (assets/admin.js); all data comes from the JSON actions.
-        $version = \AcronisCloud\AcronisServer::version();
-        // UI texts in the admin's language (msgid => translation; English needs none).
-        $ui = \AcronisCloud\Addon::handle(['method' => 'GET', 'action' => 'ui_strings', 'query' => []], acroniscloud_admin_context(), $options);
-        $ui = json_decode((string) ($ui['body'] ?? ''), true);
-        $boot = ['modulelink' => (string) ($vars['modulelink'] ?? 'addonmodules.php?module=acroniscloud'),
-            'locale' => (string) ($ui['locale'] ?? 'en'), 'version' => $version,
-            'strings' => (object) ($ui['strings'] ?? [])];
-        $flags = JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES;
-        $assets = '../modules/addons/acroniscloud/assets/';
-        $v = rawurlencode($version);
-        echo '<link rel="stylesheet" href="' . $assets . 'admin.css?v=' . $v . '">'
-            . '<div id="acroniscloud-admin"><noscript>' . htmlspecialchars($boot['strings']->{'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.'}
-                ?? 'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.') . '</noscript></div>'
-            . '<script>window.acronis = Object.assign(window.acronis || {}, ' . json_encode($boot, $flags) . ');</script>'
-            . '<script src="' . $assets . 'admin.js?v=' . $v . '" defer></script>';
+        echo acroniscloud_admin_page((string) ($vars['modulelink'] ?? 'addonmodules.php?module=acroniscloud'), $options);
         return;
     }
-    $request = [
-        'method' => (string) ($_SERVER['REQUEST_METHOD'] ?? 'GET'),
-        'action' => $action,
-        'query' => $_GET,
-        'content_type' => (string) ($_SERVER['CONTENT_TYPE'] ?? ''),
-        'body' => (string) file_get_contents('php://input'),
-    ];
-    if ($request['body'] === '' && $_POST !== []) {
-        $request['body'] = http_build_query($_POST);
-        $request['content_type'] = 'application/x-www-form-urlencoded';
-    }
-    $answer = \AcronisCloud\Addon::handle($request, acroniscloud_admin_context(), $options);
+    $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context(), $options);
     $apply = $answer['status'] === 200 ? (json_decode($answer['body'], true)['apply'] ?? null) : null;
     if (isset($apply['create_options'])) {
-        $groupId = acroniscloud_apply_config_options($apply['create_options'], (int) ($_GET['product_id'] ?? 0));
+        $groupId = acroniscloud_apply_config_options($apply['create_options'], Request::queryInt('product_id'));
         $answer['body'] = json_encode(['id' => $groupId]);
     }
-    http_response_code($answer['status']);
-    foreach ($answer['headers'] as [$name, $value]) {
-        header("$name: $value");
-    }
-    echo $answer['body'];
-    exit;
+    Request::send($answer, false);
+}
+
+/** The page: a mount point for the template wizard (assets/admin.js); all data comes from the JSON actions. */
+function acroniscloud_admin_page(string $moduleLink, array $options): string
+{
+    $version = \AcronisCloud\AcronisServer::version();
+    // UI texts in the admin's language (msgid => translation; English needs none).
+    $ui = \AcronisCloud\Addon::handle(['method' => 'GET', 'action' => 'ui_strings', 'query' => []], acroniscloud_admin_context(), $options);
+    $ui = json_decode((string) ($ui['body'] ?? ''), true);
+    $strings = (array) ($ui['strings'] ?? []);
+    $noscript = 'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.';
+    $boot = ['modulelink' => $moduleLink, 'locale' => (string) ($ui['locale'] ?? 'en'), 'version' => $version, 'strings' => (object) $strings];
+    return \AcronisCloud\Markup::adminPage('../modules/addons/acroniscloud/assets/', $version, (string) ($strings[$noscript] ?? $noscript), Request::scriptJson($boot));
 }
 
 /**

@@ -13,6 +13,9 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/bootstrap.php';
 require_once __DIR__ . '/usage.php';
 
+use AcronisCloud\Whmcs\Request;
+use AcronisCloud\Whmcs\Servers;
+use AcronisCloud\Whmcs\Settings;
 use WHMCS\Database\Capsule;
 
 /** Name of the dedicated custom function that serves the page's JSON API (whmcs-host.md §9.3 #1). */
@@ -27,10 +30,7 @@ function acroniscloud_client_language(array $params): string
     if (trim($language) === '') {
         $language = (string) ($params['clientsdetails']['language'] ?? '');
     }
-    if (trim($language) === '') {
-        $language = (string) Capsule::table('tblconfiguration')->where('setting', 'Language')->value('value');
-    }
-    return $language;
+    return trim($language) !== '' ? $language : Settings::system('Language');
 }
 
 /**
@@ -70,7 +70,7 @@ function acroniscloud_client_context(array $params, int $clientId, string $local
                 'payment_method' => $gatewayName !== '' ? $gatewayName : $gateway,
             ],
         ],
-        'server' => $row && (int) $row->server > 0 ? acroniscloud_server_row((int) $row->server) : null,
+        'server' => $row && (int) $row->server > 0 ? Servers::row((int) $row->server) : null,
         'locale' => $locale,
         'l10n_dir' => __DIR__ . '/l10n',
     ];
@@ -111,13 +111,7 @@ function acroniscloud_client_area(array $params)
     }
     $id = (int) ($_REQUEST['id'] ?? $params['serviceid'] ?? 0);
     $action = (string) ($_REQUEST['action'] ?? 'productdetails');
-    $target = 'clientarea.php?' . http_build_query(['action' => $action, 'id' => $id, 'modop' => 'custom', 'a' => ACRONISCLOUD_CLIENT_PAGE]);
-    while (ob_get_level() > 0) {
-        ob_end_clean();
-    }
-    http_response_code(303);
-    header('Location: ' . $target);
-    exit;
+    Request::redirect('clientarea.php?' . http_build_query(['action' => $action, 'id' => $id, 'modop' => 'custom', 'a' => ACRONISCLOUD_CLIENT_PAGE]));
 }
 
 /** `ClientAreaCustomButtonArray`: the "Management" page (label in the client's language). */
@@ -149,10 +143,9 @@ function acroniscloud_client_page(array $params): array
         'sso' => $base . '&dosinglesignon=1',
         'locale' => (string) ($ui['locale'] ?? 'en'),
         'version' => $version,
-        'token' => function_exists('generate_token') ? (string) generate_token('plain') : '',
+        'token' => Request::csrfExpected(),
         'strings' => (object) $strings,
     ];
-    $flags = JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES;
     $noscript = 'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.';
     $title = (string) ($strings['Acronis Cyber Cloud'] ?? 'Acronis Cyber Cloud');
     return [
@@ -166,7 +159,7 @@ function acroniscloud_client_page(array $params): array
                 'version' => rawurlencode($version),
                 'service_id' => $id,
                 'noscript' => (string) ($strings[$noscript] ?? $noscript),
-                'boot' => json_encode($boot, $flags),
+                'boot' => Request::scriptJson($boot),
                 'billing_usage' => acroniscloud_billing_usage_block($params, $locale, $strings),
             ],
         ],
@@ -179,46 +172,25 @@ function acroniscloud_client_page(array $params): array
  */
 function acroniscloud_billing_usage_block(array $params, string $locale, array $strings): ?array
 {
-    $tr = static fn (string $msgid): string => (string) (($strings[$msgid] ?? '') !== '' ? $strings[$msgid] : $msgid);
-    $block = ['title' => $tr('Billing usage'), 'metric' => $tr('Metric'), 'usage' => $tr('Usage'), 'rows' => [],
-        'message' => $tr('No usage has been collected yet.')];
     try {
         $usage = acroniscloud_service_usage(
             (int) ($params['pid'] ?? 0),
             trim((string) ($params['customfields']['tenant_id'] ?? '')),
             $locale
         );
+        $failed = false;
     } catch (\Throwable $e) {
-        return ['message' => $tr('Cannot load usage.')] + $block;
+        [$usage, $failed] = [null, true];
     }
-    if ($usage === null) {
-        return null;
-    }
-    if ($usage['date'] === null) {
-        return $block;
-    }
-    return ['title' => $block['title'] . ' (' . $usage['date'] . ')', 'rows' => $usage['rows']] + $block;
+    return \AcronisCloud\Markup::billingUsageBlock($usage, $failed, $strings);
 }
 
 /** The dedicated AJAX function: runs `api=<action>` and ends the request with its JSON. */
 function acroniscloud_client_api(array $params): void
 {
-    $options = acroniscloud_options('servers', 'ClientArea:' . (string) ($_GET['api'] ?? ''));
-    $request = [
-        // No REQUEST_METHOD outside a web server (CLI emulation): a POST is what carries data.
-        'method' => (string) ($_SERVER['REQUEST_METHOD'] ?? ($_POST !== [] ? 'POST' : 'GET')),
-        'action' => (string) ($_GET['api'] ?? ''),
-        'query' => $_GET,
-        'content_type' => (string) ($_SERVER['CONTENT_TYPE'] ?? ''),
-        'body' => (string) file_get_contents('php://input'),
-    ];
-    $post = $_POST;
-    unset($post['token']);
-    if (trim($request['body']) === '' && $post !== []) {
-        // A form post (or a CLI emulation): the same data as JSON.
-        $request['body'] = json_encode($post);
-        $request['content_type'] = 'application/json';
-    }
+    $action = Request::query('api');
+    $options = acroniscloud_options('servers', 'ClientArea:' . $action);
+    $request = Request::api($action, true);
     try {
         $context = acroniscloud_client_context($params, acroniscloud_logged_in_client(), acroniscloud_client_language($params));
         // The module checks the page's token itself (like WHMCS's check_token: header, form
@@ -230,16 +202,7 @@ function acroniscloud_client_api(array $params): void
         $answer = ['status' => 500, 'headers' => [['Content-Type', 'application/json']],
             'body' => json_encode(['error' => ['code' => 500, 'message' => acroniscloud_client_failure($e, 'ClientAreaApi')]])];
     }
-    while (ob_get_level() > 0) {
-        ob_end_clean();
-    }
-    http_response_code((int) $answer['status']);
-    foreach ($answer['headers'] as [$name, $value]) {
-        header("$name: $value");
-    }
-    header('Cache-Control: no-store');
-    echo $answer['body'];
-    exit;
+    Request::send($answer, true, [['Cache-Control', 'no-store']]);
 }
 
 /** `ServiceSingleSignOn`: a one-time console login for the client's own service. */
@@ -267,7 +230,7 @@ function acroniscloud_admin_service_tab(array $params): array
         $context = acroniscloud_client_context($params, $row ? (int) $row->userid : 0, (string) $options['locale']);
         $fields = (array) \AcronisCloud\ClientArea::adminTab($context, $options);
     } catch (\Throwable $e) {
-        $fields = ['Acronis Cyber Cloud' => '<div class="alert alert-danger">' . htmlspecialchars($e->getMessage()) . '</div>'];
+        $fields = ['Acronis Cyber Cloud' => \AcronisCloud\Markup::errorAlert($e->getMessage())];
     }
     try {
         $usage = acroniscloud_service_usage(
@@ -276,10 +239,10 @@ function acroniscloud_admin_service_tab(array $params): array
             (string) $options['locale']
         );
         if ($usage !== null) {
-            $fields['Billing usage'] = acroniscloud_service_usage_html($usage);
+            $fields['Billing usage'] = \AcronisCloud\Markup::usageTable($usage);
         }
     } catch (\Throwable $e) {
-        $fields['Billing usage'] = '<div class="alert alert-danger">' . htmlspecialchars($e->getMessage()) . '</div>';
+        $fields['Billing usage'] = \AcronisCloud\Markup::errorAlert($e->getMessage());
     }
     return $fields;
 }

@@ -13,6 +13,11 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/bootstrap.php';
 
+use AcronisCloud\Whmcs\ActivityLog;
+use AcronisCloud\Whmcs\CustomFields;
+use AcronisCloud\Whmcs\LocalApi;
+use AcronisCloud\Whmcs\Servers;
+use AcronisCloud\Whmcs\Settings;
 use WHMCS\Database\Capsule;
 
 const ACRONISCLOUD_V1_TYPE = 'AcronisBackupService';
@@ -43,13 +48,12 @@ function acroniscloud_v1_input(): array
     $text = is_file($path) && is_readable($path) ? @file_get_contents($path) : false;
     $servers = Capsule::table('tblservers')->whereIn('type', [ACRONISCLOUD_V1_TYPE, 'acroniscloud'])->orderBy('id')->get()
         ->map(static function ($s): array {
-            $plain = acroniscloud_local_api('DecryptPassword', ['password2' => (string) $s->password]);
             return [
                 'id' => (int) $s->id, 'name' => (string) $s->name, 'type' => (string) $s->type,
                 'hostname' => (string) ($s->hostname !== '' ? $s->hostname : $s->ipaddress),
-                'port' => (string) $s->port, 'secure' => in_array(strtolower((string) $s->secure), ['on', '1', 'yes', 'true'], true),
+                'port' => (string) $s->port, 'secure' => Settings::truthy($s->secure),
                 'username' => (string) $s->username, 'accesshash' => (string) $s->accesshash,
-                'password' => ($plain['result'] ?? '') === 'success' ? (string) $plain['password'] : '',
+                'password' => LocalApi::decrypt((string) $s->password),
             ];
         })->all();
     $products = [];
@@ -68,8 +72,7 @@ function acroniscloud_v1_input(): array
             }
         }
         $value = static function (int $serviceId, string $key) use ($fields): string {
-            return isset($fields[$key]) ? trim((string) Capsule::table('tblcustomfieldsvalues')
-                ->where('fieldid', $fields[$key])->where('relid', $serviceId)->value('value')) : '';
+            return isset($fields[$key]) ? trim(CustomFields::value($fields[$key], $serviceId)) : '';
         };
         $services = Capsule::table('tblhosting')->where('packageid', $pid)->orderBy('id')->get(['id', 'server'])
             ->map(static fn ($h) => ['id' => (int) $h->id, 'server' => (int) $h->server,
@@ -125,7 +128,7 @@ function acroniscloud_v1_migrate(array $options): array
     } catch (\Throwable $e) {
         $warnings[] = sprintf('Cannot remove the table "%s" due to the error "%s". Please remove it manually.', ACRONISCLOUD_V1_TABLE, $e->getMessage());
     }
-    logActivity('Acronis Cyber Cloud: module 1.0 migrated (' . count($plan['products']) . ' products, ' . count($plan['servers']) . ' servers)');
+    ActivityLog::write('module 1.0 migrated (' . count($plan['products']) . ' products, ' . count($plan['servers']) . ' servers)');
     return ['status' => 'info', 'description' => \AcronisCloud\Addon::migrationSummary($warnings, $options)];
 }
 
@@ -133,54 +136,29 @@ function acroniscloud_v1_migrate(array $options): array
 function acroniscloud_v1_write(array $plan): void
 {
     foreach ($plan['servers'] as $server) {
-        $update = ['type' => 'acroniscloud'];
-        $c = $server['credentials'];
-        if ($c !== null) {
-            $secret = acroniscloud_local_api('EncryptPassword', ['password2' => $c['client_secret']]);
-            if (($secret['result'] ?? '') !== 'success') {
+        $update = ['type' => Servers::TYPE];
+        if ($server['credentials'] !== null) {
+            $columns = Servers::credentialColumns($server['credentials']);
+            if ($columns === null) {
                 throw new \RuntimeException('Cannot encrypt the API client secret of server ' . $server['id'] . '.');
             }
-            $update += ['username' => $c['client_id'], 'password' => $secret['password'], 'accesshash' => 'client_credentials',
-                'hostname' => $c['hostname'], 'secure' => $c['secure'] ? 'on' : ''];
-            if (!empty($c['port'])) {
-                $update['port'] = (string) $c['port'];
-            }
+            $update += $columns;
         }
-        Capsule::table('tblservers')->where('id', $server['id'])->update($update);
+        Servers::update((int) $server['id'], $update);
     }
     $now = date('Y-m-d H:i:s');
     $fieldPlan = \AcronisCloud\TemplateStore::customFieldPlan('email');
     foreach ($plan['products'] as $product) {
         $pid = (int) $product['id'];
-        if ($product['v1_field_ids'] !== []) {
-            Capsule::table('tblcustomfieldsvalues')->whereIn('fieldid', $product['v1_field_ids'])->delete();
-            Capsule::table('tblcustomfields')->whereIn('id', $product['v1_field_ids'])->delete();
-        }
+        CustomFields::delete($product['v1_field_ids']);
         $ids = [];
-        $existing = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $pid)->get(['id', 'fieldname']);
-        foreach ($fieldPlan['ensure'] as $field) {
-            $key = $field['key'];
-            $match = $existing->first(static fn ($f) => \AcronisCloud\TemplateStore::fieldMatches((string) $f->fieldname, $key));
-            if ($match) {
-                $ids[$key] = (int) $match->id;
-                continue;
-            }
-            $row = $field;
-            unset($row['key']);
-            $ids[$key] = (int) Capsule::table('tblcustomfields')->insertGetId($row + [
-                'type' => 'product', 'relid' => $pid, 'created_at' => $now, 'updated_at' => $now,
-            ]);
+        foreach ($fieldPlan['ensure'] as $definition) {
+            $ids[$definition['key']] = CustomFields::ensure($pid, $definition);
         }
         foreach ($product['services'] as $service) {
             foreach (['tenant_id', 'user_id', 'cloud_login'] as $key) {
-                if (!isset($ids[$key])) {
-                    continue;
-                }
-                $where = ['fieldid' => $ids[$key], 'relid' => (int) $service['id']];
-                if (Capsule::table('tblcustomfieldsvalues')->where($where)->exists()) {
-                    Capsule::table('tblcustomfieldsvalues')->where($where)->update(['value' => $service[$key], 'updated_at' => $now]);
-                } else {
-                    Capsule::table('tblcustomfieldsvalues')->insert($where + ['value' => $service[$key], 'created_at' => $now, 'updated_at' => $now]);
+                if (isset($ids[$key])) {
+                    CustomFields::setValue($ids[$key], (int) $service['id'], (string) $service[$key]);
                 }
             }
         }

@@ -10,6 +10,10 @@ if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
 
+use AcronisCloud\Whmcs\ActivityLog;
+use AcronisCloud\Whmcs\CustomFields;
+use AcronisCloud\Whmcs\LocalApi;
+use AcronisCloud\Whmcs\Servers;
 use WHMCS\Database\Capsule;
 
 /** Session key of the provisioning-error banner (module-behaviour.md §A.14). */
@@ -32,9 +36,7 @@ function acroniscloud_provision(string $action, string $function, array $params)
     } catch (\Throwable $e) {
         $out = ['result' => 'Error: ' . $e->getMessage(), 'warnings' => []];
     }
-    foreach ($out['warnings'] as $warning) {
-        logActivity('Acronis Cyber Cloud: service ' . (int) ($params['serviceid'] ?? 0) . ': ' . $warning);
-    }
+    ActivityLog::each('service ' . (int) ($params['serviceid'] ?? 0) . ': ', $out['warnings']);
     $result = (string) $out['result'];
     if ($result !== 'success' && in_array($action, ['create', 'change'], true) && acroniscloud_banner_wanted()) {
         acroniscloud_banner_push($result);
@@ -56,8 +58,6 @@ function acroniscloud_service_input(array $params): ?array
     $pid = (int) ($params['pid'] ?? $hosting->packageid);
     $product = Capsule::table('tblproducts')->where('id', $pid)->where('servertype', 'acroniscloud')->first();
     $serverId = (int) $hosting->server;
-    $serverIsOurs = $serverId > 0
-        && Capsule::table('tblservers')->where('id', $serverId)->where('type', 'acroniscloud')->exists();
     $options = [];
     foreach ((array) ($params['configoptions'] ?? []) as $name => $value) {
         $options[] = [(string) $name, is_int($value) ? $value : (string) $value];
@@ -67,7 +67,7 @@ function acroniscloud_service_input(array $params): ?array
         'service_id' => $serviceId,
         'client_id' => (int) ($params['userid'] ?? $hosting->userid),
         'product_id' => $pid,
-        'server_id' => $serverIsOurs ? $serverId : null,
+        'server_id' => Servers::isOurs($serverId) ? $serverId : null,
         'template_id' => (string) ($params['configoption1'] ?? ($product->configoption1 ?? '')),
         'activation' => (string) ($params['configoption2'] ?? ($product->configoption2 ?? '')),
         'pay_type' => $product !== null ? (string) $product->paytype : null,
@@ -137,14 +137,8 @@ function acroniscloud_service_params(int $serviceId): ?array
     if ($product === null || $product->servertype !== 'acroniscloud') {
         return null;
     }
-    $fields = [];
-    $definitions = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $pid)->get(['id', 'fieldname']);
-    foreach ($definitions as $definition) {
-        $key = trim(explode('|', (string) $definition->fieldname, 2)[0]);
-        $value = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $definition->id)->where('relid', $serviceId)->value('value');
-        $fields[$key] = (string) ($value ?? '');
-    }
-    $client = acroniscloud_local_api('GetClientsDetails', ['clientid' => (int) $hosting->userid, 'stats' => false]);
+    $fields = CustomFields::values($pid, $serviceId);
+    $client = LocalApi::call('GetClientsDetails', ['clientid' => (int) $hosting->userid, 'stats' => false]);
     return [
         'serviceid' => $serviceId,
         'userid' => (int) $hosting->userid,
@@ -172,65 +166,16 @@ function acroniscloud_provisioning_host(array $service): array
         };
     };
     return [
-        'server' => $guard(static fn (int $id): ?array => acroniscloud_server_row($id)),
+        'server' => $guard(static fn (int $id): ?array => Servers::row($id)),
         'assign_server' => $guard(static function (int $id) use ($serviceId): bool {
             Capsule::table('tblhosting')->where('id', $serviceId)->update(['server' => $id]);
             return true;
         }),
         'save_fields' => $guard(static function (string $json) use ($serviceId, $pid): bool {
-            acroniscloud_save_fields($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
+            CustomFields::save($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
             return true;
         }),
     ];
-}
-
-/**
- * Writes service custom fields (value null = delete it; deleting nothing is fine). A field
- * the product lacks is created the way ProductEdit would have.
- */
-function acroniscloud_save_fields(int $serviceId, int $pid, array $changes): void
-{
-    $now = date('Y-m-d H:i:s');
-    $definitions = Capsule::table('tblcustomfields')->where('type', 'product')->where('relid', $pid)->get(['id', 'fieldname']);
-    foreach ($changes as $key => $value) {
-        $ids = $definitions
-            ->filter(static fn ($f) => \AcronisCloud\TemplateStore::fieldMatches((string) $f->fieldname, (string) $key))
-            ->pluck('id')->all();
-        if ($value === null) {
-            if ($ids !== []) {
-                Capsule::table('tblcustomfieldsvalues')->whereIn('fieldid', $ids)->where('relid', $serviceId)->delete();
-            }
-            continue;
-        }
-        if ($ids === []) {
-            $ids = [acroniscloud_create_field($pid, (string) $key)];
-        }
-        $query = Capsule::table('tblcustomfieldsvalues')->where('fieldid', $ids[0])->where('relid', $serviceId);
-        if ($query->exists()) {
-            $query->update(['value' => (string) $value, 'updated_at' => $now]);
-        } else {
-            Capsule::table('tblcustomfieldsvalues')->insert([
-                'fieldid' => $ids[0], 'relid' => $serviceId, 'value' => (string) $value,
-                'created_at' => $now, 'updated_at' => $now,
-            ]);
-        }
-    }
-}
-
-/** Creates one of the module's product custom fields (definition from the extension). */
-function acroniscloud_create_field(int $pid, string $key): int
-{
-    $activation = (string) Capsule::table('tblproducts')->where('id', $pid)->value('configoption2');
-    foreach (\AcronisCloud\TemplateStore::customFieldPlan($activation)['ensure'] as $field) {
-        if ($field['key'] === $key) {
-            unset($field['key']);
-            return (int) Capsule::table('tblcustomfields')->insertGetId($field + [
-                'type' => 'product', 'relid' => $pid,
-                'created_at' => date('Y-m-d H:i:s'), 'updated_at' => date('Y-m-d H:i:s'),
-            ]);
-        }
-    }
-    throw new \RuntimeException("Product $pid has no custom field \"$key\".");
 }
 
 /** ServiceDelete hook (§A.8): terminate, errors logged only; other modules' services ignored. */
@@ -240,7 +185,7 @@ function acroniscloud_service_deleted(array $vars): array
     if ($params !== null && (int) ($vars['userid'] ?? $params['userid']) === (int) $params['userid']) {
         $result = acroniscloud_provision('terminate', 'ServiceDelete', $params);
         if ($result !== 'success') {
-            logActivity('Acronis Cyber Cloud: terminate on service delete failed for service ' . $params['serviceid'] . ': ' . $result);
+            ActivityLog::write('terminate on service delete failed for service ' . $params['serviceid'] . ': ' . $result);
         }
     }
     return $vars;
@@ -262,7 +207,7 @@ function acroniscloud_client_edited(array $vars): array
         $params['clientsdetails'] = $vars + $params['clientsdetails'];
         $result = acroniscloud_provision('sync_contact', 'ClientEdit', $params);
         if ($result !== 'success') {
-            logActivity('Acronis Cyber Cloud: contact update of service ' . $serviceId . ' failed: ' . $result);
+            ActivityLog::write('contact update of service ' . $serviceId . ' failed: ' . $result);
         }
     }
     return $vars;
@@ -296,7 +241,7 @@ function acroniscloud_change_failed(array $vars): array
         return $vars;
     }
     $originalPid = (int) $upgrade->originalvalue;
-    $answer = acroniscloud_local_api('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $originalPid]);
+    $answer = LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $originalPid]);
     if (($answer['result'] ?? '') !== 'success') {
         throw new \RuntimeException('UpdateClientProduct failed: ' . ($answer['message'] ?? 'unknown error'));
     }
@@ -307,11 +252,11 @@ function acroniscloud_change_failed(array $vars): array
             $carried[$key] = $value;
         }
     }
-    acroniscloud_save_fields($serviceId, $originalPid, $carried);
+    CustomFields::save($serviceId, $originalPid, $carried);
     if ($upgrade->status === 'Completed') {
         Capsule::table('tblupgrades')->where('id', $upgrade->id)->update(['status' => 'Pending']);
     }
-    logActivity("Acronis Cyber Cloud: service $serviceId moved back to product $originalPid after a failed package change");
+    ActivityLog::write("service $serviceId moved back to product $originalPid after a failed package change");
     return $vars;
 }
 
@@ -336,11 +281,5 @@ function acroniscloud_banner(bool $admin): string
         return '';
     }
     $first = reset($errors);
-    $e = static fn ($s): string => htmlspecialchars((string) $s, ENT_QUOTES, 'UTF-8');
-    if ($admin) {
-        return '<div class="errorbox acroniscloud-banner"><strong><span class="title">' . $e($first['title'])
-            . '</span></strong><br>' . $e($first['message']) . '</div>';
-    }
-    return '<div class="alert alert-danger acroniscloud-banner" role="alert"><strong>' . $e($first['title'])
-        . '</strong><br>' . $e('Please contact the support team.') . '</div>';
+    return \AcronisCloud\Markup::provisioningBanner($admin, (string) ($first['title'] ?? ''), (string) ($first['message'] ?? ''));
 }

@@ -12,6 +12,8 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/bootstrap.php';
 
+use AcronisCloud\Whmcs\ActivityLog;
+use AcronisCloud\Whmcs\Servers;
 use WHMCS\Database\Capsule;
 
 /** Enabled metrics of module `acroniscloud` (`tblusage_items`, §F.2); optionally of one product. */
@@ -39,36 +41,6 @@ function acroniscloud_enabled_metrics(int $productId): array
 {
     $names = acroniscloud_usage_items($productId)->orderBy('id')->pluck('metric')->all();
     return array_values(array_unique(array_filter(array_map('strval', $names), static fn (string $n): bool => $n !== '')));
-}
-
-/**
- * `tblservers` rows of type acroniscloud (password decrypted, `disabled` included: the
- * extension skips disabled servers); with `$serverId` only that server ([] when it is not ours).
- */
-function acroniscloud_usage_servers(?int $serverId = null): array
-{
-    $query = Capsule::table('tblservers')->where('type', 'acroniscloud')->orderBy('id');
-    if ($serverId !== null) {
-        $query->where('id', $serverId);
-    }
-    $rows = [];
-    foreach ($query->pluck('id')->all() as $id) {
-        $row = acroniscloud_server_row((int) $id);
-        if ($row !== null) {
-            $rows[] = $row;
-        }
-    }
-    return $rows;
-}
-
-/** `[server id => name]` of the Acronis servers (view-list names the data centre). */
-function acroniscloud_usage_server_names(): array
-{
-    $names = [];
-    foreach (Capsule::table('tblservers')->where('type', 'acroniscloud')->orderBy('id')->get(['id', 'name']) as $row) {
-        $names[(int) $row->id] = (string) $row->name;
-    }
-    return $names;
 }
 
 /** Ids of the `tenant_id` custom fields (`tenant_id` or `tenant_id|Label`) of Acronis products. */
@@ -128,33 +100,36 @@ function acroniscloud_usage_options(string $module, string $function, bool $prog
 /** AfterCronJob (§F.2): advance today's report of every enabled Acronis server, in this process. */
 function acroniscloud_after_cron(array $vars): array
 {
-    $options = acroniscloud_usage_options('hooks', 'AfterCronJob');
-    if (!acroniscloud_metrics_enabled()) {
-        \AcronisCloud\Logger::log((string) $options['config_file'], 'info', 'hook: afterCronJob | Skipping, no metrics enabled');
-        return $vars;
-    }
-    $result = \AcronisCloud\UsageMetrics::process(acroniscloud_usage_servers(), 'acroniscloud_known_tenants', $options);
-    foreach ((array) ($result['servers'] ?? []) as $server) {
-        if (!empty($server['error'])) {
-            logActivity('Acronis Cyber Cloud: usage report: ' . (string) ($server['summary'] ?? ''));
+    acroniscloud_usage_cron('AfterCronJob', 'afterCronJob', static function (array $options): void {
+        $result = \AcronisCloud\UsageMetrics::process(Servers::rows(), 'acroniscloud_known_tenants', $options);
+        foreach ((array) ($result['servers'] ?? []) as $server) {
+            if (!empty($server['error'])) {
+                ActivityLog::write('usage report: ' . (string) ($server['summary'] ?? ''));
+            }
         }
-    }
+    });
     return $vars;
 }
 
 /** DailyCronJob (§F.2): erase expired reports and usage history. */
 function acroniscloud_daily_cron(array $vars): array
 {
-    $options = acroniscloud_usage_options('hooks', 'DailyCronJob');
-    if (!acroniscloud_metrics_enabled()) {
-        \AcronisCloud\Logger::log((string) $options['config_file'], 'info', 'hook: dailyCronJob | Skipping, no metrics enabled');
-        return $vars;
-    }
-    $result = \AcronisCloud\UsageMetrics::erase($options);
-    foreach ((array) ($result['warnings'] ?? []) as $warning) {
-        logActivity('Acronis Cyber Cloud: usage report erase: ' . $warning);
-    }
+    acroniscloud_usage_cron('DailyCronJob', 'dailyCronJob', static function (array $options): void {
+        $result = \AcronisCloud\UsageMetrics::erase($options);
+        ActivityLog::each('usage report erase: ', (array) ($result['warnings'] ?? []));
+    });
     return $vars;
+}
+
+/** A cron hook's work, run only when metrics are enabled (§F.2); otherwise the skip is logged. */
+function acroniscloud_usage_cron(string $function, string $label, callable $work): void
+{
+    $options = acroniscloud_usage_options('hooks', $function);
+    if (!acroniscloud_metrics_enabled()) {
+        \AcronisCloud\Logger::log((string) $options['config_file'], 'info', "hook: $label | Skipping, no metrics enabled");
+        return;
+    }
+    $work($options);
 }
 
 /**
@@ -173,20 +148,4 @@ function acroniscloud_service_usage(int $productId, string $tenantId, string $lo
     $options = acroniscloud_usage_options('servers', 'ServiceUsage');
     $options['locale'] = $locale !== '' ? $locale : (string) ($options['locale'] ?? '');
     return (array) \AcronisCloud\UsageMetrics::serviceUsage($tenantId, $enabled, $options);
-}
-
-/** The usage of `acroniscloud_service_usage()` as an HTML table (escaped), for the admin tab. */
-function acroniscloud_service_usage_html(array $usage): string
-{
-    $e = static fn ($s): string => htmlspecialchars((string) $s, ENT_QUOTES, 'UTF-8');
-    if ($usage['date'] === null) {
-        return '<div class="acroniscloud-billing-usage"><p>' . $e('No usage has been collected yet.') . '</p></div>';
-    }
-    $html = '<div class="acroniscloud-billing-usage"><table class="table table-condensed">'
-        . '<caption>' . $e('Billing usage (' . $usage['date'] . ')') . '</caption>'
-        . '<thead><tr><th>' . $e('Metric') . '</th><th>' . $e('Usage') . '</th></tr></thead><tbody>';
-    foreach ($usage['rows'] as $row) {
-        $html .= '<tr data-metric="' . $e($row['name']) . '"><td>' . $e($row['display_name']) . '</td><td>' . $e($row['text']) . '</td></tr>';
-    }
-    return $html . '</tbody></table></div>';
 }

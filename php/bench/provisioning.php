@@ -83,7 +83,7 @@ $toBig = static function (int $service) use ($pids): void {
     \WHMCS\Database\Capsule::table('tblhosting')->where('id', $service)->update(['packageid' => $pids['big']]);
     acroniscloud_upgrade_target(['newproductid' => $pids['big']]);
     $small = \WhmcsHost\Params::customFields($service, $pids['small']);
-    acroniscloud_save_fields($service, $pids['big'], array_intersect_key($small, array_flip(['tenant_id', 'user_id', 'cloud_login'])));
+    \AcronisCloud\Whmcs\CustomFields::save($service, $pids['big'], array_intersect_key($small, array_flip(['tenant_id', 'user_id', 'cloud_login'])));
 };
 
 /** @return array{ms: float, calls: float, tokens: float} per operation */

@@ -55,6 +55,16 @@ namespace AcronisCloud {
         public function __construct() {}
     }
 
+    class Markup
+    {
+        public static function errorAlert(string $message): string {}
+        public static function usageTable(mixed $usage): string {}
+        public static function provisioningBanner(bool $admin, string $title, string $message): string {}
+        public static function adminPage(string $assets, string $version, string $noscript, string $boot_json): string {}
+        public static function billingUsageBlock(mixed $usage, bool $failed, array $strings): mixed {}
+        public function __construct() {}
+    }
+
     class Provisioning
     {
         public static function run(string $action, mixed $service, array $callbacks, ?array $options = null): mixed {}

@@ -14,6 +14,7 @@ pub mod hashing;
 pub mod http;
 pub mod i18n;
 pub mod logging;
+pub mod markup;
 pub mod masking;
 pub mod migration;
 pub mod platform;
