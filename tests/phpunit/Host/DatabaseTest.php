@@ -77,6 +77,7 @@ final class DatabaseTest extends HostTestCase
         }
     }
 
+    /** @group mysql */
     public function testEveryTableIsInnoDbUtf8mb4WithAPrimaryKey(): void
     {
         $h = $this->mysqlRoot();
@@ -92,6 +93,7 @@ final class DatabaseTest extends HostTestCase
         self::assertStringContainsString('STRICT_TRANS_TABLES', $h->sql('SELECT @@SESSION.sql_mode AS m')[0]['m']);
     }
 
+    /** @group mysql */
     public function testEachRootHasItsOwnDatabaseWithWhmcsRights(): void
     {
         $a = $this->mysqlRoot();
@@ -111,6 +113,7 @@ final class DatabaseTest extends HostTestCase
         self::assertSame([], $left, 'destroy() drops the database');
     }
 
+    /** @group mysql */
     public function testInstallReplacesAnEarlierEmulationInstallOnlyAndRefusesOtherDatabases(): void
     {
         $h = $this->mysqlRoot();
@@ -142,7 +145,11 @@ final class DatabaseTest extends HostTestCase
         $dbs->drop($foreign['name']);
     }
 
-    /** Scenario L79's set-up: a database user without CREATE cannot create the module's tables. */
+    /**
+     * Scenario L79's set-up: a database user without CREATE cannot create the module's tables.
+     *
+     * @group mysql
+     */
     public function testUserWithoutCreateAndReadOnlyUser(): void
     {
         $h = $this->mysqlRoot();
@@ -160,6 +167,7 @@ final class DatabaseTest extends HostTestCase
         self::assertStringNotContainsString($h->database()['password'], $r['stdout'] . $r['stderr']);
     }
 
+    /** @group mysql */
     public function testBackupRestoredIntoAFreshDatabase(): void
     {
         $h = $this->mysqlRoot();
@@ -191,6 +199,7 @@ final class DatabaseTest extends HostTestCase
         self::assertSame('Set on node 2', $h->ok('config:get', ['CompanyName']), "node 2's destroy() leaves the database");
     }
 
+    /** @group mysql */
     public function testSocketConnection(): void
     {
         $h = $this->mysqlRoot();
@@ -205,7 +214,11 @@ final class DatabaseTest extends HostTestCase
         self::assertSame('localhost', $via[0]['host'], 'connected through the UNIX socket');
     }
 
-    /** WHMCS's $db_tls_ca and $db_tls_verify_cert: an encrypted connection, the server certificate checked. */
+    /**
+     * WHMCS's $db_tls_ca and $db_tls_verify_cert: an encrypted connection, the server certificate checked.
+     *
+     * @group mysql
+     */
     public function testTlsConnection(): void
     {
         $h = $this->mysqlRoot();
