@@ -75,7 +75,7 @@ check_loads() {
     [ -x "$ACRONIS_SIM_BIN" ] || fail "the smoke's TLS round trip needs the simulator at $ACRONIS_SIM_BIN (cargo build --release -p acronis-sim)"
     "$PHP" -n -d extension="$so" -r 'exit(extension_loaded("acroniscloud") ? 0 : 1);' \
         || fail "PHP $PHP_MINOR ($PHP) does not load $so"
-    "$PHP" -n -d extension="$so" "$ROOT/packaging/smoke.php" "$VERSION" "$top/config.yaml.sample" \
+    "$PHP" -n -d extension=pdo -d extension=pdo_sqlite -d extension="$so" "$ROOT/packaging/smoke.php" "$VERSION" "$top/config.yaml.sample" \
         || fail "functional smoke failed"
 }
 

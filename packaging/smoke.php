@@ -47,8 +47,13 @@ try {
     check('broken config refused', str_contains($e->getMessage(), 'enabled'), $e->getMessage());
 }
 
-$store = new AcronisCloud\TemplateStore("$tmp/templates.sqlite");
-check('bundled SQLite: template store', $store->list() === [] && is_file("$tmp/templates.sqlite"));
+// The module's tables through the database port: the WHMCS adapter over a PDO connection
+// (SQLite in memory here; WHMCS's MySQL connection in production) gets its schema created.
+require dirname(__DIR__) . '/includes/acroniscloud/lib/Whmcs/Database.php';
+$pdo = new PDO('sqlite::memory:');
+$db = new AcronisCloud\Whmcs\Database($pdo);
+check('template store through the database adapter', AcronisCloud\TemplateStore::list(['db' => $db]) === []
+    && (int) $pdo->query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'acroniscloud%'")->fetchColumn() === 9);
 
 // Port 9 (discard) on loopback is closed on any sane host: the connection is refused at once.
 $server = new AcronisCloud\AcronisServer([
