@@ -5,38 +5,12 @@
 // Screenshots: tests/artifacts/screenshots/client-area/. Run: node --test tests/browser/*.test.mjs
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WhmcsRoot, REPO, launchBrowser, shot } from './lib/harness.mjs';
+import { WhmcsRoot, REPO, launchBrowser, shot, startSimulator } from './lib/harness.mjs';
 
 const SUITE = 'client-area';
 process.env.ACRONISCLOUD_EXT ||= path.join(REPO, 'target/release/libacroniscloud.so');
-
-/** Starts `acronis-sim --tls`; resolves to {info, seed, stop()} (stdin EOF ends it). */
-async function startSimulator() {
-  const bin = process.env.ACRONIS_SIM_BIN || path.join(REPO, 'target/release/acronis-sim');
-  const child = spawn(bin, ['--tls', '--exit-on-stdin-eof'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error('acronis-sim did not start within 20 s')), 20000);
-    rl.once('line', (l) => { clearTimeout(timer); rl.close(); resolve(l); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`acronis-sim exited with ${code}`)); });
-  });
-  const info = JSON.parse(line);
-  const seed = await (await fetch(`${info.dcs[0].http}/__sim/seed-info`)).json();
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    info, seed,
-    async stop() {
-      child.stdin.end();
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
 
 /** The simulator's API as its seeded API client (arranging state, like an operator would). */
 async function simApi(sim, method, p, body) {

@@ -517,7 +517,7 @@ fn version_key(v: &str) -> Option<(u32, u32, u32, u32)> {
     ))
 }
 
-/// The data step of the 2.x upgrade path (§I.1): reports downloaded by a version before
+/// The data step of the 2.x module's own upgrade path: reports downloaded by a version before
 /// 2.2.0-183 were saved under an older layout, so they are marked "To be deleted" and the
 /// next erase removes their files. Only for a previous 2.x version (this module's own
 /// versions start at 0.x and have nothing to convert).
