@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 pub struct ClientArea;
 
 /// `$context`: `service` (see `client_area::Service`), `server` (tblservers row, password
-/// decrypted, or null), `locale`, `l10n_dir`, `csrf_expected`, `csrf_given`.
+/// decrypted, or null), `locale`, `l10n_dir`, `csrf_expected`, `csrf_given`, `admin_session` ("1" in an admin session).
 fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> {
     let service: Service = match ctx.get("service").map(zval_to_json) {
         Some(v @ Value::Object(_)) => serde_json::from_value(v)
@@ -40,6 +40,7 @@ fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> 
             .map(std::path::PathBuf::from),
         csrf_expected: get_str(ctx, "csrf_expected"),
         csrf_given: get_str(ctx, "csrf_given"),
+        admin_session: get_str(ctx, "admin_session") == "1",
     })
 }
 

@@ -10,7 +10,9 @@ use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
 use crate::module_log::ModuleLog;
 use acroniscloud_core::http::Exchange;
 use acroniscloud_core::i18n::Translator;
-use acroniscloud_core::provisioning::{self, progress::SqlProgress, Context, Host};
+use acroniscloud_core::provisioning::{
+    self, change_rollback, progress::SqlProgress, Context, Host,
+};
 use acroniscloud_core::server::ServerRecord;
 use acroniscloud_core::templates::SqlTemplates;
 use acroniscloud_core::{Error, Result};
@@ -46,6 +48,25 @@ impl PhpHost<'_> {
             return Err(Error::internal(format!("WHMCS: {err}")));
         }
         Ok(answer)
+    }
+}
+
+impl change_rollback::RollbackHost for PhpHost<'_> {
+    fn move_to_product(&mut self, service_id: i64, pid: i64) -> Result<()> {
+        self.call("update_product", vec![&service_id, &pid])
+            .map(|_| ())
+    }
+
+    fn save_fields(
+        &mut self,
+        service_id: i64,
+        pid: i64,
+        fields: &[(String, String)],
+    ) -> Result<()> {
+        let map: Map<String, Value> = fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let encoded = Value::Object(map).to_string();
+        self.call("save_fields", vec![&service_id, &pid, &encoded.as_str()])
+            .map(|_| ())
     }
 }
 
@@ -133,7 +154,8 @@ impl Provisioning {
     /// `sync_contact`) for `$service` (see `ServiceInput`). `$callbacks`: `server(int $id):
     /// ?array` (tblservers row, password decrypted), `assign_server(int $id)`,
     /// `save_fields(string $json)` (field → value|null). Returns `['result' => 'success' or the
-    /// message WHMCS shows, 'warnings' => string[]]`; never throws.
+    /// message WHMCS shows, 'warnings' => string[], 'banner' => bool]` (`banner`: leave the error
+    /// for the person who triggered it, from options `admin_area` and `request_uri`); never throws.
     pub fn run(
         action: String,
         service: &Zval,
@@ -156,9 +178,47 @@ impl Provisioning {
             ),
         };
         let text = provisioning::whmcs_result(&result);
+        let banner = provisioning::error_banner_wanted(
+            &action,
+            result.is_err(),
+            opts.bool("admin_area"),
+            &opts.str("request_uri"),
+        );
         to_zval(&json!({
             "result": if text == "success" { text } else { translator.translate_message(&text) },
             "warnings": warnings,
+            "banner": banner,
         }))
+    }
+
+    /// AfterModuleChangePackageFailed: puts the service back on its original product with
+    /// its Cloud ids and reopens the upgrade (`change_rollback`). `$callbacks`:
+    /// `update_product(int $serviceId, int $pid)`, `save_fields(int $serviceId, int $pid,
+    /// string $json)`. Returns the original product id, or null when there was nothing to undo.
+    pub fn restore_after_failed_change(
+        service_id: i64,
+        custom_fields: &Zval,
+        callbacks: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Option<i64>> {
+        let opts = Options::new(options);
+        crate::guard::guard(|| {
+            let db = opts.db()?;
+            let fields = match zval_to_json(custom_fields) {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
+            let mut host = PhpHost {
+                callbacks,
+                log: ModuleLog {
+                    enabled: false,
+                    module: "servers".into(),
+                    function: opts.str("function"),
+                },
+                warnings: Vec::new(),
+            };
+            let out = change_rollback::restore(&db, &mut host, service_id, &fields)?;
+            Ok(out.map(|r| r.original_pid))
+        })
     }
 }

@@ -55,11 +55,6 @@ function acroniscloud_admin_output(array $vars): void
         return;
     }
     $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context(), $options);
-    $apply = $answer['status'] === 200 ? (json_decode($answer['body'], true)['apply'] ?? null) : null;
-    if (isset($apply['create_options'])) {
-        $groupId = acroniscloud_apply_config_options($apply['create_options'], Request::queryInt('product_id'));
-        $answer['body'] = json_encode(['id' => $groupId]);
-    }
     Request::send($answer, false);
 }
 
@@ -74,49 +69,4 @@ function acroniscloud_admin_page(string $moduleLink, array $options): string
     $noscript = 'Acronis Cyber Cloud requires JavaScript enabled for proper work. Please enable it to continue.';
     $boot = ['modulelink' => $moduleLink, 'locale' => (string) ($ui['locale'] ?? 'en'), 'version' => $version, 'strings' => (object) $strings];
     return \AcronisCloud\Markup::adminPage('../modules/addons/acroniscloud/assets/', $version, (string) ($strings[$noscript] ?? $noscript), Request::scriptJson($boot));
-}
-
-/**
- * Writes the configurable option group planned by the extension (module-behaviour.md §D.4).
- * Re-running with the same group name updates that group instead of creating a second one:
- * options are matched by offering item (the text before the first ":"), admins' renamed
- * friendly names and prices are kept.
- */
-function acroniscloud_apply_config_options(array $plan, int $productId): int
-{
-    return Capsule::connection()->transaction(static function () use ($plan, $productId): int {
-        $group = Capsule::table('tblproductconfiggroups')->where('name', $plan['name'])->first();
-        $gid = $group ? (int) $group->id : (int) Capsule::table('tblproductconfiggroups')->insertGetId(
-            ['name' => $plan['name'], 'description' => $plan['description']]
-        );
-        $existing = Capsule::table('tblproductconfigoptions')->where('gid', $gid)->get(['id', 'optionname']);
-        $currencies = Capsule::table('tblcurrencies')->pluck('id')->all();
-        foreach ($plan['options'] as $option) {
-            $match = $existing->first(static fn ($o) => explode(':', (string) $o->optionname, 2)[0] === $option['item']);
-            if ($match) {
-                Capsule::table('tblproductconfigoptions')->where('id', $match->id)
-                    ->update(['optiontype' => $option['optiontype'], 'order' => $option['order']]);
-                continue;
-            }
-            $configId = (int) Capsule::table('tblproductconfigoptions')->insertGetId([
-                'gid' => $gid, 'optionname' => $option['optionname'], 'optiontype' => $option['optiontype'],
-                'qtyminimum' => 0, 'qtymaximum' => 0, 'order' => $option['order'], 'hidden' => 0,
-            ]);
-            $subId = (int) Capsule::table('tblproductconfigoptionssub')->insertGetId(
-                ['configid' => $configId, 'optionname' => $option['suboption'], 'sortorder' => 0, 'hidden' => 0]
-            );
-            foreach ($currencies as $currency) {
-                // Zero prices per currency so the admin sees the price grid ready to fill.
-                Capsule::table('tblpricing')->insert([
-                    'type' => 'configoptions', 'currency' => $currency, 'relid' => $subId,
-                    'msetupfee' => 0, 'qsetupfee' => 0, 'ssetupfee' => 0, 'asetupfee' => 0, 'bsetupfee' => 0, 'tsetupfee' => 0,
-                    'monthly' => 0, 'quarterly' => 0, 'semiannually' => 0, 'annually' => 0, 'biennially' => 0, 'triennially' => 0,
-                ]);
-            }
-        }
-        if ($productId > 0 && !Capsule::table('tblproductconfiglinks')->where('gid', $gid)->where('pid', $productId)->exists()) {
-            Capsule::table('tblproductconfiglinks')->insert(['gid' => $gid, 'pid' => $productId]);
-        }
-        return $gid;
-    });
 }

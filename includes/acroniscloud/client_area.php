@@ -209,12 +209,9 @@ function acroniscloud_client_api(array $params): void
 function acroniscloud_client_sso(array $params): array
 {
     $options = acroniscloud_options('servers', 'ServiceSingleSignOn');
-    $client = acroniscloud_logged_in_client();
-    if ($client <= 0 && !empty($_SESSION['adminid'])) {
-        return ['success' => false, 'errorMsg' => 'Single sign-on is only available in the client area.'];
-    }
     try {
-        $context = acroniscloud_client_context($params, $client, acroniscloud_client_language($params));
+        $context = acroniscloud_client_context($params, acroniscloud_logged_in_client(), acroniscloud_client_language($params));
+        $context['admin_session'] = empty($_SESSION['adminid']) ? '0' : '1';
         return \AcronisCloud\ClientArea::singleSignOn($context, $options);
     } catch (\Throwable $e) {
         return ['success' => false, 'errorMsg' => acroniscloud_client_failure($e, 'ServiceSingleSignOn')];

@@ -32,16 +32,17 @@ function acroniscloud_provision(string $action, string $function, array $params)
             // TerminateAccount of a service that is not (any more) an Acronis service: nothing to do.
             return 'success';
         }
+        $options['admin_area'] = !empty($GLOBALS['_ADMINLANG']);
+        $options['request_uri'] = (string) ($_SERVER['REQUEST_URI'] ?? '');
         $out = \AcronisCloud\Provisioning::run($action, $service, acroniscloud_provisioning_host($service), $options);
     } catch (\Throwable $e) {
-        $out = ['result' => 'Error: ' . $e->getMessage(), 'warnings' => []];
+        $out = ['result' => 'Error: ' . $e->getMessage(), 'warnings' => [], 'banner' => false];
     }
     ActivityLog::each('service ' . (int) ($params['serviceid'] ?? 0) . ': ', $out['warnings']);
-    $result = (string) $out['result'];
-    if ($result !== 'success' && in_array($action, ['create', 'change'], true) && acroniscloud_banner_wanted()) {
-        acroniscloud_banner_push($result);
+    if (!empty($out['banner'])) {
+        acroniscloud_banner_push((string) $out['result']);
     }
-    return $result;
+    return (string) $out['result'];
 }
 
 /**
@@ -226,45 +227,32 @@ function acroniscloud_upgrade_target(array $vars): array
 
 /**
  * AfterModuleChangePackageFailed (§B.10): WHMCS already switched the service to the new
- * product; put it back on the original one with its ids, and reopen the upgrade.
+ * product; the extension puts it back on the original one with its ids and reopens the upgrade.
  */
 function acroniscloud_change_failed(array $vars): array
 {
     $params = (array) ($vars['params'] ?? []);
     $serviceId = (int) ($params['serviceid'] ?? 0);
-    $upgrade = Capsule::table('tblupgrades')
-        ->join('tblproducts', 'tblproducts.id', '=', 'tblupgrades.originalvalue')
-        ->where('tblupgrades.relid', $serviceId)->where('tblupgrades.type', 'package')
-        ->where('tblproducts.servertype', 'acroniscloud')
-        ->orderBy('tblupgrades.id', 'desc')->first(['tblupgrades.id', 'tblupgrades.originalvalue', 'tblupgrades.status']);
-    if ($upgrade === null) {
-        return $vars;
+    $host = [
+        'update_product' => static function (int $serviceId, int $pid): bool {
+            $answer = LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $pid]);
+            return ($answer['result'] ?? '') === 'success' ? true : ['error' => 'UpdateClientProduct failed: ' . ($answer['message'] ?? 'unknown error')];
+        },
+        'save_fields' => static function (int $serviceId, int $pid, string $json) {
+            try {
+                CustomFields::save($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
+                return true;
+            } catch (\Throwable $e) {
+                return ['error' => $e->getMessage()];
+            }
+        },
+    ];
+    $options = acroniscloud_options('servers', 'AfterModuleChangePackageFailed');
+    $originalPid = \AcronisCloud\Provisioning::restoreAfterFailedChange($serviceId, (array) ($params['customfields'] ?? []), $host, $options);
+    if ($originalPid !== null) {
+        ActivityLog::write("service $serviceId moved back to product $originalPid after a failed package change");
     }
-    $originalPid = (int) $upgrade->originalvalue;
-    $answer = LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $originalPid]);
-    if (($answer['result'] ?? '') !== 'success') {
-        throw new \RuntimeException('UpdateClientProduct failed: ' . ($answer['message'] ?? 'unknown error'));
-    }
-    $carried = [];
-    foreach (['cloud_login', 'tenant_id', 'user_id'] as $key) {
-        $value = trim((string) ($params['customfields'][$key] ?? ''));
-        if ($value !== '') {
-            $carried[$key] = $value;
-        }
-    }
-    CustomFields::save($serviceId, $originalPid, $carried);
-    if ($upgrade->status === 'Completed') {
-        Capsule::table('tblupgrades')->where('id', $upgrade->id)->update(['status' => 'Pending']);
-    }
-    ActivityLog::write("service $serviceId moved back to product $originalPid after a failed package change");
     return $vars;
-}
-
-/** Errors are shown to whoever triggered provisioning outside the admin area (§A.14). */
-function acroniscloud_banner_wanted(): bool
-{
-    $uri = (string) ($_SERVER['REQUEST_URI'] ?? '');
-    return empty($GLOBALS['_ADMINLANG']) || strpos($uri, '/clientsupgrade.php') !== false;
 }
 
 function acroniscloud_banner_push(string $message): void

@@ -68,6 +68,7 @@ namespace AcronisCloud {
     class Provisioning
     {
         public static function run(string $action, mixed $service, array $callbacks, ?array $options = null): mixed {}
+        public static function restoreAfterFailedChange(int $service_id, mixed $custom_fields, array $callbacks, ?array $options = null): ?int {}
         public function __construct() {}
     }
 

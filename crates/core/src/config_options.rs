@@ -5,7 +5,7 @@
 use crate::catalog::catalog;
 use crate::platform::{Infra, Location, OfferingItem};
 use crate::Result;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// One configurable option to create (or update) in the group.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,21 +219,10 @@ pub fn plan(
 /// Application, edition, location, infra and catalog rank of an offering item.
 type SortKey = (u32, u32, usize, usize, u32);
 
-/// The plan as PHP receives it.
-pub fn plan_json(plan: &[PlannedOption]) -> Value {
-    Value::Array(
-        plan.iter()
-            .enumerate()
-            .map(|(order, o)| {
-                json!({"optionname": o.option_name, "optiontype": o.option_type, "suboption": o.sub_option, "item": o.item, "order": order})
-            })
-            .collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn item(name: &str, edition: Option<&str>, infra: Option<&str>) -> OfferingItem {
         OfferingItem {

@@ -189,6 +189,15 @@ final class ClientAreaTest extends ModuleTestCase
         $this->assertSame(['success' => false, 'errorMsg' => 'Client has no service with this id'], $r['json']['result']);
     }
 
+    /** An admin viewing the service is not let into the customer's console as the customer. */
+    public function testL62SingleSignOnIsRefusedInTheAdminArea(): void
+    {
+        $before = count($this->calls());
+        $r = $this->host->run('module:call', ['ServiceSingleSignOn', 'service' => $this->serviceId, 'context' => 'admin']);
+        $this->assertSame(['success' => false, 'errorMsg' => 'Single sign-on is only available in the client area.'], $r['json']['result']);
+        $this->assertCount($before, $this->calls(), 'no platform call');
+    }
+
     public function testL62SingleSignOnFallsBackToTheConsoleUrl(): void
     {
         $this->sim->faults([['kind' => 'http_5xx', 'method' => 'POST', 'path' => '/api/2/idp/ott', 'status' => 403]]);

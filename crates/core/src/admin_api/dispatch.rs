@@ -93,7 +93,7 @@ pub fn handle(
                 exchanges = conn.take_exchanges();
                 out.map(|v| ApiResponse::ok(&v)).map_err(|e| from_error(&e))
             }
-            "create_options" => create_options(req, ctx, &mut exchanges),
+            "create_options" => create_options(req, ctx, db, &mut exchanges),
             "list_templates" | "get_template" | "create_template" | "update_template"
             | "delete_template" | "copy_template" => {
                 template_action(action, req, ctx, db, &mut exchanges)
@@ -230,14 +230,34 @@ fn template_action(
     }
 }
 
-/// `create_options` (§D.4): validates, plans the options and hands the plan to the WHMCS side
-/// (`apply.create_options`), which writes the configurable option rows and answers `{id}`.
+/// `create_options` (§D.4): validates, plans the options and writes the configurable option
+/// group into WHMCS's tables in one transaction (`option_groups`); answers `{id}`.
 fn create_options(
     req: &ApiRequest,
     ctx: &Context,
+    db: Option<&dyn Db>,
     exchanges: &mut Vec<crate::http::Exchange>,
 ) -> Result<ApiResponse, ApiResponse> {
-    use crate::config_options::{plan, plan_json, validate_request};
+    let planned = plan_options(req, ctx, exchanges)?;
+    let db =
+        db.ok_or_else(|| ApiResponse::error(500, "The WHMCS database is not available.", None))?;
+    let product_id = req
+        .query
+        .get("product_id")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok()))
+        .unwrap_or(0);
+    super::option_groups::write(db, &planned, product_id)
+        .map(|id| ApiResponse::ok(&serde_json::json!({ "id": id })))
+        .map_err(|e| from_error(&e))
+}
+
+/// Validates the request and plans the group from the server's offering items.
+fn plan_options(
+    req: &ApiRequest,
+    ctx: &Context,
+    exchanges: &mut Vec<crate::http::Exchange>,
+) -> Result<super::option_groups::GroupPlan, ApiResponse> {
+    use crate::config_options::{plan, validate_request};
     use crate::platform::Platform;
     use serde_json::json;
     let invalid = |errors: serde_json::Value| {
@@ -263,7 +283,7 @@ fn create_options(
     };
     let mut conn = Connection::new(record, ctx.config.clone())
         .map_err(|e| invalid(json!({"server_id": [e.to_string()]})))?;
-    type Planned = std::result::Result<ApiResponse, ApiResponse>;
+    type Planned = std::result::Result<super::option_groups::GroupPlan, ApiResponse>;
     let result = (|| -> crate::Result<Planned> {
         let mut p = Platform::new(&mut conn);
         let editions = p.editions()?;
@@ -276,13 +296,11 @@ fn create_options(
         let infras = p.root_infras()?;
         let locations = p.root_locations()?;
         let planned = plan(&request.edition, &items, &for_customer, &infras, &locations)?;
-        Ok(Ok(ApiResponse::ok(&json!({
-            "apply": {"create_options": {
-                "name": request.name,
-                "description": request.description,
-                "options": plan_json(&planned),
-            }}
-        }))))
+        Ok(Ok(super::option_groups::GroupPlan {
+            name: request.name,
+            description: request.description,
+            options: planned,
+        }))
     })();
     *exchanges = conn.take_exchanges();
     match result {

@@ -61,6 +61,8 @@ pub struct Context {
     pub csrf_expected: String,
     /// The token the request carried (`X-CSRF-Token` header, `token` field or query).
     pub csrf_given: String,
+    /// True when the request comes from a WHMCS admin session (an admin viewing the service).
+    pub admin_session: bool,
 }
 
 /// (action, method) of the page's JSON API.
@@ -73,6 +75,7 @@ const ACTIONS: &[(&str, &str)] = &[
 ];
 
 const NO_SERVICE: &str = "Client has no service with this id";
+const ADMIN_SSO: &str = "Single sign-on is only available in the client area.";
 
 /// True when the logged-in client owns `requested` and it is one of our services.
 pub fn owns(s: &Service, requested: i64) -> bool {
@@ -340,6 +343,11 @@ pub enum SignOn {
 /// service's Cloud user; the plain console URL when that is not possible.
 pub fn single_sign_on(ctx: &Context, exchanges: &mut Vec<Exchange>) -> SignOn {
     let s = &ctx.service;
+    if s.client_id <= 0 && ctx.admin_session {
+        // The one-time login is the client's own console session: an admin who opens the
+        // service in WHMCS must not land in the customer's console as that customer.
+        return SignOn::Refused(ADMIN_SSO.into());
+    }
     if !owns(s, s.service_id) {
         return SignOn::Refused(NO_SERVICE.into());
     }
@@ -572,6 +580,23 @@ mod tests {
             body(&r)["notifications"]["quota"],
             "Kontingentüberschreitung"
         );
+    }
+
+    #[test]
+    fn sso_is_refused_to_an_admin_session_without_a_client() {
+        let mut c = ctx(Service {
+            service_id: 5,
+            owner_id: 9,
+            client_id: 0,
+            ..Service::default()
+        });
+        c.admin_session = true;
+        let mut ex = Vec::new();
+        assert_eq!(
+            single_sign_on(&c, &mut ex),
+            SignOn::Refused(ADMIN_SSO.into())
+        );
+        assert!(ex.is_empty(), "no platform call");
     }
 
     #[test]

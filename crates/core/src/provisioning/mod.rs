@@ -12,6 +12,7 @@
 
 mod account;
 mod admin_user;
+pub mod change_rollback;
 pub mod contact;
 pub mod customer_tag;
 mod flow;
@@ -127,9 +128,43 @@ pub fn whmcs_result(result: &Result<()>) -> String {
     }
 }
 
+/// True when a failed `action` should leave a banner for the person who triggered it (§A.14):
+/// only purchases and upgrades, and only outside the admin area — an admin sees the result
+/// on the service page — except the client upgrade page, which WHMCS runs with admin
+/// privileges on the client's behalf.
+pub fn error_banner_wanted(
+    action: &str,
+    failed: bool,
+    admin_area: bool,
+    request_uri: &str,
+) -> bool {
+    failed
+        && matches!(action, "create" | "change")
+        && (!admin_area || request_uri.contains("/clientsupgrade.php"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a14_banner_only_for_failed_purchases_outside_the_admin_area() {
+        assert!(error_banner_wanted("create", true, false, "/cart.php"));
+        assert!(error_banner_wanted(
+            "change",
+            true,
+            true,
+            "/admin/clientsupgrade.php?id=1"
+        ));
+        assert!(!error_banner_wanted(
+            "create",
+            true,
+            true,
+            "/admin/clientsservices.php"
+        ));
+        assert!(!error_banner_wanted("create", false, false, "/cart.php"));
+        assert!(!error_banner_wanted("suspend", true, false, "/cron.php"));
+    }
     use crate::error::ApiError;
 
     fn api(details: Option<&str>, body: Option<&str>) -> Result<()> {
