@@ -99,10 +99,13 @@ mod tests {
     use crate::storage::sqlite::SqliteDb;
     use serde_json::json;
 
+    /// (service, product, fields) of one `save_fields` call.
+    type Saved = (i64, i64, Vec<(String, String)>);
+
     #[derive(Default)]
     struct Recorder {
         moved: Vec<(i64, i64)>,
-        saved: Vec<(i64, i64, Vec<(String, String)>)>,
+        saved: Vec<Saved>,
     }
 
     impl RollbackHost for Recorder {
