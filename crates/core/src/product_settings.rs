@@ -15,13 +15,6 @@ pub fn meta_data() -> Value {
     })
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// `templates`: (id, name) of the non-deleted templates, in display order.
 pub fn config_options(
     templates: &[(String, String)],
@@ -44,7 +37,7 @@ pub fn config_options_in(
     let admin = if admin.is_empty() { "admin" } else { admin };
     let link = format!(
         "<a href=\"/{}/addonmodules.php?module=acroniscloud\">{DISPLAY_NAME}</a>",
-        html_escape(admin)
+        crate::markup::escape(admin)
     );
     let options: Map<String, Value> = templates
         .iter()

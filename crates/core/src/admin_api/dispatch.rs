@@ -240,7 +240,7 @@ fn create_options(
 ) -> Result<ApiResponse, ApiResponse> {
     let planned = plan_options(req, ctx, exchanges)?;
     let db =
-        db.ok_or_else(|| ApiResponse::error(500, "The WHMCS database is not available.", None))?;
+        db.ok_or_else(|| ApiResponse::error(500, "The WHMCS database is not available to the module.", None))?;
     let product_id = req
         .query
         .get("product_id")

@@ -9,21 +9,8 @@ use crate::http::Exchange;
 use crate::i18n::Translator;
 use serde_json::Value;
 
-/// HTML-escapes text for element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// HTML escaping is the one of `crate::markup` (same rules everywhere markup is built).
+pub use crate::markup::escape;
 
 fn code(s: &str, t: &Translator) -> String {
     if s.trim().is_empty() {
