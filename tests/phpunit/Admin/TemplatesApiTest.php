@@ -236,6 +236,22 @@ final class TemplatesApiTest extends ModuleTestCase
         $this->assertSame('Damaged', $cfg['templateId']['Options'][(string) $id]);
     }
 
+    /** A template row whose server was deleted in WHMCS stays readable and can be moved to a live server. */
+    public function testTemplateWhoseServerIsGoneStaysReadable(): void
+    {
+        $id = $this->create($this->template(['name' => 'Orphaned']))['json']['id'];
+        $this->host->sql('UPDATE acroniscloud_service_templates SET server_id = 999 WHERE id = ?', [$id]);
+        $list = $this->admin->api('GET', 'list_templates');
+        $this->assertSame(200, $list['status'], $list['body']);
+        $this->assertContains('Orphaned', array_column($list['json'], 'name'));
+        $get = $this->admin->api('GET', 'get_template', ['template_id' => $id]);
+        $this->assertSame(200, $get['status'], $get['body']);
+        $this->assertSame(999, (int) $get['json']['server_id']);
+        $moved = $this->admin->api('POST', 'update_template', ['template_id' => $id], ['server_id' => $this->server] + $get['json']);
+        $this->assertSame(200, $moved['status'], $moved['body']);
+        $this->assertSame((string) $this->server, (string) $this->host->sql('SELECT server_id FROM acroniscloud_service_templates WHERE id = ?', [$id])[0]['server_id']);
+    }
+
     public function testPostWithoutCsrfTokenIsRefused(): void
     {
         $r = $this->admin->api('POST', 'create_template', [], $this->template(), false);
