@@ -239,8 +239,13 @@ fn create_options(
     exchanges: &mut Vec<crate::http::Exchange>,
 ) -> Result<ApiResponse, ApiResponse> {
     let planned = plan_options(req, ctx, exchanges)?;
-    let db =
-        db.ok_or_else(|| ApiResponse::error(500, "The WHMCS database is not available to the module.", None))?;
+    let db = db.ok_or_else(|| {
+        ApiResponse::error(
+            500,
+            "The WHMCS database is not available to the module.",
+            None,
+        )
+    })?;
     let product_id = req
         .query
         .get("product_id")
