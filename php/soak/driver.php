@@ -6,8 +6,8 @@
  * SOAK_CLIENTS clients (curl_multi, one request in flight each, each its own WHMCS session) send a
  * weighted mix of requests through nginx until both SOAK_REQUESTS requests and SOAK_SECONDS have passed.
  * Progress (the smaller of the two fractions) drives the phases: warm-up, fault-free, faults (three
- * windows installed through the simulator's control API, with a php-fpm graceful reload in the middle),
- * recovery. Then it completes the lifecycle step a fault interrupted, checks the simulator's tenants
+ * windows installed through the simulator's control API), recovery, in which php-fpm gets a graceful
+ * reload (SIGUSR2) with requests in flight. Then it completes the lifecycle step a fault interrupted, checks the simulator's tenants
  * against the WHMCS services, and prints the figures; the last line is the summary. Exit status 1 when
  * a goal is missed.
  */
@@ -15,26 +15,28 @@
 declare(strict_types=1);
 
 const WARMUP_END = 0.10;
-const FAULTS_START = 0.40;
-const RELOAD_AT = 0.57;
-const GEN2_BASELINE_AT = 0.68;
-const FAULTS_END = 0.75;
+const FAULTS_START = 0.35;
+const FAULTS_END = 0.65;
+// The reload comes after the faults, so the fault phase's latencies are the faults' alone (new workers
+// start cold); its second generation of workers is measured from GEN2_BASELINE_AT to the end.
+const RELOAD_AT = 0.70;
+const GEN2_BASELINE_AT = 0.80;
 const RSS_GROWTH_GOAL = 5.0;
 
 /** Fault windows: [start progress, faults]; each replaces the previous set; a token revocation opens each. */
 function fault_windows(): array
 {
     return [
-        [0.40, [
+        [0.35, [
             ['kind' => 'token_expiry', 'revoke_all' => true],
             ['kind' => 'http_5xx', 'method' => 'GET', 'path' => '/api/2/users/*', 'status' => 503, 'body' => 'html', 'probability' => 0.5],
         ]],
-        [0.52, [
+        [0.45, [
             ['kind' => 'token_expiry', 'revoke_all' => true],
             ['kind' => 'rate_limit', 'method' => 'GET', 'path' => '/api/2/tenants/*/usages', 'retry_after' => 'seconds', 'seconds' => 2, 'probability' => 0.5],
             ['kind' => 'latency', 'method' => 'GET', 'path' => '/api/2/tenants/*/pricing', 'ms' => 300],
         ]],
-        [0.63, [
+        [0.55, [
             ['kind' => 'token_expiry', 'revoke_all' => true],
             ['kind' => 'connection_reset', 'method' => 'GET', 'path' => '/api/2/users/*', 'probability' => 0.3],
             ['kind' => 'http_5xx', 'method' => 'POST', 'path' => '/api/2/tenants', 'status' => 503, 'probability' => 0.5],
@@ -90,10 +92,12 @@ function login(string $base): array
     curl_setopt_array($ch, [CURLOPT_RETURNTRANSFER => true, CURLOPT_FOLLOWLOCATION => true, CURLOPT_TIMEOUT => 60,
         CURLOPT_COOKIEJAR => $jar, CURLOPT_COOKIEFILE => $jar]);
     $page = '';
+    $trace = [];
     foreach (['/admin/login.php?autologin=admin&redirect=index.php', '/login.php?autologin=1&goto=clientarea.php',
         '/admin/addonmodules.php?module=acroniscloud'] as $path) {
         curl_setopt($ch, CURLOPT_URL, $base . $path);
         $page = (string) curl_exec($ch);
+        $trace[] = $path . ' -> ' . curl_getinfo($ch, CURLINFO_RESPONSE_CODE) . ' ' . curl_getinfo($ch, CURLINFO_EFFECTIVE_URL) . ' ' . curl_error($ch);
     }
     $cookies = curl_getinfo($ch, CURLINFO_COOKIELIST) ?: [];
     curl_close($ch);
@@ -106,7 +110,7 @@ function login(string $base): array
         }
     }
     if (!preg_match('/csrfToken\s*=\s*["\']([^"\']+)/', $page, $m) || $pairs === []) {
-        throw new RuntimeException('login through nginx failed');
+        throw new RuntimeException('login through nginx failed: ' . count($pairs) . ' cookie(s), ' . implode('; ', $trace) . ' page ' . substr($page, 0, 300));
     }
     return [implode('; ', $pairs), $m[1]];
 }
@@ -425,7 +429,9 @@ function check_state(array $setup): array
     $rows = db()->query("SELECT h.id, h.domainstatus FROM tblhosting h WHERE h.packageid = 1")->fetchAll(PDO::FETCH_ASSOC);
     $live = [];
     $terminated = [];
+    $terminatedServices = 0;
     foreach ($rows as $r) {
+        $terminatedServices += $r['domainstatus'] === 'Terminated' ? 1 : 0;
         $tenant = service_tenant((int) $r['id']);
         if ($tenant === '') {
             continue;
@@ -460,7 +466,7 @@ function check_state(array $setup): array
             $problems[] = "service $service's tenant $tenant does not exist";
         }
     }
-    return [$problems, ['services with a tenant' => count($live), 'terminated' => count($terminated), 'tenants under the root' => count($children)]];
+    return [$problems, ['services with a tenant' => count($live), 'terminated services' => $terminatedServices, 'tenants under the root' => count($children)]];
 }
 
 [$stateProblems, $stateCounts] = check_state($setup);
@@ -480,7 +486,7 @@ foreach ($records as [$route, $phaseOf, $class, $kind, $ms]) {
 }
 $unexpected = array_sum($kinds['unexpected']);
 $expected = array_sum($kinds['expected']);
-say(sprintf('soak: %d requests in %.0f s (%.1f/s), %d clients, php-fpm workers %d; phases warm-up < %d%% < fault-free < %d%% < faults < %d%% < recovery; php-fpm reload (SIGUSR2) at %d%% with %d requests in flight',
+say(sprintf('soak: %d requests in %.0f s (%.1f/s), %d clients, php-fpm workers %d; phases warm-up < %d%% < fault-free < %d%% < faults < %d%% < recovery; php-fpm graceful reload (SIGUSR2) at %d%% with %d requests in flight',
     $done, $elapsed, $done / max(1, $elapsed), count($slots), count($rssSamples['gen1_base'] ?? []), WARMUP_END * 100, FAULTS_START * 100, FAULTS_END * 100, RELOAD_AT * 100, $reloadInFlight ?? 0));
 say('');
 say(sprintf('%-24s %7s %6s %8s %10s %8s %8s %14s %12s', 'route', 'requests', 'ok', 'expected', 'unexpected', 'p50 ms', 'p99 ms', 'p99 fault-free', 'p99 faults'));

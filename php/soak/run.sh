@@ -156,7 +156,9 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -S "$RUN/fpm/soak.sock" ] && "$PHP" -r 'exit(@fsockopen("127.0.0.1", (int) $argv[1]) ? 0 : 1);' "$PORT" && break; sleep 0.1; done
 
 log "nginx http://127.0.0.1:$PORT -> php-fpm ($SOAK_WORKERS workers, pid $FPM_PID); MariaDB port $MARIADB_PORT; building the WHMCS installation"
-"$PHP" -d "extension=$EXT" "$REPO/php/soak/setup.php" "$RUN" "http://127.0.0.1:$PORT" >"$RUN/setup.json"
+# The installation gets a fresh database of its own on the private server, kept after setup.php exits
+# (WHMCSHOST_KEEP_DB); the server's data directory is SOAK_DIR's, so old runs' databases go with it.
+WHMCSHOST_KEEP_DB=1 "$PHP" -d "extension=$EXT" "$REPO/php/soak/setup.php" "$RUN" "http://127.0.0.1:$PORT" >"$RUN/setup.json"
 
 # The WHMCS cron, in parallel with the load, until the driver ends.
 (

@@ -50,7 +50,7 @@ $https = (string) $sim['dcs'][0]['https'];
 $seed = control("$control/seed-info");
 $port = (int) parse_url($https, PHP_URL_PORT);
 
-$host = WhmcsHost::create("$run/root", ['link' => 'symlink']);
+$host = WhmcsHost::create("$run/root");
 $root = $host->root();
 $host->writeFile('includes/acroniscloud/config.yaml', implode("\n", [
     'cloud_api:',
