@@ -489,12 +489,13 @@ $expected = array_sum($kinds['expected']);
 say(sprintf('soak: %d requests in %.0f s (%.1f/s), %d clients, php-fpm workers %d; phases warm-up < %d%% < fault-free < %d%% < faults < %d%% < recovery; php-fpm graceful reload (SIGUSR2) at %d%% with %d requests in flight',
     $done, $elapsed, $done / max(1, $elapsed), count($slots), count($rssSamples['gen1_base'] ?? []), WARMUP_END * 100, FAULTS_START * 100, FAULTS_END * 100, RELOAD_AT * 100, $reloadInFlight ?? 0));
 say('');
-say(sprintf('%-24s %7s %6s %8s %10s %8s %8s %14s %12s', 'route', 'requests', 'ok', 'expected', 'unexpected', 'p50 ms', 'p99 ms', 'p99 fault-free', 'p99 faults'));
+say(sprintf('%-24s %7s %6s %8s %10s %8s %8s %14s %12s %6s', 'route', 'requests', 'ok', 'expected', 'unexpected', 'p50 ms', 'p99 ms', 'p99 fault-free', 'p99 faults', 'ratio'));
 foreach (array_keys(ROUTES) as $route) {
     $r = $byRoute[$route] ?? [];
-    say(sprintf('%-24s %7d %6d %8d %10d %8.0f %8.0f %14.0f %12.0f', $route, count($r['all'] ?? []), $r['ok'] ?? 0, $r['expected'] ?? 0,
-        $r['unexpected'] ?? 0, percentile($r['all'] ?? [], 0.5), percentile($r['all'] ?? [], 0.99),
-        percentile($r['fault-free'] ?? [], 0.99), percentile($r['faults'] ?? [], 0.99)));
+    $clean = percentile($r['fault-free'] ?? [], 0.99);
+    $faulty = percentile($r['faults'] ?? [], 0.99);
+    say(sprintf('%-24s %7d %6d %8d %10d %8.0f %8.0f %14.0f %12.0f %6.2f', $route, count($r['all'] ?? []), $r['ok'] ?? 0, $r['expected'] ?? 0,
+        $r['unexpected'] ?? 0, percentile($r['all'] ?? [], 0.5), percentile($r['all'] ?? [], 0.99), $clean, $faulty, $faulty / max(1.0, $clean)));
 }
 say('');
 say("expected fault answers: $expected" . ($kinds['expected'] ? ' (' . implode(', ', array_map(static fn ($k, $n) => "$k $n", array_keys($kinds['expected']), $kinds['expected'])) . ')' : ''));
