@@ -20,7 +20,7 @@ DEBIAN_PACKAGES := php8.2-cli php8.2-dev php8.2-sqlite3 php8.2-mysql php8.2-mbst
 DIST_DEBIAN_PACKAGES := php8.2-cli php8.2-dev binutils python3-venv git
 
 .PHONY: all deps dist-deps node build stubs stubs-check lint test test-rust test-php test-php-mariadb test-browser \
-	dist dist-check demo admin-ui bench clean mariadb-start mariadb-stop
+	dist dist-check demo admin-ui bench clean mariadb-start mariadb-stop soak soak-smoke
 
 # The private MariaDB server of the emulation and the suites (php/dev/mariadb.sh; target/mariadb, 127.0.0.1:33306).
 MARIADB := $(CURDIR)/php/dev/mariadb.sh
@@ -149,6 +149,17 @@ bench: build
 	@was_running=0; $(MARIADB) status >/dev/null 2>&1 && was_running=1; \
 	[ $$was_running = 1 ] || trap '$(MARIADB) stop' EXIT; \
 	$(MARIADB) start && $(PHPX) php/bench/storage.php
+
+## soak: an operational check, not part of `make test` (docs/soak.md): nginx + php-fpm + MariaDB + the simulator
+## on loopback, >= 10,000 requests for about 3 minutes with faults and a php-fpm reload midway; the last line
+## sums it up and the exit status says whether the goals were met. SOAK_SECONDS / SOAK_REQUESTS / SOAK_CLIENTS /
+## SOAK_WORKERS change it; MARIADB_PORT (33311) and SOAK_DIR (target/soak) keep it apart from the test server.
+soak: build
+	@php/soak/run.sh
+
+## soak-smoke: the same, short (30 s, 1,000 requests)
+soak-smoke: build
+	@SOAK_SECONDS=$${SOAK_SECONDS:-30} SOAK_REQUESTS=$${SOAK_REQUESTS:-1000} php/soak/run.sh
 
 clean:
 	$(CARGO) clean

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::hashing::key_of;
 use crate::http::{self, Body, Exchange, HttpOptions, Method, Request, Response};
 use crate::logging::{FileLogger, Level};
+use crate::retry_policy::Caller;
 use crate::server::{Grant, ServerRecord, ServerSettings};
 use crate::tags;
 use base64::Engine;
@@ -65,6 +66,7 @@ pub fn http_options(cfg: &Config) -> HttpOptions {
         retries: c.retries,
         backoff: Duration::from_millis(c.retry_backoff_ms),
         retry_after_max: Duration::from_secs(c.retry_after_max),
+        retry_budget: None,
         allow_plain_http: c.allow_plain_http,
         max_body_bytes: c.max_response_mb.saturating_mul(1 << 20),
         max_download_bytes: cfg.usage_report.max_download_mb.saturating_mul(1 << 20),
@@ -103,6 +105,20 @@ impl Connection {
             exchanges: Vec::new(),
             memo: std::collections::HashMap::new(),
         })
+    }
+
+    /// A connection for a person at a page (client area, single sign-on, admin pages and API):
+    /// [`Connection::new`] with the interactive retry budget.
+    pub fn interactive(record: &ServerRecord, config: Config) -> Result<Connection> {
+        Connection::new(record, config).map(|c| c.for_caller(Caller::Interactive))
+    }
+
+    /// This connection with the retry rules of `caller`: a connection serving a person at a
+    /// page gives up quickly (see [`crate::retry_policy`]); background work keeps the
+    /// configured retries. Connections start as background.
+    pub fn for_caller(mut self, caller: Caller) -> Connection {
+        self.http = http_options(&self.config).for_caller(caller);
+        self
     }
 
     pub fn settings(&self) -> &ServerSettings {

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::masking::{mask_header, mask_json, mask_text};
+use crate::retry_policy::{Caller, Decision, Outcome, RetryPolicy};
 use once_cell::sync::Lazy;
 use reqwest::blocking::Client;
 use serde_json::Value;
@@ -27,6 +28,9 @@ pub struct HttpOptions {
     pub retries: u32,
     pub backoff: Duration,
     pub retry_after_max: Duration,
+    /// Time from a call's first attempt within which a retry must start (`None`: no limit
+    /// besides `retries`); set for interactive callers by [`HttpOptions::for_caller`].
+    pub retry_budget: Option<Duration>,
     /// `http://` URLs are refused unless this is on (`cloud_api.allow_plain_http`, test
     /// set-ups only): every call of the module carries a password, secret or token.
     pub allow_plain_http: bool,
@@ -51,9 +55,47 @@ impl Default for HttpOptions {
             retries: 2,
             backoff: Duration::from_millis(500),
             retry_after_max: Duration::from_secs(30),
+            retry_budget: None,
             allow_plain_http: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_download_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
+        }
+    }
+}
+
+impl HttpOptions {
+    /// The retry rules these options give.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            retries: self.retries,
+            backoff: self.backoff,
+            retry_after_max: self.retry_after_max,
+            budget: self.retry_budget,
+        }
+    }
+
+    /// These options with the retry rules narrowed for `caller` (see [`crate::retry_policy`]).
+    pub fn for_caller(&self, caller: Caller) -> HttpOptions {
+        let p = self.retry_policy().for_caller(caller);
+        HttpOptions {
+            retries: p.retries,
+            backoff: p.backoff,
+            retry_after_max: p.retry_after_max,
+            retry_budget: p.budget,
+            ..self.clone()
+        }
+    }
+
+    /// The options that shape a client (the retry rules do not): interactive and background
+    /// calls of a worker share one client and its connection pool.
+    fn client_key(&self) -> HttpOptions {
+        let d = HttpOptions::default();
+        HttpOptions {
+            retries: d.retries,
+            backoff: d.backoff,
+            retry_after_max: d.retry_after_max,
+            retry_budget: d.retry_budget,
+            ..self.clone()
         }
     }
 }
@@ -283,7 +325,7 @@ fn client_for(opts: &HttpOptions, with_body: bool) -> Result<Client> {
         std::mem::forget(stale);
         cache.pid = pid;
     }
-    let key = (opts.clone(), with_body);
+    let key = (opts.client_key(), with_body);
     if let Some(c) = cache.clients.get(&key) {
         return Ok(c.clone());
     }
@@ -436,60 +478,49 @@ fn send_once(
     })
 }
 
-/// Sends a request with the retry policy and appends every attempt to `log`.
-///
-/// Retries: connection errors and 5xx only for idempotent requests (a POST that reached the
-/// platform may have been applied); 429 for any request, waiting `Retry-After` up to
-/// `retry_after_max` (a throttled request was not processed).
+/// Sends a request with the retry policy of `opts` ([`RetryPolicy::decide`]) and appends every
+/// attempt to `log`.
 pub fn send(opts: &HttpOptions, req: &Request, log: &mut Vec<Exchange>) -> Result<Response> {
     require_secure(opts, &req.url)?;
     let client = client_for(opts, !matches!(req.body, Body::None))?;
+    let policy = opts.retry_policy();
+    let first = Instant::now();
     let mut attempt: u32 = 0;
     loop {
         let started = Instant::now();
         let outcome = send_once(&client, req, opts.max_body_bytes);
         let mut ex = exchange_of(req, masked_body(&req.body));
         ex.millis = started.elapsed().as_millis();
-        let backoff = opts.backoff.saturating_mul(2u32.saturating_pow(attempt));
-        match outcome {
-            Err(e) => {
-                ex.error = Some(mask_text(&e));
-                log.push(ex);
-                if req.idempotent && attempt < opts.retries {
-                    std::thread::sleep(backoff);
-                    attempt += 1;
-                    continue;
-                }
-                return Err(Error::transport(format!(
-                    "Error connecting to the API ({} {}): {}",
-                    req.method.as_str(),
-                    strip_query(&req.url),
-                    mask_text(&e)
-                )));
-            }
+        let kind = match &outcome {
+            Err(_) => Outcome::Transport,
+            Ok(resp) => Outcome::of_status(
+                resp.status,
+                resp.header("Retry-After").and_then(retry_after),
+            ),
+        };
+        match &outcome {
+            Err(e) => ex.error = Some(mask_text(e)),
             Ok(resp) => {
                 ex.status = resp.status;
                 ex.response_headers = masked_headers(&resp.headers);
-                ex.response_body = masked_response_body(&resp);
-                log.push(ex);
-                if attempt < opts.retries {
-                    if resp.status == 429 {
-                        let wait = resp
-                            .header("Retry-After")
-                            .and_then(retry_after)
-                            .unwrap_or(backoff);
-                        if wait <= opts.retry_after_max {
-                            std::thread::sleep(wait);
-                            attempt += 1;
-                            continue;
-                        }
-                    } else if resp.status >= 500 && req.idempotent {
-                        std::thread::sleep(backoff);
-                        attempt += 1;
-                        continue;
-                    }
-                }
-                return Ok(resp);
+                ex.response_body = masked_response_body(resp);
+            }
+        }
+        log.push(ex);
+        match policy.decide(attempt, first.elapsed(), kind, req.idempotent) {
+            Decision::Retry(wait) => {
+                std::thread::sleep(wait);
+                attempt += 1;
+            }
+            Decision::GiveUp => {
+                return outcome.map_err(|e| {
+                    Error::transport(format!(
+                        "Error connecting to the API ({} {}): {}",
+                        req.method.as_str(),
+                        strip_query(&req.url),
+                        mask_text(&e)
+                    ))
+                })
             }
         }
     }

@@ -226,6 +226,34 @@ final class ClientAreaTest extends ModuleTestCase
         $this->assertStringContainsString('Request ID: ' . $m[1], json_encode($this->host->moduleLog()), 'the module log has the exchange under the same id');
     }
 
+    /**
+     * The interactive retry budget (crates/core/src/retry_policy.rs): in a burst of two 503 answers the
+     * client's JSON call gives up after its one quick retry, with the short "temporarily unavailable" text
+     * and a reference, while a provisioning callback meeting the same burst retries on and succeeds.
+     */
+    public function testInteractiveCallGivesUpInA503BurstWhileProvisioningRetriesLonger(): void
+    {
+        $tenantPath = '/api/2/tenants/' . $this->tenantId;
+        $burst = [['kind' => 'http_5xx', 'method' => 'GET', 'path' => $tenantPath, 'status' => 503, 'body' => 'html', 'next' => 2]];
+        $tenantReads = fn (): int => count(array_keys($this->calls(), "GET $tenantPath", true));
+
+        $this->sim->faults($burst);
+        $this->sim->clearRequests();
+        [$json, $raw] = $this->api('get_details');
+        $this->assertSame(2, $tenantReads(), 'the client call tries twice (one capped retry), then answers');
+        $message = (string) ($json['error']['message'] ?? '');
+        $this->assertStringContainsString('temporarily unavailable', $message, $raw);
+        $this->assertMatchesRegularExpression('/\(reference [0-9a-f]+\)$/', $message);
+        $this->assertStringNotContainsString('Injected', $raw);
+
+        $this->sim->faults($burst);
+        $this->sim->clearRequests();
+        $r = $this->host->run('module:suspend', [$this->serviceId]);
+        $this->assertTrue((bool) ($r['json']['ok'] ?? false), json_encode($r['json']));
+        $this->assertGreaterThanOrEqual(3, $tenantReads(), 'the provisioning callback retries past the burst');
+        $this->assertFalse($this->sim->tenant($this->tenantId)['enabled']);
+    }
+
     public function testSingleSignOnTokenNeverReachesTheLogs(): void
     {
         $this->enableModuleLog();

@@ -175,7 +175,7 @@ fn facts_of(
     let record = id
         .and_then(|id| server_record(ctx, id))
         .ok_or_else(|| templates::server_unusable("The selected server does not exist."))?;
-    let mut conn = Connection::new(record, ctx.config.clone())
+    let mut conn = Connection::interactive(record, ctx.config.clone())
         .map_err(|e| templates::server_unusable(&e.to_string()))?;
     let facts = templates::platform_facts(&mut conn);
     exchanges.append(&mut conn.take_exchanges());
@@ -286,7 +286,7 @@ fn plan_options(
             _ => invalid(json!({"server_id": ["The selected server is invalid."]})),
         });
     };
-    let mut conn = Connection::new(record, ctx.config.clone())
+    let mut conn = Connection::interactive(record, ctx.config.clone())
         .map_err(|e| invalid(json!({"server_id": [e.to_string()]})))?;
     type Planned = std::result::Result<super::option_groups::GroupPlan, ApiResponse>;
     let result = (|| -> crate::Result<Planned> {
@@ -322,7 +322,7 @@ fn connect(req: &ApiRequest, ctx: &Context) -> Result<Connection, ApiResponse> {
         .as_ref()
         .filter(|s| s.id == Some(id))
         .ok_or_else(|| servers::unknown_server(id))?;
-    Connection::new(record, ctx.config.clone()).map_err(|e| from_error(&e))
+    Connection::interactive(record, ctx.config.clone()).map_err(|e| from_error(&e))
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub fn fields(ctx: &Context, exchanges: &mut Vec<Exchange>) -> Vec<(String, Stri
     );
     let s = &ctx.service;
     let mut login = s.cloud_login.clone();
-    let usage_html = match ctx.server.as_ref().map(|r| Connection::new(r, ctx.config.clone())) {
+    let usage_html = match ctx.server.as_ref().map(|r| Connection::interactive(r, ctx.config.clone())) {
         None => error_box(
             "The service has no Acronis Cyber Cloud server assigned. Please contact the administrator.",
             &t,

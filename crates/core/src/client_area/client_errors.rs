@@ -8,10 +8,17 @@ use crate::error::Error;
 use crate::logging::{request_uid, FileLogger, Level};
 use serde_json::{json, Value};
 
+/// The client's text when the platform is throttling or failing for now.
+pub const TEMPORARILY_UNAVAILABLE: &str =
+    "The Acronis Cyber Cloud service is temporarily unavailable. Please try again in a moment.";
+
 /// The client's text for a failure (a translatable msgid, without the reference).
 pub fn short_text(e: &Error) -> &'static str {
     match e {
         Error::Transport(_) => "The Acronis Cyber Cloud service cannot be reached right now. Please try again later.",
+        // Throttled or failing after the interactive retry budget (crate::retry_policy): the
+        // platform is busy, not the request wrong; a second try in a moment usually works.
+        Error::Api(a) if a.status == 429 || a.status >= 500 => TEMPORARILY_UNAVAILABLE,
         Error::Api(_) => "The Acronis Cyber Cloud service could not complete the request. Please try again later.",
         _ => "The request could not be completed. Please contact support.",
     }
@@ -135,6 +142,35 @@ mod tests {
         );
         assert!(!text.contains("secret.yaml"), "{text}");
         assert!(text.contains(&reference), "{text}");
+    }
+
+    /// A platform still throttling or failing after the interactive retry budget reads as a
+    /// passing condition, for 429 and every 5xx; other platform errors keep their text.
+    #[test]
+    fn throttled_or_failing_platform_is_temporarily_unavailable() {
+        let api = |status| {
+            Error::Api(Box::new(ApiError {
+                status,
+                code: None,
+                message: "Service unavailable".into(),
+                details: None,
+                body: None,
+                request_id: None,
+                call: "GET /api/2/users/{id}".into(),
+            }))
+        };
+        for status in [429, 500, 502, 503, 504] {
+            assert_eq!(short_text(&api(status)), TEMPORARILY_UNAVAILABLE);
+        }
+        assert_ne!(short_text(&api(409)), TEMPORARILY_UNAVAILABLE);
+        let r = with_reference(answer(&api(503), &FileLogger::disabled(), "get_details"));
+        assert_eq!(r.status, 503);
+        assert!(r.body.contains("temporarily unavailable"), "{}", r.body);
+        let t = crate::i18n::Translator::for_locale("german");
+        assert_ne!(
+            t.translate_message(TEMPORARILY_UNAVAILABLE),
+            TEMPORARILY_UNAVAILABLE
+        );
     }
 
     #[test]

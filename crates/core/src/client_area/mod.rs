@@ -199,7 +199,7 @@ fn with_connection(
             None,
         )
     })?;
-    let mut conn = Connection::new(server, ctx.config.clone())
+    let mut conn = Connection::interactive(server, ctx.config.clone())
         .map_err(|e| client_errors::answer(&e, &file_logger(ctx), "connection"))?;
     let out = f(&mut conn);
     exchanges.append(&mut conn.take_exchanges());
@@ -357,7 +357,7 @@ pub fn single_sign_on(ctx: &Context, exchanges: &mut Vec<Exchange>) -> SignOn {
                 .into(),
         );
     };
-    let mut conn = match Connection::new(server, ctx.config.clone()) {
+    let mut conn = match Connection::interactive(server, ctx.config.clone()) {
         Ok(c) => c,
         Err(e) => return SignOn::Refused(client_errors::refusal(&e, &file_logger(ctx))),
     };
