@@ -300,6 +300,8 @@
     return cat.items.filter((item) => {
       if (item.application_type !== app.type || !item.tenant_kinds.includes(w.general.tenant_kind)) return false;
       if (item.edition && !st.editions.has(item.edition)) return false;
+      // Pack items (catalog `pack`) only set quotas of a ticked pack; unticked, they are hidden.
+      if (item.pack && !w.packs.has(item.pack)) return false;
       const key = itemKey(w, item);
       if (seen.has(key)) return false;
       seen.add(key);
