@@ -10,6 +10,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/bootstrap.php';
+require_once __DIR__ . '/legacy_switch.php';
 
 use AcronisCloud\Whmcs\Request;
 use AcronisCloud\Whmcs\Servers;
@@ -42,6 +43,7 @@ function acroniscloud_admin_context(): array
         'csrf_given' => Request::csrfGiven(),
         'servers' => $servers,
         'server' => $serverId > 0 ? Servers::row($serverId) : null,
+        'legacy' => strpos(Request::query('action'), 'legacy_') === 0 ? acroniscloud_legacy_inventory() : [],
     ];
 }
 
@@ -56,6 +58,10 @@ function acroniscloud_admin_output(array $vars): void
     }
     $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context(), $options);
     $apply = $answer['status'] === 200 ? (json_decode($answer['body'], true)['apply'] ?? null) : null;
+    if (isset($apply['legacy_switch'])) {
+        $decided = (array) (json_decode($answer['body'], true)['results'] ?? []);
+        $answer['body'] = json_encode(['results' => array_merge($decided, acroniscloud_legacy_apply((array) $apply['legacy_switch']))]);
+    }
     if (isset($apply['create_options'])) {
         $groupId = acroniscloud_apply_config_options($apply['create_options'], Request::queryInt('product_id'));
         $answer['body'] = json_encode(['id' => $groupId]);
