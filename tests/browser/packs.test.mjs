@@ -69,7 +69,8 @@ describe('advanced packs and legacy editions (admin area)', () => {
     await page.fill('#acl-item-pw_adv_security_workloads-quota', '6');
     await shot(page, SUITE, '02-pack-items-configured');
     await page.click('#acl-save');
-    await page.waitForSelector('#acl-templates tbody tr');
+    await page.waitForSelector('#acl-templates tbody tr, #acl-error-summary');
+    assert.equal(await page.$('#acl-error-summary'), null, await page.textContent('#acl-live'));
     const list = await apiGet('list_templates');
     const tpl = await apiGet('get_template', `&template_id=${list.find((x) => x.name === 'PW + security').id}`);
     assert.deepEqual(tpl.advanced_packs, ['advanced_security', 'advanced_disaster_recovery']);
