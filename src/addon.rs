@@ -81,6 +81,11 @@ fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
         l10n_dir: Some(get_str(ctx, "l10n_dir"))
             .filter(|d| !d.trim().is_empty())
             .map(std::path::PathBuf::from),
+        legacy: match ctx.get("legacy").map(zval_to_json) {
+            Some(v @ Value::Object(_)) => serde_json::from_value(v)
+                .map_err(|e| Error::validation(format!("Invalid service list: {e}")))?,
+            _ => Default::default(),
+        },
     })
 }
 

@@ -10,6 +10,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/bootstrap.php';
+require_once __DIR__ . '/legacy_switch.php';
 
 use AcronisCloud\Whmcs\Request;
 use AcronisCloud\Whmcs\Servers;
@@ -42,6 +43,7 @@ function acroniscloud_admin_context(): array
         'csrf_given' => Request::csrfGiven(),
         'servers' => $servers,
         'server' => $serverId > 0 ? Servers::row($serverId) : null,
+        'legacy' => strpos(Request::query('action'), 'legacy_') === 0 ? acroniscloud_legacy_inventory() : [],
     ];
 }
 
@@ -55,6 +57,11 @@ function acroniscloud_admin_output(array $vars): void
         return;
     }
     $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context(), $options);
+    $apply = $answer['status'] === 200 ? (json_decode($answer['body'], true)['apply'] ?? null) : null;
+    if (isset($apply['legacy_switch'])) {
+        $decided = (array) (json_decode($answer['body'], true)['results'] ?? []);
+        $answer['body'] = json_encode(['results' => array_merge($decided, acroniscloud_legacy_apply((array) $apply['legacy_switch']))]);
+    }
     Request::send($answer, false);
 }
 

@@ -72,6 +72,14 @@ pub struct OfferingItem {
     pub parent_offering_item: Option<String>,
     pub configurable_option: ConfigurableOption,
     pub billing_metric: Option<String>,
+    /// Advanced pack (wire name of `templates::model::ADVANCED_PACKS`) the item belongs to:
+    /// a template enables it only when that pack is ticked.
+    #[serde(default)]
+    pub pack: Option<String>,
+    /// `inferred` when no public Acronis source names the item (docs/offering-items.md):
+    /// the name lives only here, so a correction is one edit of the catalog file.
+    #[serde(default)]
+    pub name_status: Option<String>,
     pub sort_priority: u32,
 }
 
@@ -291,7 +299,7 @@ mod tests {
         assert_eq!(c.custom_fields.len(), header_count("custom_fields"));
         assert_eq!(c.notifications.len(), header_count("notifications"));
         assert_eq!(c.billing_metrics.len(), header_count("billing_metrics"));
-        assert_eq!(c.offering_items.len(), 213);
+        assert_eq!(c.offering_items.len(), 238);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod markup;
 pub mod masking;
 pub mod migration;
+pub mod packs;
 pub mod platform;
 pub mod product_settings;
 pub mod provisioning;

@@ -213,95 +213,93 @@ pub fn template_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
     let cat = catalog()?;
     let tid = req.template_id;
     let mut out = Vec::new();
-    for app in active_apps(req.template) {
-        for item in app
-            .offering_items
-            .iter()
-            .filter(|i| i.status == Status::Active)
-        {
-            let name = item.name.as_str();
-            let unit = item.measurement_unit.as_str();
-            let infra = norm(item.infra_id.as_deref());
-            let meta = cat.offering_item(name).ok_or_else(|| {
-                Error::validation(format!(
-                    "The unsupported offering item \"{name}\" is used for the template {tid}."
-                ))
-            })?;
-            let Some(kind) = cat.unit_kind(unit) else {
-                return Err(Error::validation(format!(
+    // Pack items count only when their pack is ticked; a ticked pack adds its unlisted items.
+    let implied = crate::packs::implied_items(req.template)?;
+    let listed = active_template_items(req.template)
+        .filter(|i| crate::packs::allowed_by_template(req.template, &i.name));
+    for item in listed.chain(implied.iter()) {
+        let name = item.name.as_str();
+        let unit = item.measurement_unit.as_str();
+        let infra = norm(item.infra_id.as_deref());
+        let meta = cat.offering_item(name).ok_or_else(|| {
+            Error::validation(format!(
+                "The unsupported offering item \"{name}\" is used for the template {tid}."
+            ))
+        })?;
+        let Some(kind) = cat.unit_kind(unit) else {
+            return Err(Error::validation(format!(
                     "The unsupported measurement unit \"{unit}\" is used for the offering item \"{name}\" in the template {tid}."
                 )));
-            };
-            let Some(application_id) = app_id(&req.root, &meta.application) else {
-                return Err(Error::validation(format!(
+        };
+        let Some(application_id) = app_id(&req.root, &meta.application) else {
+            return Err(Error::validation(format!(
                     "The offering item \"{name}\" requires the enabled application \"{}\". Please enable this application for your root tenant or edit the template {tid}.",
                     meta.application
                 )));
-            };
-            if let Some(infra) = infra {
-                if !req.root.infras.iter().any(|i| i.id == infra) {
-                    return Err(Error::validation(format!(
+        };
+        if let Some(infra) = infra {
+            if !req.root.infras.iter().any(|i| i.id == infra) {
+                return Err(Error::validation(format!(
                         "The unknown infrastructure component \"{infra}\" is used for the offering item \"{name}\". Please enable this infrastructure component for your root tenant or edit the template {tid}."
                     )));
-                }
             }
-            let Some(root_item) = req
-                .root
-                .offering_items
-                .iter()
-                .find(|p| p.enabled() && same_item(p, name, infra))
-            else {
-                return Err(Error::validation(format!(
+        }
+        let Some(root_item) = req
+            .root
+            .offering_items
+            .iter()
+            .find(|p| p.enabled() && same_item(p, name, infra))
+        else {
+            return Err(Error::validation(format!(
                     "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the template {tid}."
                 )));
-            };
-            if !req
-                .root
-                .available_for_child
-                .iter()
-                .any(|p| same_item(p, name, infra))
-            {
-                return Err(Error::validation(format!(
+        };
+        if !req
+            .root
+            .available_for_child
+            .iter()
+            .any(|p| same_item(p, name, infra))
+        {
+            return Err(Error::validation(format!(
                     "Cannot enable offering items \"{name}\" for a tenant of type \"{}\". Please remove or edit the template {tid}.",
                     req.tenant_kind.as_str()
                 )));
-            }
-            let (cloud, cloud_feature) = cloud_unit(root_item, meta);
-            let quota = if kind == UnitKind::Feature {
-                None
-            } else {
-                if cloud_feature {
-                    return Err(Error::validation(format!(
+        }
+        let (cloud, cloud_feature) = cloud_unit(root_item, meta);
+        let quota = if kind == UnitKind::Feature {
+            None
+        } else {
+            if cloud_feature {
+                return Err(Error::validation(format!(
                         "Unable to specify any quota for the feature offering item \"{name}\". Please change the measurement unit \"{unit}\" to \"{FEATURE}\" for the template {tid}."
                     )));
-                }
-                if cat.unit_kind(cloud) != Some(kind) {
-                    return Err(Error::validation(format!(
+            }
+            if cat.unit_kind(cloud) != Some(kind) {
+                return Err(Error::validation(format!(
                         "Unable to convert the measurement unit \"{unit}\" from the template to the measurement unit \"{cloud}\" for the offering item \"{name}\" in the template {tid}."
                     )));
-                }
-                Some(match item.quota_value {
-                    None => Quota {
-                        value: None,
-                        overage: 0.0,
-                    },
-                    Some(v) => {
-                        let value = convert(v, unit, cloud)?;
-                        Quota {
-                            value: Some(value),
-                            overage: overage(value, req.overage_ratio, req.tenant_kind),
-                        }
+            }
+            Some(match item.quota_value {
+                None => Quota {
+                    value: None,
+                    overage: 0.0,
+                },
+                Some(v) => {
+                    let value = convert(v, unit, cloud)?;
+                    Quota {
+                        value: Some(value),
+                        overage: overage(value, req.overage_ratio, req.tenant_kind),
                     }
-                })
-            };
-            out.push(WantedItem {
-                application: meta.application.clone(),
-                application_id: application_id.to_string(),
-                name: name.to_string(),
-                infra_id: infra.map(str::to_string),
-                quota,
-            });
-        }
+                }
+            })
+        };
+        out.push(WantedItem {
+            application: meta.application.clone(),
+            application_id: application_id.to_string(),
+            name: name.to_string(),
+            infra_id: infra.map(str::to_string),
+            quota,
+        });
     }
     Ok(out)
 }

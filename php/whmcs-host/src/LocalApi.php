@@ -7,7 +7,7 @@ use WHMCS\Database\Capsule;
 
 /**
  * localAPI() (spec §6): EncryptPassword, DecryptPassword, UpdateClientProduct,
- * GetClientsDetails, GetClientsProducts. Command names are case-insensitive.
+ * GetClientsDetails, GetClientsProducts, ModuleChangePackage. Command names are case-insensitive.
  * Errors: ['result' => 'error', 'message' => …]. Numeric values in responses
  * are strings, as the WHMCS API usually returns them.
  */
@@ -19,6 +19,7 @@ final class LocalApi
         'updateclientproduct' => 'updateClientProduct',
         'getclientsdetails' => 'getClientsDetails',
         'getclientsproducts' => 'getClientsProducts',
+        'modulechangepackage' => 'moduleChangePackage',
     ];
 
     public static function call($command, $values = [], $adminUser = ''): array
@@ -58,6 +59,27 @@ final class LocalApi
             return self::error('Parameter password2 is required');
         }
         return ['result' => 'success', 'password' => Crypto::decrypt((string) $v['password2'])];
+    }
+
+    /**
+     * ModuleChangePackage: runs the service's module `ChangePackage` with the service's current
+     * product, as WHMCS does; a failure fires AfterModuleChangePackageFailed and answers
+     * `result=error` with the module's message.
+     */
+    private static function moduleChangePackage(array $v): array
+    {
+        $serviceId = (int) ($v['serviceid'] ?? 0);
+        if ($serviceId <= 0 || !Capsule::table('tblhosting')->where('id', $serviceId)->exists()) {
+            return self::error('Service ID Not Found');
+        }
+        $params = Params::service($serviceId);
+        $result = Modules::call('servers', (string) $params['moduletype'], 'ChangePackage', $params);
+        if ($result !== 'success') {
+            $message = is_string($result) ? $result : 'Module returned a non-string result';
+            Hooks::run('AfterModuleChangePackageFailed', ['params' => $params, 'failureResponseMessage' => $message]);
+            return self::error($message);
+        }
+        return ['result' => 'success'];
     }
 
     private static function updateClientProduct(array $v): array

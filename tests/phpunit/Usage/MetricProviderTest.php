@@ -22,11 +22,11 @@ final class MetricProviderTest extends UsageTestCase
         $this->assertSame('WHMCS\Module\Server\AcronisCloud\MetricProvider', $r['provider']);
         $catalog = self::catalogMetrics();
         $names = array_column($catalog, 'system_name');
-        $this->assertCount(43, $names);
-        $this->assertSame($names, array_column($r['metrics'], 'systemName'), 'metrics(): the 43 catalog metrics in catalog order');
+        $this->assertCount(68, $names);
+        $this->assertSame($names, array_column($r['metrics'], 'systemName'), 'metrics(): the 68 catalog metrics in catalog order');
         $this->assertSame(array_column($catalog, 'display_name'), array_column($r['metrics'], 'displayName'));
         $this->assertSame([], self::valuesOf($r['metrics']), 'metrics() carry no usage');
-        $this->assertSame($names, array_column($r['tenantUsage'], 'systemName'), 'tenantUsage(): all 43 metrics');
+        $this->assertSame($names, array_column($r['tenantUsage'], 'systemName'), 'tenantUsage(): all 68 metrics');
         $this->assertSame(['pw_workstations' => 4.0], self::valuesOf($r['tenantUsage']));
         $this->assertSame([$c], array_keys($r['usage']));
         $this->assertSame(['pw_workstations' => 4.0], self::valuesOf($r['usage'][$c]), 'usage(): the metrics that carry a value');
@@ -47,7 +47,7 @@ final class MetricProviderTest extends UsageTestCase
         $usage = array_values(array_filter($r['tenantUsage'], static fn ($m) => $m['usage'] !== null))[0]['usage'];
         $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $usage['collectedAt']);
 
-        // A tenant without usage gets the 43 metrics without usage.
+        // A tenant without usage gets the 68 metrics without usage.
         $none = $this->provider(0, 'aaaaaaaa-0000-4000-8000-000000000000', ['no-usage' => true])['tenantUsage'];
         $this->assertSame($names, array_column($none, 'systemName'));
         $this->assertSame([], self::valuesOf($none));
@@ -75,6 +75,28 @@ final class MetricProviderTest extends UsageTestCase
         return $out;
     }
 
+    /** Manual 6.4.3: pack metrics carry the tenant's usage; pack and Omnivoice names as the manual lists them. */
+    public function testPackAndOmnivoiceMetricsCarryUsage(): void
+    {
+        $c = $this->tenant('customer', [
+            ['pw_adv_backup_servers', null, 3],
+            ['pw_adv_dr_compute_points', null, 7200],
+        ]);
+        $this->service($c);
+        $this->enableMetrics(['pw_adv_backup_servers', 'pw_adv_dr_compute_points']);
+        $this->assertSame(0, $this->process()['exit']);
+        $r = $this->provider(0, $c);
+        $byName = array_column($r['metrics'], null, 'systemName');
+        $this->assertSame('Per workload: Advanced Backup - Servers', $byName['pw_adv_backup_servers']['displayName']);
+        $this->assertSame('Per GB: Advanced Email Security - Mailboxes', $byName['pg_adv_email_security_mailboxes']['displayName']);
+        $this->assertSame('Omnivoice - Users', $byName['omnivoice_users']['displayName']);
+        $this->assertSame('month', $byName['pw_adv_dr_compute_points']['type']);
+        $this->assertEquals(
+            ['pw_adv_backup_servers' => 3.0, 'pw_adv_dr_compute_points' => 2.0],
+            self::valuesOf($r['usage'][$c]),
+        );
+    }
+
     public function testUsageHasOnlyTheTenantsOfThatServersServices(): void
     {
         $a = $this->tenant('customer', [['pw_workstations', null, 1]]);
@@ -96,7 +118,7 @@ final class MetricProviderTest extends UsageTestCase
         $this->assertSame(0, $r['exit'], $r['stderr']);
         $this->assertSame('WHMCS\Module\Server\AcronisCloud\MetricProvider', $r['json']['result']['__class'] ?? null);
         $r = $this->provider(0, null, ['no-usage' => true]);
-        $this->assertCount(43, $r['metrics']);
+        $this->assertCount(68, $r['metrics']);
         $this->assertSame([], $this->sim->requests(), 'neither construction nor metrics() calls the platform');
         $this->assertSame([], $this->provider()['usage'], 'nothing collected yet');
     }

@@ -94,6 +94,7 @@ pub fn get_offering_items(conn: &mut Connection) -> Result<Value> {
                 "capability": meta.capability,
                 "measurement_unit": meta.measurement_unit,
                 "child_offering_items": meta.child_offering_items,
+                "pack": meta.pack,
             }),
         ));
     }
@@ -180,7 +181,7 @@ mod tests {
                 .map(|s| !s.is_empty()),
             Some(true)
         );
-        assert_eq!(v["offering_items"].as_object().unwrap().len(), 213);
+        assert_eq!(v["offering_items"].as_object().unwrap().len(), 238);
         assert!(v["editions"]["per_workload"].is_object());
         assert_eq!(v["locale"], "en");
     }

@@ -31,6 +31,8 @@ pub struct Context {
     pub locale: String,
     /// Optional directory of edited `.po` files that win over the built-in ones.
     pub l10n_dir: Option<std::path::PathBuf>,
+    /// Services and products of the module, for the legacy-editions page (manual 6.6).
+    pub legacy: crate::migration::legacy_editions::Inventory,
 }
 
 /// (action, the one HTTP method it accepts).
@@ -48,6 +50,8 @@ const ACTIONS: &[(&str, &str)] = &[
     ("update_template", "POST"),
     ("delete_template", "POST"),
     ("copy_template", "POST"),
+    ("legacy_plan", "GET"),
+    ("legacy_switch", "POST"),
 ];
 
 /// Actions that need every server's credentials in the context.
@@ -94,6 +98,7 @@ pub fn handle(
                 out.map(|v| ApiResponse::ok(&v)).map_err(|e| from_error(&e))
             }
             "create_options" => create_options(req, ctx, db, &mut exchanges),
+            "legacy_plan" | "legacy_switch" => super::legacy::handle(action, req, ctx, db),
             "list_templates" | "get_template" | "create_template" | "update_template"
             | "delete_template" | "copy_template" => {
                 template_action(action, req, ctx, db, &mut exchanges)

@@ -6,6 +6,7 @@ pub mod catalog_actions;
 pub mod dispatch;
 pub mod envelope;
 pub mod guard;
+pub mod legacy;
 pub mod option_groups;
 pub mod servers;
 pub mod templates;

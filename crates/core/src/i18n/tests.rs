@@ -45,6 +45,8 @@ const SOURCES: &[&str] = &[
     "src/migration/version.rs",
     "src/migration/product.rs",
     "src/migration/options.rs",
+    "src/migration/legacy_editions.rs",
+    "src/admin_api/legacy.rs",
     "src/usage/csv_reader.rs",
     "src/usage/summarize.rs",
     "src/usage/metrics.rs",

@@ -1237,7 +1237,7 @@ mod tests {
     #[test]
     fn s1_application_type_without_meta() {
         let mut v = body("customer");
-        v["applications"][0]["type"] = json!("omnivoice");
+        v["applications"][0]["type"] = json!("fax_service");
         assert_eq!(
             app_error(&v),
             "Invalid application type in applications list (missing meta info)"

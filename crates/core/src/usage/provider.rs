@@ -1,4 +1,5 @@
-//! What WHMCS's usage billing gets (module-behaviour.md §F.5): the 43 catalog metrics with
+//! What WHMCS's usage billing gets (module-behaviour.md §F.5): the catalog metrics (the
+//! reference's 43 plus the advanced-pack and Omnivoice metrics of manual 6.4.3) with
 //! display name, type and unit, and raw report values converted to the metric's unit.
 
 use crate::catalog::{catalog, BillingMetric};
@@ -134,9 +135,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forty_three_metrics_in_catalog_order_with_units() {
+    fn catalog_metrics_in_catalog_order_with_units() {
         let d = definitions(&Translator::english()).unwrap();
-        assert_eq!(d.len(), 43);
+        assert_eq!(d.len(), 68);
         assert_eq!(d[0].name, "pw_p_ess_workstations");
         assert_eq!(d[0].unit, "accounts");
         let storage = d.iter().find(|m| m.name == "pw_storage_acronis").unwrap();
@@ -146,6 +147,63 @@ mod tests {
         );
         let cp = d.iter().find(|m| m.name == "pw_compute_points").unwrap();
         assert_eq!((cp.unit, cp.kind.as_str()), ("hours", "month"));
+    }
+
+    /// Manual 6.4.3: "Per workload: <Advanced Pack Name> - *", "Per GB: <Advanced Pack
+    /// Name> - *", "Omnivoice *"; pack names are product names, kept in every language.
+    #[test]
+    fn manual_6_4_3_pack_and_omnivoice_metric_names() {
+        let en = definitions(&Translator::english()).unwrap();
+        let name = |n: &str| {
+            en.iter()
+                .find(|m| m.name == n)
+                .unwrap()
+                .display_name
+                .clone()
+        };
+        assert_eq!(
+            name("pw_adv_backup_workstations"),
+            "Per workload: Advanced Backup - Workstations"
+        );
+        assert_eq!(
+            name("pg_adv_security_workloads"),
+            "Per GB: Advanced Security - Workloads"
+        );
+        assert_eq!(name("omnivoice_users"), "Omnivoice - Users");
+        let dr = en.iter().find(|m| m.name == "pw_adv_dr_storage").unwrap();
+        assert_eq!((dr.unit, dr.kind.as_str()), ("gigabytes", "snapshot"));
+        let cp = en
+            .iter()
+            .find(|m| m.name == "pg_adv_dr_compute_points")
+            .unwrap();
+        assert_eq!((cp.unit, cp.kind.as_str()), ("hours", "month"));
+        for item in catalog().unwrap().offering_items.iter() {
+            let Some(pack) = item.pack.as_deref() else {
+                continue;
+            };
+            let title = crate::packs::pack_title(pack).unwrap();
+            let shown = name(&item.name);
+            let prefixed = ["Per workload: ", "Per GB: ", "Per user: "]
+                .iter()
+                .any(|p| shown.starts_with(&format!("{p}{title} - ")));
+            assert!(prefixed, "{}: {shown}", item.name);
+        }
+        let de = definitions(&Translator::for_locale("german")).unwrap();
+        let de_name = |n: &str| {
+            de.iter()
+                .find(|m| m.name == n)
+                .unwrap()
+                .display_name
+                .clone()
+        };
+        assert_eq!(
+            de_name("pw_adv_backup_workstations"),
+            "Pro Workload: Advanced Backup - Arbeitsstationen"
+        );
+        assert_eq!(
+            de_name("omnivoice_phone_numbers"),
+            "Omnivoice - Telefonnummern"
+        );
     }
 
     #[test]

@@ -188,9 +188,69 @@
       h('div', { class: 'acl-toolbar' },
         h('h2', {}, t('Service templates')),
         h('button', { type: 'button', class: 'acl-btn acl-primary', id: 'acl-create', onclick: () => openWizard(null) }, t('Create new template')),
-        h('button', { type: 'button', class: 'acl-btn', id: 'acl-add-options', onclick: optionsDialog }, t('Add configurable options'))),
+        h('button', { type: 'button', class: 'acl-btn', id: 'acl-add-options', onclick: optionsDialog }, t('Add configurable options')),
+        h('button', { type: 'button', class: 'acl-btn', id: 'acl-legacy', onclick: () => showLegacy() }, t('Legacy editions'))),
       table, live);
   }
+
+  // ---------------------------------------------------------------- legacy editions (manual 6.6.3)
+
+  const quotaText = (v) => (v === null || v === undefined ? t('unlimited') : String(v));
+
+  /** Dry run of every service still on a legacy edition; the admin picks services to switch. */
+  async function showLegacy(results = []) {
+    state.wizard = null;
+    root.replaceChildren(h('p', { class: 'acl-loading' }, t('Loading…')), live);
+    let services;
+    try {
+      services = (await api('legacy_plan')).services;
+    } catch (e) {
+      root.replaceChildren(h('div', { class: 'acl-error', role: 'alert' }, errorText(e)), live);
+      return;
+    }
+    const chosen = new Set();
+    const heading = h('h2', { tabindex: '-1' }, t('Services on legacy editions'));
+    const resultList = results.length ? h('ul', { id: 'acl-legacy-results' }, results.map((r) => h('li',
+      { class: r.ok ? 'acl-ok' : 'acl-error', 'data-service-id': r.service_id },
+      r.ok ? t('Service {0}: switched.', r.service_id) : t('Service {0}: {1}', r.service_id, r.message)))) : null;
+    const rows = services.map((s) => h('tr', { 'data-service-id': s.service_id },
+      h('td', {}, s.target_product_id ? h('input', { type: 'checkbox', id: `acl-legacy-${s.service_id}`,
+        'aria-label': t('Select service {0}', s.service_id), onchange: (e) => { if (e.target.checked) chosen.add(s.service_id); else chosen.delete(s.service_id); } }) : null),
+      h('td', {}, `#${s.service_id} ${s.client}`),
+      h('td', {}, s.product_name, h('br'), s.legacy_editions.map(editionTitle).join(', ')),
+      h('td', {}, s.target_product_name || s.blocked),
+      h('td', {}, h('ul', { class: 'acl-changes' },
+        s.packs_to_enable.length ? h('li', {}, t('Packs: {0}', s.packs_to_enable.map(packTitle).join(', '))) : null,
+        s.items_to_enable.length ? h('li', {}, t('Enable: {0}', s.items_to_enable.map(itemTitle).join(', '))) : null,
+        s.items_to_disable.length ? h('li', {}, t('Disable: {0}', s.items_to_disable.map(itemTitle).join(', '))) : null,
+        s.pack_quotas.map((q) => h('li', {}, t('{0}: suggested {1}, new product {2}', itemTitle(q.item), quotaText(q.suggested), quotaText(q.target)))),
+        s.warnings.map((w) => h('li', { class: 'acl-warning' }, w))))));
+    const table = rows.length
+      ? h('table', { class: 'acl-table', id: 'acl-legacy-services' },
+        h('caption', {}, t('Dry run: nothing has been changed yet.')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('Select')), h('th', { scope: 'col' }, t('Service')),
+          h('th', { scope: 'col' }, t('Product')), h('th', { scope: 'col' }, t('New product')), h('th', { scope: 'col' }, t('Changes')))),
+        h('tbody', {}, rows))
+      : h('p', { id: 'acl-legacy-empty' }, t('No services use a legacy edition.'));
+    const run = h('button', { type: 'button', class: 'acl-btn acl-primary', id: 'acl-legacy-run', disabled: !rows.length, onclick: async () => {
+      if (!chosen.size) { announce(t('Select the services to switch.'), 'error'); return; }
+      run.disabled = true;
+      try {
+        const r = await api('legacy_switch', {}, { service_ids: [...chosen] });
+        await showLegacy(r.results || []);
+      } catch (e) {
+        run.disabled = false;
+        announce(errorText(e), 'error');
+      }
+    } }, t('Switch selected services'));
+    root.replaceChildren(
+      h('div', { class: 'acl-toolbar' }, heading,
+        h('button', { type: 'button', class: 'acl-btn', id: 'acl-legacy-back', onclick: showList }, t('Back to templates'))),
+      resultList, table, h('div', { class: 'acl-toolbar' }, run), live);
+    heading.focus();
+  }
+
+  const packTitle = (p) => t((PACKS.find(([n]) => n === p) || [p, '', p])[2]);
 
   async function copyTemplate(tpl) {
     const name = await dialog(t('Copy template'), (close) => {
@@ -300,6 +360,8 @@
     return cat.items.filter((item) => {
       if (item.application_type !== app.type || !item.tenant_kinds.includes(w.general.tenant_kind)) return false;
       if (item.edition && !st.editions.has(item.edition)) return false;
+      // Pack items (catalog `pack`) only set quotas of a ticked pack; unticked, they are hidden.
+      if (item.pack && !w.packs.has(item.pack)) return false;
       const key = itemKey(w, item);
       if (seen.has(key)) return false;
       seen.add(key);
