@@ -163,7 +163,7 @@ fn line_path(s: &MetricSeries, max: f64) -> (String, Vec<(f64, f64)>) {
     let mut d = String::new();
     let mut lone = Vec::new();
     let mut run: Vec<(f64, f64)> = Vec::new();
-    let mut flush = |run: &mut Vec<(f64, f64)>, d: &mut String, lone: &mut Vec<(f64, f64)>| {
+    let flush = |run: &mut Vec<(f64, f64)>, d: &mut String, lone: &mut Vec<(f64, f64)>| {
         match run.as_slice() {
             [] => {}
             [only] => lone.push(*only),
