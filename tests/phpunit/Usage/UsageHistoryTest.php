@@ -43,7 +43,8 @@ final class UsageHistoryTest extends UsageTestCase
         $args = ['ClientAreaApi', 'service' => $this->serviceId, 'context' => 'client', 'client-id' => $client,
             'get' => ['action' => 'productdetails', 'id' => (string) $this->serviceId, 'modop' => 'custom', 'a' => 'ClientAreaApi', 'api' => $action] + $query];
         if ($post !== null) {
-            $args['post'] = $post + ($token ? ['token' => 'page-token'] : []);
+            // A POST carries a field even without the token (an empty form would be a GET).
+            $args['post'] = $post + ['refresh' => '1'] + ($token ? ['token' => 'page-token'] : []);
             $args['session'] = ['tkval' => 'page-token'];
         }
         $r = $this->runner()->run('module:call', $args);
