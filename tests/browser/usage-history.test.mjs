@@ -58,6 +58,7 @@ describe('usage history on the Management page', () => {
     ] });
 
     host = await WhmcsRoot.create(SUITE, { repo: REPO, extra: [] });
+    host.whmcs('addon:activate', 'acroniscloud'); // creates the module's tables
     const config = path.join(host.root, 'includes/acroniscloud/config.yaml');
     rmSync(config, { force: true });
     writeFileSync(config, `cloud_api:\n  ca_file: ${JSON.stringify(sim.info.ca_file)}\n`);
@@ -97,7 +98,7 @@ describe('usage history on the Management page', () => {
   const tableRows = (metric) => page.$$eval(`.acc-chart[data-metric="${metric}"] tbody tr`, (l) => l.length);
 
   it('draws a chart per billed metric with the quota line and the unit, without script', async () => {
-    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const noScript = await launchBrowser({ javaScriptEnabled: false });
     const bare = await noScript.newPage();
     await bare.goto(`${server.url}/login.php?autologin=1&goto=${encodeURIComponent(`clientarea.php?action=productdetails&id=${serviceId}&modop=custom&a=ClientAreaManagement`)}`);
     assert.equal(await bare.$$eval('#acc-history svg.acc-chart-svg', (l) => l.length), 2, 'server-rendered SVG');
