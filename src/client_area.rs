@@ -5,7 +5,7 @@
 use crate::convert::{api_request, get_str, server_record, to_zval, zval_to_json, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::client_area::{self, client_errors, Context, Service, SignOn};
+use acroniscloud_core::client_area::{self, client_errors, Context, Deps, Service, SignOn};
 use acroniscloud_core::i18n::{Domain, Translator};
 use acroniscloud_core::logging::FileLogger;
 use acroniscloud_core::Error;
@@ -19,7 +19,8 @@ use serde_json::{json, Map, Value};
 pub struct ClientArea;
 
 /// `$context`: `service` (see `client_area::Service`), `server` (tblservers row, password
-/// decrypted, or null), `locale`, `l10n_dir`, `csrf_expected`, `csrf_given`, `admin_session` ("1" in an admin session).
+/// decrypted, or null), `locale`, `l10n_dir`, `csrf_expected`, `csrf_given`, `page_url`,
+/// `admin_session` ("1" in an admin session).
 fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> {
     let service: Service = match ctx.get("service").map(zval_to_json) {
         Some(v @ Value::Object(_)) => serde_json::from_value(v)
@@ -41,7 +42,14 @@ fn build_context(ctx: &ZendHashTable, opts: &Options) -> Result<Context, Error> 
         csrf_expected: get_str(ctx, "csrf_expected"),
         csrf_given: get_str(ctx, "csrf_given"),
         admin_session: get_str(ctx, "admin_session") == "1",
+        page_url: get_str(ctx, "page_url"),
     })
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn log_for(opts: &Options) -> ModuleLog {
@@ -65,7 +73,16 @@ impl ClientArea {
         let (result, exchanges) = guard(|| {
             let req = api_request(request);
             let ctx = build_context(context, &opts)?;
-            let (resp, ex) = client_area::handle(&req, &ctx);
+            // Only the usage history and "Refresh now" read the database; without an adapter
+            // they answer 500 and every other action still works.
+            let db = opts.db().ok();
+            let deps = Deps {
+                db: db
+                    .as_ref()
+                    .map(|d| d as &dyn acroniscloud_core::storage::Db),
+                now: unix_now(),
+            };
+            let (resp, ex) = client_area::handle_with(&req, &ctx, deps);
             let headers: Vec<Value> = resp.headers.iter().map(|(k, v)| json!([k, v])).collect();
             Ok((
                 json!({"status": resp.status, "headers": headers, "body": resp.body}),

@@ -49,6 +49,7 @@ function acroniscloud_client_context(array $params, int $clientId, string $local
         ? (string) Capsule::table('tblpaymentgateways')->where('gateway', $gateway)->where('setting', 'name')->value('value')
         : '';
     $fields = (array) ($params['customfields'] ?? []);
+    $productId = $product ? (int) $product->id : 0;
     return [
         'service' => [
             'service_id' => $serviceId,
@@ -59,6 +60,7 @@ function acroniscloud_client_context(array $params, int $clientId, string $local
             'tenant_id' => trim((string) ($fields['tenant_id'] ?? '')),
             'user_id' => trim((string) ($fields['user_id'] ?? '')),
             'cloud_login' => trim((string) ($fields['cloud_login'] ?? '')),
+            'enabled_metrics' => $productId > 0 ? acroniscloud_enabled_metrics($productId) : [],
             'billing' => [
                 'product_name' => $product ? (string) $product->name : '',
                 'status' => $row ? (string) $row->domainstatus : '',
@@ -73,6 +75,7 @@ function acroniscloud_client_context(array $params, int $clientId, string $local
         'server' => $row && (int) $row->server > 0 ? Servers::row((int) $row->server) : null,
         'locale' => $locale,
         'l10n_dir' => __DIR__ . '/l10n',
+        'page_url' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&modop=custom&a=' . ACRONISCLOUD_CLIENT_PAGE,
     ];
 }
 
@@ -161,6 +164,7 @@ function acroniscloud_client_page(array $params): array
                 'noscript' => (string) ($strings[$noscript] ?? $noscript),
                 'boot' => Request::scriptJson($boot),
                 'billing_usage' => acroniscloud_billing_usage_block($params, $locale, $strings),
+                'usage_history' => acroniscloud_usage_history_block($params, $locale, $strings),
             ],
         ],
     ];
@@ -183,6 +187,35 @@ function acroniscloud_billing_usage_block(array $params, string $locale, array $
         [$usage, $failed] = [null, true];
     }
     return \AcronisCloud\Markup::billingUsageBlock($usage, $failed, $strings);
+}
+
+/**
+ * The usage history block (server-rendered SVG charts and tables), or null when the product
+ * bills no metric. It is the `html` of the client action `usage_history` for this client, so
+ * the page and the 30/90-day switch draw the same thing through the same guards; the window
+ * comes from `history_days` (the switch's links work without JavaScript).
+ */
+function acroniscloud_usage_history_block(array $params, string $locale, array $strings): ?string
+{
+    $serviceId = (int) ($params['serviceid'] ?? 0);
+    try {
+        $context = acroniscloud_client_context($params, acroniscloud_logged_in_client(), $locale);
+        if ($context['service']['enabled_metrics'] === []) {
+            return null;
+        }
+        $days = (string) ($_GET['history_days'] ?? '30');
+        $request = ['method' => 'GET', 'action' => 'usage_history', 'content_type' => '', 'body' => '',
+            'query' => ['id' => (string) $serviceId, 'days' => $days, 'html' => '1']];
+        $answer = \AcronisCloud\ClientArea::handle($request, $context, acroniscloud_options('servers', 'ClientArea:usage_history'));
+        $body = json_decode((string) ($answer['body'] ?? ''), true);
+        if ((int) ($answer['status'] ?? 500) === 200 && is_string($body['html'] ?? null)) {
+            return $body['html'];
+        }
+        $message = (string) ($body['error']['message'] ?? 'Cannot load usage history.');
+    } catch (\Throwable $e) {
+        $message = acroniscloud_client_failure($e, 'ClientAreaManagement');
+    }
+    return \AcronisCloud\Markup::errorAlert((string) ($strings[$message] ?? $message));
 }
 
 /** The dedicated AJAX function: runs `api=<action>` and ends the request with its JSON. */

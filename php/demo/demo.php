@@ -328,6 +328,45 @@ foreach ((array) ($m['json']['result']['tenantUsage'] ?? []) as $metric) {
 }
 say('MetricProvider::tenantUsage (what WHMCS bills): ' . ($billed ? implode('; ', $billed) : json_encode($m['json'])));
 
+step("17a. The client's usage history (chart per billed metric) and Refresh now");
+$clientApi = static function (string $action, array $query = [], ?array $post = null) use ($host, $customer): array {
+    $args = ['ClientAreaApi', 'service' => $customer, 'context' => 'client', 'client-id' => 1,
+        'get' => ['action' => 'productdetails', 'id' => (string) $customer, 'modop' => 'custom', 'a' => 'ClientAreaApi', 'api' => $action] + $query];
+    if ($post !== null) {
+        $args['post'] = $post + ['token' => 'demo-token'];
+        $args['session'] = ['tkval' => 'demo-token'];
+    }
+    return (array) json_decode((string) ($host->run('module:call', $args)['json']['output'] ?? ''), true);
+};
+$history = $clientApi('usage_history', ['days' => '30', 'html' => '1']);
+$quotas = (array) ($history['quotas'] ?? []);
+foreach ($history as $metric => $points) {
+    if ($metric === 'quotas' || $metric === 'html' || !is_array($points)) {
+        continue;
+    }
+    $known = array_values(array_filter($points, static fn ($p) => $p['value'] !== null));
+    $last = $known ? end($known) : null;
+    $quota = array_key_exists($metric, $quotas) ? ($quotas[$metric] === null ? 'unlimited' : $quotas[$metric]) : 'unknown';
+    say(sprintf('usage_history %s: %d days, %d with data, latest %s %s, quota %s', $metric, count($points), count($known),
+        $last ? $last['date'] . ' = ' . round((float) $last['value'], 2) : '-', $points[0]['unit'] ?? '', $quota));
+}
+if (isset($history['error'])) {
+    say('usage_history -> ' . json_encode($history['error']));
+}
+$artifacts = $repo . '/tests/artifacts/demo';
+@mkdir($artifacts, 0777, true);
+$chartFile = $artifacts . '/usage-history.html';
+file_put_contents($chartFile, '<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="' . $repo . '/modules/servers/acroniscloud/assets/client.css">'
+    . '<div class="acroniscloud-client">' . (string) ($history['html'] ?? '') . '</div>');
+say("the chart as the page draws it (inline SVG, no script): $chartFile");
+say('browser screenshots (make test-browser): tests/artifacts/screenshots/usage-history/01-history-30-days.png, 05-history-german.png');
+$bad = $clientApi('usage_history', ['days' => '365']);
+say('usage_history days=365 -> ' . ($bad['error']['code'] ?? '?') . ' ' . ($bad['error']['message'] ?? json_encode($bad)));
+$first = $clientApi('refresh_usages', [], []);
+say('Refresh now -> ' . (isset($first['usages']) ? 'live usages reloaded, next refresh possible at ' . $first['next_refresh_at'] . ' UTC' : json_encode($first)));
+$second = $clientApi('refresh_usages', [], []);
+say('Refresh now again -> ' . ($second['error']['code'] ?? '?') . ' ' . ($second['error']['message'] ?? json_encode($second)));
+
 step('18. Terminate (cancellation)');
 $r = $host->run('module:terminate', [$customer]);
 say('TerminateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));

@@ -4,9 +4,13 @@
 //! Ownership is checked here too, so a glue mistake cannot hand out another client's data.
 
 pub mod admin_tab;
+pub mod chart;
 pub mod client_errors;
 pub mod format;
+pub mod history;
+pub mod history_api;
 pub mod notifications;
+pub mod refresh;
 pub mod sso;
 pub mod subscription;
 pub mod usages;
@@ -45,6 +49,8 @@ pub struct Service {
     /// `cloud_login` custom field (shown when the Cloud cannot be asked).
     pub cloud_login: String,
     pub billing: Billing,
+    /// Billed metrics the product enables (`tblusage_items`), in their order.
+    pub enabled_metrics: Vec<String>,
 }
 
 /// Everything an action may need.
@@ -63,6 +69,16 @@ pub struct Context {
     pub csrf_given: String,
     /// True when the request comes from a WHMCS admin session (an admin viewing the service).
     pub admin_session: bool,
+    /// URL of the Management page (the usage history's 30/90-day links).
+    pub page_url: String,
+}
+
+/// What some actions need besides the context: the WHMCS database (usage days, the refresh
+/// limit) and the clock (Unix seconds), passed in so tests can set both.
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    pub db: Option<&'a dyn crate::storage::Db>,
+    pub now: i64,
 }
 
 /// (action, method) of the page's JSON API.
@@ -71,6 +87,8 @@ const ACTIONS: &[(&str, &str)] = &[
     ("update_details", "POST"),
     ("get_subscription", "GET"),
     ("get_usages", "GET"),
+    ("usage_history", "GET"),
+    ("refresh_usages", "POST"),
     ("l10n", "GET"),
 ];
 
@@ -99,8 +117,13 @@ fn requested_id(req: &ApiRequest) -> Option<i64> {
 /// Handles one page API request. Unknown actions are 404: the dedicated AJAX function only
 /// serves API calls (the page itself is `ClientAreaManagement`).
 pub fn handle(req: &ApiRequest, ctx: &Context) -> (ApiResponse, Vec<Exchange>) {
+    handle_with(req, ctx, Deps { db: None, now: 0 })
+}
+
+/// [`handle`] with the database and the clock (the extension's entry point).
+pub fn handle_with(req: &ApiRequest, ctx: &Context, deps: Deps) -> (ApiResponse, Vec<Exchange>) {
     let mut exchanges = Vec::new();
-    let resp = respond(req, ctx, &mut exchanges).unwrap_or_else(|e| e);
+    let resp = respond(req, ctx, deps, &mut exchanges).unwrap_or_else(|e| e);
     let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
     (client_errors::with_reference(localize(resp, &t)), exchanges)
 }
@@ -108,6 +131,7 @@ pub fn handle(req: &ApiRequest, ctx: &Context) -> (ApiResponse, Vec<Exchange>) {
 fn respond(
     req: &ApiRequest,
     ctx: &Context,
+    deps: Deps,
     exchanges: &mut Vec<Exchange>,
 ) -> std::result::Result<ApiResponse, ApiResponse> {
     let Some((action, method)) = ACTIONS.iter().find(|(a, _)| *a == req.action) else {
@@ -158,17 +182,28 @@ fn respond(
             })
         }
         "get_details" => with_connection(ctx, exchanges, |conn| details(conn, s)),
+        "usage_history" => history_api::usage_history(req, ctx, deps, exchanges),
+        "refresh_usages" => {
+            require_tenant(s)?;
+            history_api::refresh(ctx, deps, exchanges)
+        }
         _ => {
-            if s.tenant_id.trim().is_empty() {
-                return Err(ApiResponse::error(
-                    404,
-                    "Tenant Id is missing from the product's custom fields. Please, activate the purchase.",
-                    Some(json!({"product_id": s.product_id, "service_id": s.service_id})),
-                ));
-            }
+            require_tenant(s)?;
             with_connection(ctx, exchanges, |conn| usages(conn, &s.tenant_id))
         }
     }
+}
+
+/// The service's tenant must be known before the platform is asked about it.
+fn require_tenant(s: &Service) -> std::result::Result<(), ApiResponse> {
+    if s.tenant_id.trim().is_empty() {
+        return Err(ApiResponse::error(
+            404,
+            "Tenant Id is missing from the product's custom fields. Please, activate the purchase.",
+            Some(json!({"product_id": s.product_id, "service_id": s.service_id})),
+        ));
+    }
+    Ok(())
 }
 
 fn positive(v: Option<&Value>) -> Option<i64> {
@@ -181,13 +216,13 @@ fn positive(v: Option<&Value>) -> Option<i64> {
 }
 
 /// The module's file log as configured (for failures before a connection exists).
-fn file_logger(ctx: &Context) -> crate::logging::FileLogger {
+pub(crate) fn file_logger(ctx: &Context) -> crate::logging::FileLogger {
     crate::logging::FileLogger::from_config(&ctx.config.logger)
 }
 
 /// Runs `f` on a connection to the service's server; platform errors keep their status and
 /// error code, their text stays in the logs (the client gets a reference).
-fn with_connection(
+pub(crate) fn with_connection(
     ctx: &Context,
     exchanges: &mut Vec<Exchange>,
     f: impl FnOnce(&mut Connection) -> std::result::Result<Value, Found>,
@@ -317,6 +352,15 @@ pub fn update_details(
 
 /// `get_usages`: the tenant's usage grouped for the page.
 pub fn usages(conn: &mut Connection, tenant_id: &str) -> std::result::Result<Value, Found> {
+    let items = usage_items(conn, tenant_id)?;
+    Ok(usages::group(catalog()?, &items))
+}
+
+/// The `items` of `GET /tenants/{id}/usages` (the platform's live usages call).
+pub fn usage_items(
+    conn: &mut Connection,
+    tenant_id: &str,
+) -> std::result::Result<Vec<Value>, Found> {
     crate::uuid::require(tenant_id.trim(), "tenant id")?;
     let v = conn.call(
         Method::Get,
@@ -324,12 +368,10 @@ pub fn usages(conn: &mut Connection, tenant_id: &str) -> std::result::Result<Val
         &[],
         None,
     )?;
-    let items = v
-        .get("items")
+    Ok(v.get("items")
         .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    Ok(usages::group(catalog()?, items))
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// Outcome of `ServiceSingleSignOn`: WHMCS's `{success, redirectTo}` or `{errorMsg}`.

@@ -33,6 +33,8 @@ const SOURCES: &[&str] = &[
     "src/client_area/notifications.rs",
     "src/client_area/usages.rs",
     "src/client_area/sso.rs",
+    "src/client_area/history.rs",
+    "src/client_area/history_api.rs",
     "src/quotas.rs",
     "src/upgrade_rules.rs",
     "src/tenants.rs",

@@ -284,6 +284,68 @@
     }));
   }
 
+  // ---------------------------------------------------------------- Refresh now
+
+  /**
+   * The usage block with a "Refresh now" button: the platform's live usages again (POST with
+   * the page's CSRF token); the module allows one refresh per service per minute and a refused
+   * one says from when the next is possible.
+   */
+  function usageWithRefresh(body) {
+    const list = h('div', { class: 'acc-usage-body' }, h('p', { class: 'acc-loading' }, t('Loading…')));
+    const status = h('span', { class: 'acc-muted', id: 'acc-usage-refresh-status', 'aria-live': 'polite' });
+    const button = h('button', { type: 'button', class: 'acc-btn', id: 'acc-usage-refresh' }, t('Refresh now'));
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      fill(status, t('Loading…'));
+      try {
+        const r = await api('refresh_usages', { id: boot.serviceId }, {});
+        renderUsage(list, r.usages || []);
+        fill(status, t('Updated at {0} UTC. Next refresh possible at {1} UTC.', r.refreshed_at, r.next_refresh_at));
+      } catch (err) {
+        fill(status, errorBox(t('Cannot refresh usage.'), err));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    fill(body, h('div', { class: 'acc-usage-refresh' }, button, status), list);
+    return list;
+  }
+
+  // ---------------------------------------------------------------- Usage history
+
+  /**
+   * The server-rendered history block (#acc-history): its 30/90-day links work without script;
+   * with script they ask `usage_history` for the block's new markup instead of reloading the
+   * page. The table view is a native <details>, so it needs no script at all.
+   */
+  function enhanceHistory() {
+    const box = document.getElementById('acc-usage-history');
+    if (!box) return;
+    box.addEventListener('click', async (e) => {
+      const link = e.target.closest('a.acc-history-days');
+      if (!link || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      const days = link.getAttribute('data-days');
+      box.setAttribute('aria-busy', 'true');
+      try {
+        const r = await api('usage_history', { id: boot.serviceId, days, html: 1 });
+        const section = box.querySelector('#acc-history');
+        const tpl = document.createElement('template');
+        tpl.innerHTML = r.html;
+        if (section && tpl.content.firstElementChild) section.replaceWith(tpl.content.firstElementChild);
+        const current = box.querySelector(`a.acc-history-days[data-days="${days}"]`);
+        if (current) current.focus();
+        if (window.history && window.history.replaceState) window.history.replaceState(null, '', link.href);
+      } catch (err) {
+        const section = box.querySelector('#acc-history');
+        if (section) section.prepend(errorBox(t('Cannot load usage history.'), err));
+      } finally {
+        box.removeAttribute('aria-busy');
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- start
 
   async function load(body, action, message, render) {
@@ -295,6 +357,7 @@
   }
 
   async function start() {
+    enhanceHistory();
     const root = document.getElementById('acroniscloud-client');
     if (!root) return;
     const account = block('acc-account', t('Account'));
@@ -309,7 +372,7 @@
     await Promise.all([
       load(account.body, 'get_details', t('Cannot load client information.'), renderAccount),
       load(subscription.body, 'get_subscription', t('Cannot load subscription.'), renderSubscription),
-      load(usage.body, 'get_usages', t('Cannot load usage.'), renderUsage),
+      load(usageWithRefresh(usage.body), 'get_usages', t('Cannot load usage.'), renderUsage),
     ]);
     root.setAttribute('data-ready', '1');
   }

@@ -1,6 +1,7 @@
 {* Acronis Cyber Cloud client area (module-behaviour.md §E.1): a mount point for assets/client.js,
    which loads the account, subscription and usage blocks from the module's JSON API, and the
-   billed usage of today (server-rendered; only when the product bills metrics). *}
+   billed usage of today and its history (server-rendered; only when the product bills metrics).
+   The history block is markup the extension built with every text escaped (client_area/chart.rs). *}
 <link rel="stylesheet" href="{$acroniscloud.assets}client.css?v={$acroniscloud.version}">
 <div id="acroniscloud-client" class="acroniscloud-client" data-service-id="{$acroniscloud.service_id|escape:'html'}">
   <noscript><div class="acroniscloud-alert">{$acroniscloud.noscript|escape:'html'}</div></noscript>
@@ -22,6 +23,11 @@
     <p class="acc-muted">{$acroniscloud.billing_usage.message|escape:'html'}</p>
 {/if}
   </section>
+</div>
+{/if}
+{if $acroniscloud.usage_history}
+<div class="acroniscloud-client acc-usage-history" id="acc-usage-history">
+{$acroniscloud.usage_history nofilter}
 </div>
 {/if}
 <script>window.acronis = Object.assign(window.acronis || {ldelim}{rdelim}, {$acroniscloud.boot});</script>
