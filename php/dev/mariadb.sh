@@ -26,6 +26,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DIR=${MARIADB_DIR:-$REPO/target/mariadb}
+case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac  # mariadbd changes directory: a relative path would resolve elsewhere
 PORT=${MARIADB_PORT:-33306}
 DATA=$DIR/data
 SOCK=$DIR/mariadbd.sock

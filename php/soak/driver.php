@@ -232,6 +232,18 @@ function classify(string $route, int $status, string $body, string $curlError, b
     return ['unexpected', "HTTP $status" . ($status >= 500 ? ' (5xx)' : '')];
 }
 
+/** What an unexpected answer said, short and on one line (the module's own message, else the body's start). */
+function error_excerpt(string $body, string $curlError): string
+{
+    if ($curlError !== '') {
+        return $curlError;
+    }
+    if (preg_match('/Module Command Error: ([^<]{1,300})/', $body, $m)) {
+        return trim($m[1]);
+    }
+    return substr(trim((string) preg_replace('/\s+/', ' ', strip_tags($body))), 0, 300);
+}
+
 // ---- php-fpm workers and their memory ----
 
 /** Pids of the pool's workers (children of the master). */
@@ -301,6 +313,7 @@ $window = -1;
 $rssSamples = [];
 $reloaded = false;
 $faultActiveSince = null;
+$unexpectedSamples = [];
 
 $progress = static function () use (&$done, $target, $seconds, $started): float {
     return min($done / $target, (microtime(true) - $started) / $seconds);
@@ -363,6 +376,10 @@ while (true) {
         $faulted = $f['phase'] === 'faults' || $phase === 'faults';
         [$class, $kind] = classify($f['route'], $status, $body, $error, $faulted);
         $records[] = [$f['route'], $f['phase'], $class, $kind, $ms];
+        if ($class === 'unexpected' && count($unexpectedSamples) < 5) {
+            $unexpectedSamples[] = sprintf('%s (%s phase -> %s phase, %s): %s', $f['route'], $f['phase'], $phase, $f['req']['op'] ?? $f['req']['path'] ?? '',
+                error_excerpt($body, $error));
+        }
         $done++;
         if ($f['route'] === 'lifecycle') {
             $slots[$f['slot']]['last_failed'] = $class !== 'ok';
@@ -500,6 +517,9 @@ foreach (array_keys(ROUTES) as $route) {
 say('');
 say("expected fault answers: $expected" . ($kinds['expected'] ? ' (' . implode(', ', array_map(static fn ($k, $n) => "$k $n", array_keys($kinds['expected']), $kinds['expected'])) . ')' : ''));
 say("unexpected errors: $unexpected" . ($kinds['unexpected'] ? ' (' . implode(', ', array_map(static fn ($k, $n) => "$k $n", array_keys($kinds['unexpected']), $kinds['unexpected'])) . ')' : ''));
+foreach ($unexpectedSamples as $sample) {
+    say("  unexpected: $sample");
+}
 say("lifecycle steps re-run after the load: $drained ($drainFailed failed)");
 
 $fpmLog = (string) @file_get_contents("$run/logs/php-fpm.log");

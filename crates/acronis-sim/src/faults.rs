@@ -24,6 +24,7 @@ pub const KINDS: &[&str] = &[
     "discovery",
     "old_platform",
     "check_login_taken",
+    "tenant_name_race",
     "report_delay",
     "report_failed",
     "report_empty_list",

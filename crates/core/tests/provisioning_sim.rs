@@ -1316,6 +1316,29 @@ fn create_resumes_after_a_fault_at_every_step() {
     }
 }
 
+/// Two orders of the same company at once: another create takes the unique name between the
+/// module's listing and its `POST /tenants` (found by `make soak`). The module lists again and
+/// takes the next free name instead of failing the order.
+#[test]
+fn create_takes_the_next_name_when_a_concurrent_create_took_it() {
+    let mut w = World::new();
+    w.faults(json!([{"kind": "tenant_name_race", "method": "POST", "path": "/api/2/tenants", "next": 1}]));
+    w.create()
+        .unwrap_or_else(|e| panic!("a name taken at the same moment: {e}"));
+    let children = w.root_children();
+    assert_eq!(children.len(), 2, "the rival and ours: {children:?}");
+    let ours = children
+        .iter()
+        .find(|t| t["id"] == json!(w.field("tenant_id")))
+        .expect("the stored tenant is under the root");
+    let rival = children.iter().find(|t| t["id"] != ours["id"]).unwrap();
+    assert_ne!(ours["name"], rival["name"], "a unique name");
+    assert!(ours["customer_id"]
+        .as_str()
+        .unwrap_or("")
+        .contains("whmcs-service-id="));
+}
+
 /// A POST whose answer times out (the platform applied it later) is not repeated.
 #[test]
 fn create_resumes_after_a_timed_out_tenant_post() {

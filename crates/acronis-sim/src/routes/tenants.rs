@@ -156,6 +156,19 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
             format!("Parent tenant {parent} is disabled"),
         ));
     }
+    if ctx.fault("tenant_name_race").is_some() && !name_taken(ctx, &parent, &name, None) {
+        // Another client's create took the name a moment before this one (a sibling without
+        // any customer tag), so the name check below answers the conflict.
+        let rival = ctx.st.next_uuid();
+        let t = ctx.st.make_tenant(
+            rival,
+            name.clone(),
+            kind.clone(),
+            Some(parent.clone()),
+            ctx.now,
+        );
+        ctx.st.insert_tenant(t);
+    }
     if name_taken(ctx, &parent, &name, None) {
         return Err(ApiError::new(
             409,

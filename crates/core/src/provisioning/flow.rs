@@ -154,22 +154,32 @@ impl Run<'_, '_> {
             }
             return self.update_tenant(t, root);
         }
-        let children = tenants::children(self.conn, root)?;
-        if let Some(found) = children
-            .iter()
-            .find(|c| customer_tag::names_service(c.customer_id.as_deref(), self.input))
-            .cloned()
-        {
-            // A create whose answer was lost: adopt instead of creating a second tenant.
-            self.check_kind(&found)?;
-            self.save(&[(field::TENANT_ID, Some(&found.id))])?;
-            self.mark_ours(&found.id)?;
-            return self.update_tenant(found, root);
+        for attempt in 0..NAME_ATTEMPTS {
+            let children = tenants::children(self.conn, root)?;
+            if let Some(found) = children
+                .iter()
+                .find(|c| customer_tag::names_service(c.customer_id.as_deref(), self.input))
+                .cloned()
+            {
+                // A create whose answer was lost: adopt instead of creating a second tenant.
+                self.check_kind(&found)?;
+                self.save(&[(field::TENANT_ID, Some(&found.id))])?;
+                self.mark_ours(&found.id)?;
+                return self.update_tenant(found, root);
+            }
+            match self.create_tenant(root, &children) {
+                Ok(t) => {
+                    self.save(&[(field::TENANT_ID, Some(&t.id))])?;
+                    self.mark_ours(&t.id)?;
+                    return Ok(t);
+                }
+                // Another request took the name between the listing and the create (two
+                // orders of the same company at once): list again and pick the next name.
+                Err(e) if e.http_status() == Some(409) && attempt + 1 < NAME_ATTEMPTS => {}
+                Err(e) => return Err(e),
+            }
         }
-        let t = self.create_tenant(root, &children)?;
-        self.save(&[(field::TENANT_ID, Some(&t.id))])?;
-        self.mark_ours(&t.id)?;
-        Ok(t)
+        Err(Error::internal("tenant name retries exhausted"))
     }
 
     /// Every check of the order that needs no write, before the first write: the requested
@@ -303,6 +313,9 @@ impl Run<'_, '_> {
         Ok(())
     }
 }
+
+/// How often a tenant create is tried again with a fresh unique name after a name conflict.
+const NAME_ATTEMPTS: usize = 3;
 
 /// Shared path of `create_account` and `change_package`.
 pub fn provision(
