@@ -17,7 +17,9 @@ use std::collections::{HashMap, HashSet};
 
 /// The layout this code reads and writes. Raise it (and describe the change in
 /// `docs/storage.md`) whenever a table or column is added.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 2: `ordered_at`, `ready_at`, `downloaded_at` on the reports (step durations of the
+/// usage billing status page).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Name of the version row in `acroniscloud_schema`.
 const SCHEMA_COMPONENT: &str = "schema";
@@ -141,6 +143,11 @@ const TABLES: &[Table] = &[
             ("message", "TEXT NULL", "TEXT NULL"),
             ("last_poll_at", "BIGINT NOT NULL DEFAULT 0", "INTEGER NOT NULL DEFAULT 0"),
             ("aggregated_at", "BIGINT NOT NULL DEFAULT 0", "INTEGER NOT NULL DEFAULT 0"),
+            // Schema 2: when each step finished (Unix time; NULL = not yet, or a row of an
+            // earlier version), for the status page's step durations.
+            ("ordered_at", "BIGINT NULL", "INTEGER NULL"),
+            ("ready_at", "BIGINT NULL", "INTEGER NULL"),
+            ("downloaded_at", "BIGINT NULL", "INTEGER NULL"),
         ],
     },
     Table {

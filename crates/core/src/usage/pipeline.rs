@@ -692,6 +692,17 @@ impl ServerRun<'_, '_> {
             d.bytes,
             started.elapsed().as_secs_f64()
         ));
+        let stamped = RowUpdate {
+            downloaded_at: Some(now()),
+            ..RowUpdate::default()
+        };
+        let row = match self.update(&row, stamped) {
+            Ok(row) => row,
+            Err(failure) => {
+                let _ = std::fs::remove_file(&part);
+                return Err(failure);
+            }
+        };
         match self.aggregate(&row, &part) {
             Ok(row) => {
                 if let Err(e) = std::fs::rename(&part, &target) {
