@@ -21,6 +21,7 @@ pub mod platform;
 pub mod product_settings;
 pub mod provisioning;
 pub mod quotas;
+pub mod reconciliation;
 pub mod server;
 pub mod server_hooks;
 pub mod storage;
