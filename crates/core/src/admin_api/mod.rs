@@ -6,6 +6,8 @@ pub mod catalog_actions;
 pub mod dispatch;
 pub mod envelope;
 pub mod guard;
+pub mod pages;
+pub mod pipeline_actions;
 pub mod servers;
 pub mod templates;
 

@@ -5,6 +5,7 @@
 use crate::error::Result;
 use crate::usage::provider;
 use crate::usage::store::UsageStore;
+use serde::Deserialize;
 
 /// One value WHMCS recorded for a tenant.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -13,7 +14,25 @@ pub struct BilledValue {
     /// `YYYY-MM-DD` of WHMCS's measurement.
     pub date: String,
     pub metric: String,
+    /// A number, or its decimal text: PHP floats reach the core as strings.
+    #[serde(deserialize_with = "number_or_text")]
     pub value: f64,
+}
+
+fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    use serde::de::Error as _;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| D::Error::custom("the value is not a finite number")),
+        serde_json::Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| D::Error::custom(format!("the value {s:?} is not a number"))),
+        _ => Err(D::Error::custom("the value must be a number")),
+    }
 }
 
 /// A metric whose billed value differs from the report.
@@ -78,5 +97,22 @@ mod tests {
         assert!(differs(1.0, 1.01));
         assert!(!differs(0.0, 0.0));
         assert!(differs(0.0, 0.5));
+    }
+
+    #[test]
+    fn billed_values_read_numbers_and_decimal_text() {
+        let read = |v: serde_json::Value| {
+            serde_json::from_value::<BilledValue>(
+                serde_json::json!({"tenant_id": "t", "date": "2024-05-31", "metric": "m", "value": v}),
+            )
+        };
+        assert_eq!(read(serde_json::json!(7)).map(|b| b.value).ok(), Some(7.0));
+        assert_eq!(
+            read(serde_json::json!(" 2.5 ")).map(|b| b.value).ok(),
+            Some(2.5)
+        );
+        assert!(read(serde_json::json!("abc")).is_err());
+        assert!(read(serde_json::json!("NaN")).is_err());
+        assert!(read(serde_json::Value::Null).is_err());
     }
 }

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::http::Exchange;
+use crate::i18n::Translator;
 use crate::server::ServerRecord;
 use crate::storage::Db;
 use crate::tenants::Tenant;
@@ -106,6 +107,8 @@ pub struct Input<'a> {
     pub billed: &'a [BilledValue],
     pub config: &'a Config,
     pub filter: &'a Filter,
+    /// The admin's language for the details.
+    pub t: &'a Translator,
 }
 
 /// The findings in [`KINDS`] order, then server and service, and the Cloud API exchanges
@@ -128,7 +131,7 @@ pub fn reconcile(input: &Input<'_>, db: Option<&dyn Db>) -> (Vec<Finding>, Vec<E
             .filter(|s| s.server_id == server_id)
             .collect();
         let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scan_server(record, &services, &known, input.config)
+            scan_server(record, &services, &known, input)
         }));
         match scanned {
             Ok((Ok(mut found), mut ex)) => {
@@ -136,15 +139,19 @@ pub fn reconcile(input: &Input<'_>, db: Option<&dyn Db>) -> (Vec<Finding>, Vec<E
                 exchanges.append(&mut ex);
             }
             Ok((Err(e), mut ex)) => {
-                findings.push(server_error(record, &e.to_string()));
+                findings.push(server_error(record, &e.to_string(), input.t));
                 exchanges.append(&mut ex);
             }
-            Err(_) => findings.push(server_error(record, "Internal error while checking the server.")),
+            Err(_) => findings.push(server_error(
+                record,
+                "Internal error while checking the server.",
+                input.t,
+            )),
         }
         if let Some(db) = db {
-            match billing_findings(db, record, &services, input.billed) {
+            match billing_findings(db, record, &services, input.billed, input.t) {
                 Ok(mut found) => findings.append(&mut found),
-                Err(e) => findings.push(server_error(record, &e.to_string())),
+                Err(e) => findings.push(server_error(record, &e.to_string(), input.t)),
             }
         }
     }
@@ -153,7 +160,10 @@ pub fn reconcile(input: &Input<'_>, db: Option<&dyn Db>) -> (Vec<Finding>, Vec<E
     }
     findings.sort_by_key(|f| {
         (
-            KINDS.iter().position(|k| *k == f.kind).unwrap_or(KINDS.len()),
+            KINDS
+                .iter()
+                .position(|k| *k == f.kind)
+                .unwrap_or(KINDS.len()),
             f.server_id,
             f.service_id.unwrap_or(0),
         )
@@ -161,12 +171,15 @@ pub fn reconcile(input: &Input<'_>, db: Option<&dyn Db>) -> (Vec<Finding>, Vec<E
     (findings, exchanges)
 }
 
-fn server_error(record: &ServerRecord, message: &str) -> Finding {
+fn server_error(record: &ServerRecord, message: &str, t: &Translator) -> Finding {
     Finding {
         kind: "server_error".into(),
         server_id: record.id.unwrap_or(0),
         server_name: record.name.clone(),
-        details: format!("The server could not be checked: {message}"),
+        details: t.tr(
+            "The server could not be checked: {0}",
+            &[&t.translate_message(message)],
+        ),
         ..Finding::default()
     }
 }
@@ -210,13 +223,13 @@ fn scan_server(
     record: &ServerRecord,
     services: &[&ServiceRef],
     known: &HashSet<&str>,
-    config: &Config,
+    input: &Input<'_>,
 ) -> (Result<Vec<Finding>>, Vec<Exchange>) {
-    let mut conn = match Connection::new(record, config.clone()) {
+    let mut conn = match Connection::new(record, input.config.clone()) {
         Ok(c) => c,
         Err(e) => return (Err(e), Vec::new()),
     };
-    let result = scan_with(&mut conn, record, services, known);
+    let result = scan_with(&mut conn, record, services, known, input.t);
     (result, conn.take_exchanges())
 }
 
@@ -225,6 +238,7 @@ fn scan_with(
     record: &ServerRecord,
     services: &[&ServiceRef],
     known: &HashSet<&str>,
+    t: &Translator,
 ) -> Result<Vec<Finding>> {
     let root = conn.root_tenant_id()?;
     let ids = platform_scan::child_ids(conn, &root)?;
@@ -232,40 +246,43 @@ fn scan_with(
     let mut findings: Vec<Finding> = children
         .iter()
         .filter(|t| !known.contains(t.id.as_str()))
-        .map(|t| orphan(record, t))
+        .map(|tenant| orphan(record, tenant, t))
         .collect();
     let by_id: HashMap<&str, &Tenant> = children.iter().map(|t| (t.id.as_str(), t)).collect();
     for s in services.iter().filter(|s| !s.tenant_id.trim().is_empty()) {
-        match check_service(conn, record, s, &by_id) {
+        match check_service(conn, record, s, &by_id, t) {
             Ok(mut found) => findings.append(&mut found),
             Err(e) => findings.push(for_service(
                 "server_error",
                 record,
                 s,
-                format!("The service could not be checked: {e}"),
+                t.tr(
+                    "The service could not be checked: {0}",
+                    &[&t.translate_message(&e.to_string())],
+                ),
             )),
         }
     }
     Ok(findings)
 }
 
-fn orphan(record: &ServerRecord, t: &Tenant) -> Finding {
+fn orphan(record: &ServerRecord, tenant: &Tenant, t: &Translator) -> Finding {
     let server_id = record.id.unwrap_or(0);
     Finding {
         kind: "orphan_tenant".into(),
         server_id,
         server_name: record.name.clone(),
-        tenant_id: Some(t.id.clone()),
-        tenant_name: Some(t.name.clone()),
-        details: format!(
-            "The {} tenant is under the server's root but no WHMCS service uses it.",
-            t.kind
+        tenant_id: Some(tenant.id.clone()),
+        tenant_name: Some(tenant.name.clone()),
+        details: t.tr(
+            "The tenant ({0}) is under the server's root but no WHMCS service uses it.",
+            &[&tenant.kind],
         ),
         actions: vec![FixAction {
             kind: "adopt".into(),
             href: format!(
                 "clientsservices.php?adopt_tenant_id={}&adopt_server_id={server_id}",
-                t.id
+                tenant.id
             ),
         }],
         ..Finding::default()
@@ -278,6 +295,7 @@ fn check_service(
     record: &ServerRecord,
     s: &ServiceRef,
     children: &HashMap<&str, &Tenant>,
+    t: &Translator,
 ) -> Result<Vec<Finding>> {
     let id = s.tenant_id.trim();
     let tenant = match children.get(id) {
@@ -293,9 +311,9 @@ fn check_service(
             "tenant_missing",
             record,
             s,
-            format!(
-                "The service is {} but its tenant no longer exists on the platform.",
-                s.status
+            t.tr(
+                "The service is {0} but its tenant no longer exists on the platform.",
+                &[&s.status],
             ),
         )]);
     };
@@ -305,7 +323,7 @@ fn check_service(
             "tenant_disabled",
             record,
             s,
-            "The service is Active but its tenant is disabled on the platform.".into(),
+            t.translate("The service is Active but its tenant is disabled on the platform."),
         );
         f.tenant_name = Some(tenant.name.clone());
         out.push(f);
@@ -316,12 +334,14 @@ fn check_service(
                 "over_quota",
                 record,
                 s,
-                format!(
-                    "{} uses {} {} of a quota of {}.",
-                    over.item,
-                    number(over.usage),
-                    over.unit,
-                    number(over.quota)
+                t.tr(
+                    "{0} uses {1} {2} of a quota of {3}.",
+                    &[
+                        &over.item,
+                        &number(over.usage),
+                        &over.unit,
+                        &number(over.quota),
+                    ],
                 ),
             );
             f.tenant_name = Some(tenant.name.clone());
@@ -340,6 +360,7 @@ fn billing_findings(
     record: &ServerRecord,
     services: &[&ServiceRef],
     billed: &[BilledValue],
+    t: &Translator,
 ) -> Result<Vec<Finding>> {
     if billed.is_empty() {
         return Ok(Vec::new());
@@ -357,12 +378,9 @@ fn billing_findings(
                 "billing_mismatch",
                 record,
                 s,
-                format!(
-                    "WHMCS was given {} for {} on {}; the platform's report says {}.",
-                    number(m.billed),
-                    m.metric,
-                    m.date,
-                    number(m.platform)
+                t.tr(
+                    "WHMCS was given {0} for {1} on {2}; the platform's report says {3}.",
+                    &[&number(m.billed), &m.metric, &m.date, &number(m.platform)],
                 ),
             );
             f.metric = Some(m.metric);

@@ -48,7 +48,12 @@ pub fn tenants_by_id(conn: &mut Connection, ids: &[String]) -> Result<Vec<Tenant
     for chunk in ids.chunks(IDS_PER_CALL) {
         let joined = chunk.join(",");
         let v = conn.call(Method::Get, "/api/2/tenants", &[("uuids", &joined)], None)?;
-        for item in v.get("items").and_then(Value::as_array).into_iter().flatten() {
+        for item in v
+            .get("items")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             out.push(crate::api_error::parse_answer(
                 item.clone(),
                 "GET /api/2/tenants",

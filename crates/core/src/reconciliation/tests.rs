@@ -43,16 +43,28 @@ fn billed(metric: &str, value: f64) -> BilledValue {
 fn billed_values_are_compared_with_the_converted_report_day() {
     let db = SqliteDb::memory().unwrap();
     // 2 GiB of storage, 3 workstations in the report of the 30th (the latest day ≤ the 31st).
-    store_with_day(&db, "t1", "2024-05-30", r#"{"pw_storage_acronis": 2147483648, "pw_p_workstations": 3}"#);
+    store_with_day(
+        &db,
+        "t1",
+        "2024-05-30",
+        r#"{"pw_storage_acronis": 2147483648, "pw_p_workstations": 3}"#,
+    );
     let store = UsageStore::open(&db).unwrap();
-    let given = [billed("pw_storage_acronis", 2.0), billed("pw_p_workstations", 4.0), billed("pw_p_servers", 1.0)];
+    let given = [
+        billed("pw_storage_acronis", 2.0),
+        billed("pw_p_workstations", 4.0),
+        billed("pw_p_servers", 1.0),
+    ];
     let refs: Vec<&BilledValue> = given.iter().collect();
     let found = mismatches(&store, "t1", &refs).unwrap();
     let names: Vec<&str> = found.iter().map(|m| m.metric.as_str()).collect();
     assert_eq!(names, ["pw_p_workstations", "pw_p_servers"]);
     assert_eq!((found[0].billed, found[0].platform), (4.0, 3.0));
     assert_eq!(found[1].platform, 0.0);
-    assert!(mismatches(&store, "t2", &refs).unwrap().is_empty(), "nothing stored: not judged");
+    assert!(
+        mismatches(&store, "t2", &refs).unwrap().is_empty(),
+        "nothing stored: not judged"
+    );
 }
 
 #[test]
@@ -84,6 +96,7 @@ fn an_unreachable_server_is_one_finding_and_the_others_are_still_checked() {
         billed: &[],
         config: &config,
         filter: &Filter::default(),
+        t: &Translator::english(),
     };
     let (found, _) = reconcile(&input, None);
     assert_eq!(found.len(), 2);

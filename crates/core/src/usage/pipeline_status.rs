@@ -38,6 +38,18 @@ pub struct StatusClock {
     pub days: i64,
 }
 
+impl StatusClock {
+    /// Now, the cron's report day, and `usage_report.retry_timeout` of `config`.
+    pub fn current(config: &crate::config::Config, days: i64) -> StatusClock {
+        StatusClock {
+            now: chrono::Utc::now().timestamp(),
+            today: super::pipeline::today(),
+            retry_timeout: i64::try_from(config.usage_report.retry_timeout).unwrap_or(i64::MAX),
+            days: days.clamp(1, MAX_DAYS),
+        }
+    }
+}
+
 /// Seconds each step took (None: not done yet, or a row of an earlier version).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct StepDurations {
@@ -296,7 +308,8 @@ fn step_text(step: &str) -> &'static str {
 fn is_auth_failure(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     [
-        "401",
+        "http 401",
+        "http 403",
         "unauthorized",
         "invalid_client",
         "invalid_grant",
@@ -308,9 +321,13 @@ fn is_auth_failure(message: &str) -> bool {
 }
 
 fn is_storage_failure(message: &str) -> bool {
-    ["Cannot create the report directory", "Cannot write the report file", "Cannot rename"]
-        .iter()
-        .any(|k| message.contains(k))
+    [
+        "Cannot create the report directory",
+        "Cannot write the report file",
+        "Cannot rename",
+    ]
+    .iter()
+    .any(|k| message.contains(k))
 }
 
 /// What the provider should do about this row (None: nothing).
@@ -419,8 +436,18 @@ pub fn duration_text(seconds: i64) -> String {
 pub fn text_table(status: &PipelineStatus) -> String {
     let dash = |v: Option<i64>| v.map_or_else(|| "-".to_string(), duration_text);
     let mut rows: Vec<Vec<String>> = vec![[
-        "Server", "Date", "Status", "Age", "Rows", "Tenants", "Bad rows", "Order>Ready",
-        "Download", "Aggregate", "Next step", "When",
+        "Server",
+        "Date",
+        "Status",
+        "Age",
+        "Rows",
+        "Tenants",
+        "Bad rows",
+        "Order>Ready",
+        "Download",
+        "Aggregate",
+        "Next step",
+        "When",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -429,7 +456,9 @@ pub fn text_table(status: &PipelineStatus) -> String {
     for s in &status.servers {
         let name = format!("#{} {}", s.server_id, s.server_name);
         if s.days.is_empty() {
-            notes.push(format!("{name}: no usage report yet; the next cron run orders one."));
+            notes.push(format!(
+                "{name}: no usage report yet; the next cron run orders one."
+            ));
         }
         for d in &s.days {
             rows.push(vec![

@@ -55,7 +55,12 @@ fn a_finished_day_has_step_durations_and_the_next_day_as_next_step() {
         1,
         "2024-05-31",
         4,
-        &format!("{base}, {}, {}, {}, 120, 3, 2, 0", base + 600, base + 660, base + 661),
+        &format!(
+            "{base}, {}, {}, {}, 120, 3, 2, 0",
+            base + 600,
+            base + 660,
+            base + 661
+        ),
     );
     let s = pipeline_status(&db, &servers(), &clock(), &Translator::english()).unwrap();
     let d = &s.servers[0].days[0];
@@ -94,7 +99,13 @@ fn a_report_waiting_for_hours_is_a_platform_delay_and_old_data_is_stale() {
         &[Value::Int(ordered), Value::Int(NOW - 60)],
     )
     .unwrap();
-    row(&db, 1, "2024-05-28", 4, &format!("{0}, {0}, {0}, {0}, 1, 1, 0, 0", NOW - 4 * 86_400));
+    row(
+        &db,
+        1,
+        "2024-05-28",
+        4,
+        &format!("{0}, {0}, {0}, {0}, 1, 1, 0, 0", NOW - 4 * 86_400),
+    );
     let s = pipeline_status(&db, &servers(), &clock(), &Translator::english()).unwrap();
     let d = &s.servers[0].days[0];
     assert_eq!(d.next_step, "poll");
