@@ -622,4 +622,40 @@ mod tests {
         assert!(ready(&db).is_err());
         assert_eq!(recorded_version(&db).unwrap(), Some(99));
     }
+
+    /// The one upgrade step of schema 2: a version-1 reports table gets the nullable step
+    /// timestamps; its rows keep their data and read NULL (durations unknown).
+    #[test]
+    fn schema_1_reports_get_the_step_timestamps_of_schema_2() {
+        let db = SqliteDb::memory().unwrap();
+        ensure(&db).unwrap();
+        for column in ["ordered_at", "ready_at", "downloaded_at"] {
+            db.execute(
+                &format!("ALTER TABLE acroniscloud_service_reports DROP COLUMN {column}"),
+                &[],
+            )
+            .unwrap();
+        }
+        db.execute(
+            "INSERT INTO acroniscloud_service_reports (date, datacenter_id, status) VALUES ('2024-05-30', 1, 4)",
+            &[],
+        )
+        .unwrap();
+        db.execute("UPDATE acroniscloud_schema SET version = 1", &[])
+            .unwrap();
+        let report = ensure(&db).unwrap();
+        for column in ["ordered_at", "ready_at", "downloaded_at"] {
+            let name = format!("acroniscloud_service_reports.{column}");
+            assert!(report.columns_added.contains(&name), "{name}");
+        }
+        assert_eq!(recorded_version(&db).unwrap(), Some(2));
+        let rows = db
+            .query(
+                "SELECT status, ordered_at, ready_at, downloaded_at FROM acroniscloud_service_reports",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(rows[0].int("status"), 4);
+        assert_eq!(rows[0].opt_text("ordered_at"), None);
+    }
 }
