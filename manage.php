@@ -48,6 +48,12 @@ const ACRONISCLOUD_MANAGE_COMMANDS = [
     'usage-report:metrics' => ['', 'Show the metrics calculated for today',
         'For each tenant id and offering item, shows the metrics calculated for today from the downloaded '
         . 'reports (raw values: bytes, seconds, counts). This does not refresh the metrics in WHMCS.'],
+    'usage-report:status' => ['[--json] [--days=<N>]', 'Show the state of the usage billing pipeline',
+        'For each server and day (the last 7 days, or N from 1 to 35): the report status, its age, the rows read, '
+        . 'the tenants billed, the bad rows, how long each step took (order to ready, download, aggregate), the next '
+        . 'step and when it runs, and the last error with a hint how to fix it. A server whose latest report failed '
+        . 'or is more than a day old is marked "attention" and the command exits with 1. With --json the same as the '
+        . 'addon\'s pipeline_status admin action.'],
     'usage-report:view-list' => ['', 'List the usage reports',
         'For each server, shows a table with the status of its usage reports, including the report date '
         . 'and the file location.'],
@@ -156,7 +162,9 @@ function acroniscloud_manage_report(array $result, bool $print): int
 
 function acroniscloud_manage_run(array $argv): int
 {
-    [$positional, $options] = acroniscloud_manage_args($argv, ['json']);
+    // `--json` takes a value for parse (`--json <out>`) and is a flag for status.
+    $first = (string) (array_values(array_filter($argv, static fn ($a) => strncmp((string) $a, '-', 1) !== 0))[0] ?? '');
+    [$positional, $options] = acroniscloud_manage_args($argv, $first === 'usage-report:status' ? ['days'] : ['json']);
     $command = (string) ($positional[0] ?? 'list');
     $args = array_slice($positional, 1);
     if (!isset(ACRONISCLOUD_MANAGE_COMMANDS[$command])) {
@@ -188,6 +196,14 @@ function acroniscloud_manage_run(array $argv): int
             $id = (string) ($args[0] ?? '');
             if (!preg_match('/^[1-9][0-9]*$/', $id)) {
                 return acroniscloud_manage_usage_error('usage-report:process needs the id of a server: php manage.php usage-report:process <SERVER_ID>');
+            }
+            break;
+        case 'usage-report:status':
+            if (isset($options['days']) && !preg_match('/^[1-9][0-9]*$/', (string) $options['days'])) {
+                return acroniscloud_manage_usage_error('usage: php manage.php usage-report:status [--json] [--days=<N>] (N from 1 to 35)');
+            }
+            if (isset($options['days']) && (int) $options['days'] > 35) {
+                return acroniscloud_manage_usage_error('usage: php manage.php usage-report:status [--json] [--days=<N>] (N from 1 to 35)');
             }
             break;
         case 'usage-report:parse':
@@ -237,6 +253,17 @@ function acroniscloud_manage_run(array $argv): int
             $result = $metrics::todaysMetrics(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
             echo print_r($result, true);
             return 0;
+
+        case 'usage-report:status':
+            $result = (array) $metrics::pipelineStatus(\AcronisCloud\Whmcs\Servers::rows(), (int) ($options['days'] ?? 7),
+                acroniscloud_usage_options('manage', $function, $tty));
+            if (($options['json'] ?? false) === true) {
+                echo json_encode($result['status'], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
+            } else {
+                echo (string) $result['text'];
+            }
+            $attention = array_filter((array) ($result['status']['servers'] ?? []), static fn ($s) => !empty($s['alert']));
+            return $attention === [] ? 0 : 1;
 
         case 'usage-report:view-list':
             $text = (string) $metrics::viewList(\AcronisCloud\Whmcs\Servers::names(), acroniscloud_usage_options('manage', $function, $tty));

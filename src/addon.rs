@@ -64,7 +64,21 @@ fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
             server_records.push(server_record(row)?);
         }
     }
+    let services = match ctx.get("services").map(zval_to_json) {
+        Some(v @ Value::Array(_)) => serde_json::from_value(v)
+            .map_err(|e| Error::validation(format!("Invalid service list: {e}")))?,
+        _ => vec![],
+    };
+    let billed = match ctx.get("billed").map(zval_to_json) {
+        Some(v @ Value::Array(_)) => serde_json::from_value(v)
+            .map_err(|e| Error::validation(format!("Invalid billed values: {e}")))?,
+        _ => vec![],
+    };
     Ok(Context {
+        services,
+        billed,
+        module_link: get_str(ctx, "module_link"),
+        assets: get_str(ctx, "assets"),
         server_records,
         products_using: string_list(ctx.get("products_using")),
         caller: Caller {
@@ -262,6 +276,45 @@ impl Addon {
     /// True when the action needs every server's credentials (`server_records`) in the context.
     pub fn needs_server_records(action: String) -> bool {
         dispatch::needs_server_records(&action)
+    }
+
+    /// True when `$page` is one of the addon's server-rendered pages (`usage_billing`,
+    /// `reconciliation`).
+    pub fn is_page(page: String) -> bool {
+        acroniscloud_core::admin_api::pages::is_page(&page)
+    }
+
+    /// The HTML of the addon page `$page` (`''` = the main page's tab bar and usage banner).
+    /// `$request` and `$context` as for `handle()`; the context also carries `module_link`,
+    /// `assets`, and for `reconciliation` `services` (`[{id, user_id, server_id, status,
+    /// tenant_id, product}]`) and `billed` (`[{tenant_id, date, metric, value}]`).
+    pub fn page(
+        page: String,
+        request: &ZendHashTable,
+        context_in: &ZendHashTable,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<String> {
+        let opts = Options::new(options);
+        let (html, exchanges) = guard(|| {
+            let config = opts.config()?;
+            let req = api_request(request);
+            let db = opts.db();
+            let ctx = context(context_in, config)?;
+            let db_ref = db
+                .as_ref()
+                .ok()
+                .map(|d| d as &dyn acroniscloud_core::storage::Db);
+            Ok(acroniscloud_core::admin_api::pages::render(
+                &page, &req, &ctx, db_ref,
+            ))
+        })?;
+        ModuleLog {
+            enabled: opts.bool("module_log"),
+            module: "addons".into(),
+            function: opts.str("function"),
+        }
+        .write(exchanges);
+        Ok(html)
     }
 
     /// True when `$action` is an admin API action (otherwise `_output` renders the page).

@@ -208,6 +208,37 @@ impl UsageMetrics {
         Ok(to_zval(&out))
     }
 
+    /// `manage.php usage-report:status`: `$servers` = `tblservers` rows (`id`, `name`,
+    /// `disabled`); `$days` per server (1–35). Returns `['status' => the admin action
+    /// `pipeline_status`'s answer, 'text' => the text table]`, in English.
+    pub fn pipeline_status(
+        servers: &ZendHashTable,
+        days: i64,
+        options: Option<&ZendHashTable>,
+    ) -> PhpResult<Zval> {
+        use acroniscloud_core::usage::pipeline_status as status;
+        let out = guard(|| {
+            let opts = Options::new(options);
+            let config = opts.config()?;
+            let db = opts.db()?;
+            let list: Vec<status::StatusServer> = values(servers)
+                .into_iter()
+                .filter_map(Zval::array)
+                .map(|row| status::StatusServer {
+                    id: get_str(row, "id").trim().parse().unwrap_or(0),
+                    name: get_str(row, "name"),
+                    disabled: !matches!(get_str(row, "disabled").trim(), "" | "0"),
+                })
+                .collect();
+            let clock = status::StatusClock::current(&config, days);
+            let st = status::pipeline_status(&db, &list, &clock, &Translator::english())?;
+            let json = serde_json::to_value(&st)
+                .map_err(|e| Error::internal(format!("Cannot encode the status: {e}")))?;
+            Ok(json!({"status": json, "text": status::text_table(&st)}))
+        })?;
+        Ok(to_zval(&out))
+    }
+
     /// The `view-list` text; `$serverNames` = `[server id => name]` of existing servers.
     pub fn view_list(
         server_names: &ZendHashTable,

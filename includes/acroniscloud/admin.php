@@ -11,6 +11,7 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/bootstrap.php';
 require_once __DIR__ . '/legacy_switch.php';
+require_once __DIR__ . '/reconciliation.php';
 
 use AcronisCloud\Whmcs\Request;
 use AcronisCloud\Whmcs\Servers;
@@ -18,7 +19,7 @@ use AcronisCloud\Whmcs\Settings;
 use WHMCS\Database\Capsule;
 
 /** The facts the admin API checks and uses. */
-function acroniscloud_admin_context(): array
+function acroniscloud_admin_context(string $moduleLink = 'addonmodules.php?module=acroniscloud'): array
 {
     $adminId = (int) ($_SESSION['adminid'] ?? 0);
     $servers = Capsule::table('tblservers')->where('type', Servers::TYPE)->orderBy('id')
@@ -28,10 +29,15 @@ function acroniscloud_admin_context(): array
         })->all();
     $serverId = Request::queryInt('server_id');
     $templateId = Request::queryInt('template_id');
+    $reconciling = Request::query('action') === 'reconciliation' || (Request::query('action') === '' && Request::query('page') === 'reconciliation');
     return [
+        'module_link' => $moduleLink,
+        'assets' => '../modules/addons/acroniscloud/assets/',
+        'services' => $reconciling ? acroniscloud_reconciliation_services() : [],
+        'billed' => $reconciling ? acroniscloud_reconciliation_billed() : [],
         'locale' => Settings::adminLanguage($adminId),
         'l10n_dir' => __DIR__ . '/l10n',
-        'server_records' => \AcronisCloud\Addon::needsServerRecords(Request::query('action')) ? Servers::rows() : [],
+        'server_records' => \AcronisCloud\Addon::needsServerRecords(Request::query('action')) || $reconciling ? Servers::rows() : [],
         'products_using' => $templateId > 0
             ? Capsule::table('tblproducts')->where('servertype', Servers::TYPE)->where('configoption1', (string) $templateId)
                 ->orderBy('name')->pluck('name')->all()
@@ -51,12 +57,17 @@ function acroniscloud_admin_context(): array
 function acroniscloud_admin_output(array $vars): void
 {
     $action = Request::query('action');
-    $options = acroniscloud_options('addons', 'output' . ($action !== '' ? ':' . $action : ''));
+    $page = Request::query('page');
+    $moduleLink = (string) ($vars['modulelink'] ?? 'addonmodules.php?module=acroniscloud');
+    $options = acroniscloud_options('addons', 'output' . ($action !== '' ? ':' . $action : ($page !== '' ? ':' . $page : '')));
     if (!\AcronisCloud\Addon::isApiAction($action)) {
-        echo acroniscloud_admin_page((string) ($vars['modulelink'] ?? 'addonmodules.php?module=acroniscloud'), $options);
+        // Server-rendered pages (usage billing, reconciliation); the main page gets the tab bar
+        // and the usage banner above the template app.
+        $html = \AcronisCloud\Addon::page(\AcronisCloud\Addon::isPage($page) ? $page : '', Request::api('', false), acroniscloud_admin_context($moduleLink), $options);
+        echo \AcronisCloud\Addon::isPage($page) ? $html : $html . acroniscloud_admin_page($moduleLink, $options);
         return;
     }
-    $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context(), $options);
+    $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context($moduleLink), $options);
     $apply = $answer['status'] === 200 ? (json_decode($answer['body'], true)['apply'] ?? null) : null;
     if (isset($apply['legacy_switch'])) {
         $decided = (array) (json_decode($answer['body'], true)['results'] ?? []);

@@ -367,7 +367,21 @@ say('Refresh now -> ' . (isset($first['usages']) ? 'live usages reloaded, next r
 $second = $clientApi('refresh_usages', [], []);
 say('Refresh now again -> ' . ($second['error']['code'] ?? '?') . ' ' . ($second['error']['message'] ?? json_encode($second)));
 
-step('18. Terminate (cancellation)');
+step('18. The billing-pipeline status and reconciliation (Addons > Acronis Cyber Cloud)');
+say('php manage.php usage-report:status --days=1 (the "Usage billing" page shows the same; exit 1 = attention needed):');
+echo preg_replace('/^/m', '   ', rtrim($manage('usage-report:status', '--days=1'))), "\n";
+$stray = $cloud('POST', '/api/2/tenants', ['kind' => 'customer', 'parent_id' => $dc2['root_tenant_id'], 'name' => 'Created in the Cloud console']);
+say('someone creates the customer "' . $stray['name'] . '" directly in the Cloud console (no WHMCS service)');
+$rec = $admin->api('GET', 'reconciliation', ['server_id' => (string) $id, 'kind' => 'orphan_tenant']);
+foreach ((array) ($rec['json']['findings'] ?? []) as $finding) {
+    say('reconciliation -> ' . $finding['kind'] . ': ' . $finding['tenant_name'] . ' - ' . $finding['details']);
+    say('  fix: ' . ($finding['actions'][0]['kind'] ?? '-') . ' -> ' . ($finding['actions'][0]['href'] ?? '-'));
+}
+if (($rec['json']['findings'] ?? []) === []) {
+    say('reconciliation -> HTTP ' . $rec['status'] . ': ' . $rec['body']);
+}
+
+step('19. Terminate (cancellation)');
 $r = $host->run('module:terminate', [$customer]);
 say('TerminateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
 $show($customer);
@@ -375,7 +389,7 @@ $r = $host->run('module:terminate', [$customer]);
 say('TerminateAccount again -> ' . ($r['json']['ok'] ? 'success (nothing left to do)' : $r['json']['error']));
 
 if (in_array('--serve', $argv, true)) {
-    step('19. Click through it yourself');
+    step('20. Click through it yourself');
     say("Admin area: $url/admin/login.php?autologin=admin&redirect=addonmodules.php%3Fmodule%3Dacroniscloud");
     say('(an emulated WHMCS admin session; the simulator keeps running). Press Ctrl+C to stop.');
     while (true) {

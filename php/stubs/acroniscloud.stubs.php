@@ -32,6 +32,8 @@ namespace AcronisCloud {
         public static function migrationSummary(array $warnings, ?array $options = null): string {}
         public static function deactivate(?array $options = null): mixed {}
         public static function needsServerRecords(string $action): bool {}
+        public static function isPage(string $page): bool {}
+        public static function page(string $page, array $request, array $context_in, ?array $options = null): string {}
         public static function isApiAction(string $action): bool {}
         public static function handle(array $request, array $context_in, ?array $options = null): mixed {}
         public function __construct() {}
@@ -100,6 +102,7 @@ namespace AcronisCloud {
         public static function process(array $servers, mixed $known_tenants, ?array $options = null): mixed {}
         public static function erase(?array $options = null): mixed {}
         public static function flushAll(?array $options = null): mixed {}
+        public static function pipelineStatus(array $servers, int $days, ?array $options = null): mixed {}
         public static function viewList(array $server_names, ?array $options = null): string {}
         public static function todaysMetrics(array $servers, mixed $known_tenants, ?array $options = null): mixed {}
         public static function definitions(?array $options = null): mixed {}

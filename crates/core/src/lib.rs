@@ -22,6 +22,7 @@ pub mod platform;
 pub mod product_settings;
 pub mod provisioning;
 pub mod quotas;
+pub mod reconciliation;
 pub mod retry_policy;
 pub mod server;
 pub mod server_hooks;

@@ -42,7 +42,7 @@ final class ActivationTest extends ModuleTestCase
         $this->assertSame(['status' => 'success', 'description' => 'Acronis Cyber Cloud addon activated successfully.'], $r['activate']);
         $this->assertSame(self::TABLES, $this->moduleTables(), 'the 2.x tables and the module\'s own, in the WHMCS database');
         $this->assertFileDoesNotExist($this->host->root() . '/downloads/acroniscloud/templates.sqlite', 'no SQLite file in production');
-        $this->assertSame('1', (string) $this->host->sql("SELECT version FROM acroniscloud_schema WHERE component = 'schema'")[0]['version']);
+        $this->assertSame('2', (string) $this->host->sql("SELECT version FROM acroniscloud_schema WHERE component = 'schema'")[0]['version']);
         // Deactivation keeps the data.
         $this->host->ok('module:call', ['deactivate', 'module' => 'acroniscloud', 'addon' => true]);
         $this->assertSame(self::TABLES, $this->moduleTables());

@@ -4,6 +4,7 @@
 use super::catalog_actions;
 use super::envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
 use super::guard::{check, Caller};
+use super::pipeline_actions;
 use super::servers::{self, ServerSummary};
 use super::templates;
 use crate::config::Config;
@@ -33,6 +34,14 @@ pub struct Context {
     pub l10n_dir: Option<std::path::PathBuf>,
     /// Services and products of the module, for the legacy-editions page (manual 6.6).
     pub legacy: crate::migration::legacy_editions::Inventory,
+    /// Services of Acronis products (reconciliation only).
+    pub services: Vec<crate::reconciliation::ServiceRef>,
+    /// What WHMCS recorded per tenant and metric (reconciliation only).
+    pub billed: Vec<crate::reconciliation::BilledValue>,
+    /// `addonmodules.php?module=acroniscloud` as WHMCS gives it (links of the pages).
+    pub module_link: String,
+    /// URL of the addon's assets folder (the pages' stylesheet).
+    pub assets: String,
 }
 
 /// (action, the one HTTP method it accepts).
@@ -52,13 +61,15 @@ const ACTIONS: &[(&str, &str)] = &[
     ("copy_template", "POST"),
     ("legacy_plan", "GET"),
     ("legacy_switch", "POST"),
+    ("pipeline_status", "GET"),
+    ("reconciliation", "GET"),
 ];
 
 /// Actions that need every server's credentials in the context.
 pub fn needs_server_records(action: &str) -> bool {
     matches!(
         action,
-        "create_template" | "update_template" | "create_options"
+        "create_template" | "update_template" | "create_options" | "reconciliation"
     )
 }
 
@@ -99,6 +110,10 @@ pub fn handle(
             }
             "create_options" => create_options(req, ctx, db, &mut exchanges),
             "legacy_plan" | "legacy_switch" => super::legacy::handle(action, req, ctx, db),
+            "pipeline_status" => pipeline_actions::pipeline_status(&req.query, ctx, db),
+            "reconciliation" => {
+                pipeline_actions::reconciliation(&req.query, ctx, db, &mut exchanges)
+            }
             "list_templates" | "get_template" | "create_template" | "update_template"
             | "delete_template" | "copy_template" => {
                 template_action(action, req, ctx, db, &mut exchanges)

@@ -8,6 +8,8 @@ pub mod envelope;
 pub mod guard;
 pub mod legacy;
 pub mod option_groups;
+pub mod pages;
+pub mod pipeline_actions;
 pub mod servers;
 pub mod templates;
 

@@ -17,7 +17,9 @@ use std::collections::{HashMap, HashSet};
 
 /// The layout this code reads and writes. Raise it (and describe the change in
 /// `docs/storage.md`) whenever a table or column is added.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 2: `ordered_at`, `ready_at`, `downloaded_at` on the reports (step durations of the
+/// usage billing status page).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Name of the version row in `acroniscloud_schema`.
 const SCHEMA_COMPONENT: &str = "schema";
@@ -141,6 +143,11 @@ const TABLES: &[Table] = &[
             ("message", "TEXT NULL", "TEXT NULL"),
             ("last_poll_at", "BIGINT NOT NULL DEFAULT 0", "INTEGER NOT NULL DEFAULT 0"),
             ("aggregated_at", "BIGINT NOT NULL DEFAULT 0", "INTEGER NOT NULL DEFAULT 0"),
+            // Schema 2: when each step finished (Unix time; NULL = not yet, or a row of an
+            // earlier version), for the status page's step durations.
+            ("ordered_at", "BIGINT NULL", "INTEGER NULL"),
+            ("ready_at", "BIGINT NULL", "INTEGER NULL"),
+            ("downloaded_at", "BIGINT NULL", "INTEGER NULL"),
         ],
     },
     Table {
@@ -614,5 +621,41 @@ mod tests {
         assert!(e.contains("schema version 99"), "{e}");
         assert!(ready(&db).is_err());
         assert_eq!(recorded_version(&db).unwrap(), Some(99));
+    }
+
+    /// The one upgrade step of schema 2: a version-1 reports table gets the nullable step
+    /// timestamps; its rows keep their data and read NULL (durations unknown).
+    #[test]
+    fn schema_1_reports_get_the_step_timestamps_of_schema_2() {
+        let db = SqliteDb::memory().unwrap();
+        ensure(&db).unwrap();
+        for column in ["ordered_at", "ready_at", "downloaded_at"] {
+            db.execute(
+                &format!("ALTER TABLE acroniscloud_service_reports DROP COLUMN {column}"),
+                &[],
+            )
+            .unwrap();
+        }
+        db.execute(
+            "INSERT INTO acroniscloud_service_reports (date, datacenter_id, status) VALUES ('2024-05-30', 1, 4)",
+            &[],
+        )
+        .unwrap();
+        db.execute("UPDATE acroniscloud_schema SET version = 1", &[])
+            .unwrap();
+        let report = ensure(&db).unwrap();
+        for column in ["ordered_at", "ready_at", "downloaded_at"] {
+            let name = format!("acroniscloud_service_reports.{column}");
+            assert!(report.columns_added.contains(&name), "{name}");
+        }
+        assert_eq!(recorded_version(&db).unwrap(), Some(2));
+        let rows = db
+            .query(
+                "SELECT status, ordered_at, ready_at, downloaded_at FROM acroniscloud_service_reports",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(rows[0].int("status"), 4);
+        assert_eq!(rows[0].opt_text("ordered_at"), None);
     }
 }

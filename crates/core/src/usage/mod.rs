@@ -6,6 +6,7 @@ pub mod csv_reader;
 pub mod housekeeping;
 pub mod metrics;
 pub mod pipeline;
+pub mod pipeline_status;
 pub mod provider;
 pub mod status;
 pub mod store;

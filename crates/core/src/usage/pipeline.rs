@@ -404,10 +404,18 @@ impl ServerRun<'_, '_> {
         let failures = row.failures + 1;
         let limit = i64::from(self.ctx.config.usage_report.retries_limit.max(1));
         let give_up = escalate && failures >= limit;
+        // The HTTP status of a refused login stays in the message: the status page's hint
+        // (check the server's credentials) is chosen from it.
+        let refused = match e.http_status() {
+            Some(code @ (401 | 403)) => format!(" (HTTP {code})"),
+            _ => String::new(),
+        };
         let message = if give_up {
-            format!("{e} (attempt {failures}; a new report will be ordered by the next run)")
+            format!(
+                "{e}{refused} (attempt {failures}; a new report will be ordered by the next run)"
+            )
         } else {
-            format!("{e} (attempt {failures}; the next run retries)")
+            format!("{e}{refused} (attempt {failures}; the next run retries)")
         };
         self.note(message.clone());
         let row = self.update(
@@ -692,6 +700,17 @@ impl ServerRun<'_, '_> {
             d.bytes,
             started.elapsed().as_secs_f64()
         ));
+        let stamped = RowUpdate {
+            downloaded_at: Some(now()),
+            ..RowUpdate::default()
+        };
+        let row = match self.update(&row, stamped) {
+            Ok(row) => row,
+            Err(failure) => {
+                let _ = std::fs::remove_file(&part);
+                return Err(failure);
+            }
+        };
         match self.aggregate(&row, &part) {
             Ok(row) => {
                 if let Err(e) = std::fs::rename(&part, &target) {

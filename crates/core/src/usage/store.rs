@@ -56,6 +56,8 @@ pub struct RowUpdate {
     pub failures: Option<i64>,
     pub message: Option<String>,
     pub last_poll_at: Option<i64>,
+    /// When the file was downloaded completely (the status page's download duration).
+    pub downloaded_at: Option<i64>,
 }
 
 /// Outcome of [`UsageStore::claim`].
@@ -138,7 +140,7 @@ fn metrics_of(text: &str) -> Vec<(String, f64)> {
 }
 
 /// Lease of one server's report of one day.
-fn lease_name(server_id: i64, date: &str) -> String {
+pub(crate) fn lease_name(server_id: i64, date: &str) -> String {
     format!("usage-report:{server_id}:{date}")
 }
 
@@ -170,6 +172,7 @@ fn set_clause(u: &RowUpdate) -> (Vec<&'static str>, Vec<Value>) {
     if let Some(s) = u.status {
         set("status = ?", Value::Int(s.code()));
     }
+    step_times(u, &mut set);
     if let Some(v) = &u.report_id {
         set("report_id = ?", Value::from(v.clone()));
     }
@@ -194,6 +197,26 @@ fn set_clause(u: &RowUpdate) -> (Vec<&'static str>, Vec<Value>) {
         set("last_poll_at = ?", Value::Int(v));
     }
     (sets, params)
+}
+
+/// The step timestamps of the status page: a new order starts the clock again; a ready report
+/// (the platform named its stored file) and a complete download are stamped when they happen.
+fn step_times(u: &RowUpdate, set: &mut impl FnMut(&'static str, Value)) {
+    let now = chrono::Utc::now().timestamp();
+    match u.status {
+        Some(ReportStatus::Ordered) => {
+            set("ordered_at = ?", Value::Int(now));
+            set("ready_at = ?", Value::Null);
+            set("downloaded_at = ?", Value::Null);
+        }
+        Some(ReportStatus::Ready) if matches!(u.stored_report_id, Some(Some(_))) => {
+            set("ready_at = ?", Value::Int(now));
+        }
+        _ => {}
+    }
+    if let Some(at) = u.downloaded_at {
+        set("downloaded_at = ?", Value::Int(at));
+    }
 }
 
 fn apply(db: &dyn Db, row_id: i64, u: &RowUpdate) -> crate::storage::DbResult<()> {
