@@ -8,6 +8,7 @@
 
 use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
 use crate::module_log::ModuleLog;
+use acroniscloud_core::audit::{Actor, SqlAudit};
 use acroniscloud_core::http::Exchange;
 use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::provisioning::{self, progress::SqlProgress, Context, Host};
@@ -81,6 +82,17 @@ impl Host for PhpHost<'_> {
     }
 }
 
+/// Who acts: the WHMCS callback or hook (`acroniscloud_CreateAccount` → `CreateAccount`) and
+/// the admin signed in, if any.
+fn actor(opts: &Options<'_>) -> Actor {
+    let function = opts.str("function");
+    let action = function
+        .strip_prefix("acroniscloud_")
+        .unwrap_or(&function)
+        .to_string();
+    Actor::new(action, opts.str("admin_id").trim().parse().unwrap_or(0))
+}
+
 /// One operation; `Ok(warnings)` or the error.
 fn operate(
     action: &str,
@@ -94,6 +106,7 @@ fn operate(
     let db = opts.db()?;
     let templates = SqlTemplates::open(&db)?;
     let progress = SqlProgress::open(&db)?;
+    let audit = SqlAudit::open(&db)?;
     let mut host = PhpHost {
         callbacks,
         log: ModuleLog {
@@ -108,6 +121,8 @@ fn operate(
         templates: &templates,
         progress: &progress,
         host: &mut host,
+        audit: &audit,
+        actor: actor(opts),
     };
     let result = match action {
         "create" => provisioning::create_account(&mut ctx, &input),

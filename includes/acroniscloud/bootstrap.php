@@ -47,6 +47,8 @@ function acroniscloud_options(string $module, string $function): array
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
             'storage_dir' => Settings::downloadsDir(),
             'locale' => Settings::adminLanguage((int) ($_SESSION['adminid'] ?? 0)),
+            // Recorded as the actor of audit trail entries (0: a client order, the cron).
+            'admin_id' => (int) ($_SESSION['adminid'] ?? 0),
             // The module's tables live in the WHMCS database, reached through WHMCS's connection.
             'db' => \AcronisCloud\Whmcs\Database::whmcs(),
         ];

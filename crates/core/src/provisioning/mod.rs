@@ -12,6 +12,7 @@
 
 mod account;
 mod admin_user;
+pub mod audit_trail;
 pub mod contact;
 pub mod customer_tag;
 mod flow;
@@ -64,6 +65,10 @@ pub struct Context<'a> {
     pub templates: &'a dyn TemplateStorage,
     pub progress: &'a dyn progress::ProgressStore,
     pub host: &'a mut dyn Host,
+    /// Where every change is recorded ([`audit_trail::audited`]).
+    pub audit: &'a dyn crate::audit::Recorder,
+    /// The WHMCS action (and admin) on whose behalf the module acts.
+    pub actor: crate::audit::Actor,
 }
 
 /// Outcome of a successful change of package: admin-facing warnings (e.g. different option
@@ -75,34 +80,42 @@ pub struct ChangeOutcome {
 
 /// `CreateAccount` (§A.4): provisions a new service or re-syncs an existing one.
 pub fn create_account(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    flow::provision(ctx, input, Purpose::Create).map(|_| ())
+    audit_trail::audited(ctx, input, "create", |ctx| {
+        flow::provision(ctx, input, Purpose::Create).map(|_| ())
+    })
 }
 
 /// `ChangePackage` (§B.10, manual 6.5.1): the create path with the new product, refused
 /// before any write when the old and new templates are incompatible.
 pub fn change_package(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<ChangeOutcome> {
-    flow::provision(ctx, input, Purpose::Change)
+    audit_trail::audited(ctx, input, "change", |ctx| {
+        flow::provision(ctx, input, Purpose::Change)
+    })
 }
 
 /// `SuspendAccount` (§A.5).
 pub fn suspend(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    lifecycle::suspend(ctx, input)
+    audit_trail::audited(ctx, input, "suspend", |ctx| lifecycle::suspend(ctx, input))
 }
 
 /// `UnsuspendAccount` (§A.6).
 pub fn unsuspend(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    lifecycle::unsuspend(ctx, input)
+    audit_trail::audited(ctx, input, "unsuspend", |ctx| {
+        lifecycle::unsuspend(ctx, input)
+    })
 }
 
 /// `TerminateAccount` and hook `ServiceDelete` (§A.7, §A.8).
 pub fn terminate(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    lifecycle::terminate(ctx, input)
+    audit_trail::audited(ctx, input, "terminate", |ctx| {
+        lifecycle::terminate(ctx, input)
+    })
 }
 
 /// Hook `ClientEdit` for one service (§B.9; `input.whmcs_version` is `None`, so the tenant's
 /// stored `whmcs-version` is kept, J.2 #22).
 pub fn sync_contact(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    contact::sync(ctx, input)
+    audit_trail::audited(ctx, input, "sync_contact", |ctx| contact::sync(ctx, input))
 }
 
 /// The string WHMCS shows as the module result (§A.4 error mapping): `success`, the message

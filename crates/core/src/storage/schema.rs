@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 /// The layout this code reads and writes. Raise it (and describe the change in
 /// `docs/storage.md`) whenever a table or column is added.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Name of the version row in `acroniscloud_schema`.
 const SCHEMA_COMPONENT: &str = "schema";
@@ -212,6 +212,45 @@ const TABLES: &[Table] = &[
             expires_at INTEGER NOT NULL DEFAULT 0",
         added: &[],
     },
+    // Version 2: the audit trail and the stored owner of each service.
+    Table {
+        name: "acroniscloud_audit",
+        mysql: "id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+            service_id INT UNSIGNED NOT NULL,
+            created_at BIGINT NOT NULL,
+            actor VARCHAR(64) NOT NULL,
+            admin_id INT UNSIGNED NOT NULL DEFAULT 0,
+            action VARCHAR(32) NOT NULL,
+            before_json MEDIUMTEXT NOT NULL,
+            after_json MEDIUMTEXT NOT NULL,
+            state_json MEDIUMTEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (id),
+            KEY acroniscloud_audit_service (service_id, created_at),
+            KEY acroniscloud_audit_time (created_at)",
+        sqlite: "id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            actor VARCHAR(64) NOT NULL,
+            admin_id INTEGER NOT NULL DEFAULT 0,
+            action VARCHAR(32) NOT NULL,
+            before_json TEXT NOT NULL,
+            after_json TEXT NOT NULL,
+            state_json TEXT NOT NULL,
+            result TEXT NOT NULL",
+        added: &[],
+    },
+    Table {
+        name: "acroniscloud_service_owners",
+        mysql: "service_id INT UNSIGNED NOT NULL,
+            client_id INT UNSIGNED NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (service_id)",
+        sqlite: "service_id INTEGER NOT NULL PRIMARY KEY,
+            client_id INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL",
+        added: &[],
+    },
     Table {
         name: "acroniscloud_schema",
         mysql: "component VARCHAR(64) NOT NULL,
@@ -229,6 +268,8 @@ const TABLES: &[Table] = &[
 const SQLITE_INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS acroniscloud_service_reports_day ON acroniscloud_service_reports (datacenter_id, date)",
     "CREATE INDEX IF NOT EXISTS acroniscloud_usage_tenant_days_day ON acroniscloud_usage_tenant_days (date, server_id)",
+    "CREATE INDEX IF NOT EXISTS acroniscloud_audit_service ON acroniscloud_audit (service_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS acroniscloud_audit_time ON acroniscloud_audit (created_at)",
     "CREATE INDEX IF NOT EXISTS template_application_id_foreign ON acroniscloud_service_template_offering_items (template_application_id)",
 ];
 
