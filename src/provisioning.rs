@@ -27,10 +27,10 @@ pub struct Provisioning;
 
 /// WHMCS side of provisioning, reached through the glue's callbacks. Each callback returns
 /// its value, or `['error' => message]` (the glue catches its own exceptions).
-struct PhpHost<'a> {
-    callbacks: &'a ZendHashTable,
-    log: ModuleLog,
-    warnings: Vec<String>,
+pub(crate) struct PhpHost<'a> {
+    pub(crate) callbacks: &'a ZendHashTable,
+    pub(crate) log: ModuleLog,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl PhpHost<'_> {
@@ -79,6 +79,14 @@ impl Host for PhpHost<'_> {
 
     fn warn(&mut self, message: &str) {
         self.warnings.push(message.to_string());
+    }
+
+    fn services_with_tenant(&mut self, tenant_id: &str) -> Result<Vec<i64>> {
+        let answer = self.call("services_with_tenant", vec![&tenant_id])?;
+        Ok(match zval_to_json(&answer) {
+            Value::Array(ids) => ids.iter().filter_map(Value::as_i64).collect(),
+            _ => Vec::new(),
+        })
     }
 }
 

@@ -10,6 +10,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/bootstrap.php';
+require_once __DIR__ . '/provisioning.php';
 
 use AcronisCloud\Whmcs\Request;
 use AcronisCloud\Whmcs\Servers;
@@ -27,7 +28,11 @@ function acroniscloud_admin_context(): array
         })->all();
     $serverId = Request::queryInt('server_id');
     $templateId = Request::queryInt('template_id');
+    $service = acroniscloud_admin_service(Request::queryInt('service_id'));
     return [
+        // Actions about one service (audit, adopt): the service as the module callbacks see it.
+        'service' => $service,
+        'callbacks' => $service !== null ? acroniscloud_provisioning_host($service) : [],
         'locale' => Settings::adminLanguage($adminId),
         'l10n_dir' => __DIR__ . '/l10n',
         'server_records' => \AcronisCloud\Addon::needsServerRecords(Request::query('action')) ? Servers::rows() : [],
@@ -43,6 +48,16 @@ function acroniscloud_admin_context(): array
         'servers' => $servers,
         'server' => $serverId > 0 ? Servers::row($serverId) : null,
     ];
+}
+
+/** The Acronis service `$serviceId` as provisioning describes it; null when there is none. */
+function acroniscloud_admin_service(int $serviceId): ?array
+{
+    if ($serviceId <= 0) {
+        return null;
+    }
+    $params = acroniscloud_service_params($serviceId);
+    return $params !== null ? acroniscloud_service_input($params) : null;
 }
 
 /** `_output`: an admin API action answers JSON and ends the request; anything else is the page. */

@@ -175,6 +175,7 @@ function acroniscloud_provisioning_host(array $service): array
             CustomFields::save($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
             return true;
         }),
+        'services_with_tenant' => $guard(static fn (string $tenantId): array => CustomFields::servicesWithTenant($tenantId)),
     ];
 }
 
@@ -282,4 +283,14 @@ function acroniscloud_banner(bool $admin): string
     }
     $first = reset($errors);
     return \AcronisCloud\Markup::provisioningBanner($admin, (string) ($first['title'] ?? ''), (string) ($first['message'] ?? ''));
+}
+
+/** Daily cron: the audit trail keeps `audit.retention_days` (config.yaml); failures are logged. */
+function acroniscloud_audit_prune(array $vars): array
+{
+    $out = \AcronisCloud\Addon::pruneAudit(acroniscloud_options('hooks', 'DailyCronJob'));
+    if (isset($out['error'])) {
+        ActivityLog::write('audit trail pruning failed: ' . $out['error']);
+    }
+    return $vars;
 }

@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod envelope;
 pub mod guard;
 pub mod servers;
+pub mod service_actions;
 pub mod templates;
 
 pub use envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};

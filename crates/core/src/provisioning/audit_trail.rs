@@ -38,6 +38,9 @@ impl Host for Noting<'_> {
     fn warn(&mut self, message: &str) {
         self.inner.warn(message);
     }
+    fn services_with_tenant(&mut self, tenant_id: &str) -> Result<Vec<i64>> {
+        self.inner.services_with_tenant(tenant_id)
+    }
 }
 
 /// The service as WHMCS describes it now: the starting point when the trail has no entry.

@@ -12,6 +12,7 @@
 
 mod account;
 mod admin_user;
+pub mod adopt;
 pub mod audit_trail;
 pub mod contact;
 pub mod customer_tag;
@@ -57,6 +58,11 @@ pub trait Host {
     fn exchanges(&mut self, exchanges: Vec<Exchange>);
     /// A non-fatal problem worth the admin's attention (logged as a warning).
     fn warn(&mut self, message: &str);
+    /// WHMCS services whose `tenant_id` custom field holds `tenant_id` (adoption refuses a
+    /// tenant another service already uses). Hosts without a WHMCS database know none.
+    fn services_with_tenant(&mut self, _tenant_id: &str) -> Result<Vec<i64>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Shared state of one provisioning call.
@@ -91,6 +97,12 @@ pub fn change_package(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<Cha
     audit_trail::audited(ctx, input, "change", |ctx| {
         flow::provision(ctx, input, Purpose::Change)
     })
+}
+
+/// The Acronis server of a service: its own, else the one it was provisioned on, else its
+/// template's.
+pub fn server_of(ctx: &Context<'_>, input: &ServiceInput) -> Result<i64> {
+    flow::server_for(ctx, input)
 }
 
 /// `SuspendAccount` (§A.5).
