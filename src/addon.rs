@@ -150,6 +150,7 @@ fn service_action(
             function: opts.str("function"),
         },
         warnings: Vec::new(),
+        move_user_email: opts.bool("move_user_email"),
     };
     let resp = service_actions::handle(
         req,
@@ -189,6 +190,7 @@ impl Addon {
                 "logging_cloud_api": {"FriendlyName": "Module Log Settings", "Type": "yesno", "Description": "API calls to Acronis Cyber Cloud"},
                 "logging_whmcs_api": {"FriendlyName": "", "Type": "yesno", "Description": "API calls to WHMCS platform"},
                 "logging_db_query": {"FriendlyName": "", "Type": "yesno", "Description": "Queries to WHMCS database"},
+                "move_user_email": {"FriendlyName": "Moved services", "Type": "yesno", "Description": "When a service moves to another client, also change the Acronis administrator user's e-mail to the new client's"},
             },
         }))
     }

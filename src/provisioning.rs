@@ -31,6 +31,8 @@ pub(crate) struct PhpHost<'a> {
     pub(crate) callbacks: &'a ZendHashTable,
     pub(crate) log: ModuleLog,
     pub(crate) warnings: Vec<String>,
+    /// Addon setting `move_user_email` (see `provisioning::owner_move`).
+    pub(crate) move_user_email: bool,
 }
 
 impl PhpHost<'_> {
@@ -81,6 +83,10 @@ impl Host for PhpHost<'_> {
         self.warnings.push(message.to_string());
     }
 
+    fn move_updates_user_email(&self) -> bool {
+        self.move_user_email
+    }
+
     fn services_with_tenant(&mut self, tenant_id: &str) -> Result<Vec<i64>> {
         let answer = self.call("services_with_tenant", vec![&tenant_id])?;
         Ok(match zval_to_json(&answer) {
@@ -123,6 +129,7 @@ fn operate(
             function: opts.str("function"),
         },
         warnings: Vec::new(),
+        move_user_email: opts.bool("move_user_email"),
     };
     let mut ctx = Context {
         config: &config,
@@ -143,6 +150,7 @@ fn operate(
         "unsuspend" => provisioning::unsuspend(&mut ctx, &input),
         "terminate" => provisioning::terminate(&mut ctx, &input),
         "sync_contact" => provisioning::sync_contact(&mut ctx, &input),
+        "move" => provisioning::follow_owner(&mut ctx, &input).map(|_| ()),
         other => Err(Error::validation(format!(
             "Unknown provisioning action \"{other}\"."
         ))),
@@ -153,7 +161,7 @@ fn operate(
 #[php_impl]
 impl Provisioning {
     /// Runs `$action` (`create`, `change`, `suspend`, `unsuspend`, `terminate`,
-    /// `sync_contact`) for `$service` (see `ServiceInput`). `$callbacks`: `server(int $id):
+    /// `sync_contact`, `move`) for `$service` (see `ServiceInput`). `$callbacks`: `server(int $id):
     /// ?array` (tblservers row, password decrypted), `assign_server(int $id)`,
     /// `save_fields(string $json)` (field → value|null). Returns `['result' => 'success' or the
     /// message WHMCS shows, 'warnings' => string[]]`; never throws.

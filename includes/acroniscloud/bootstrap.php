@@ -43,6 +43,8 @@ function acroniscloud_options(string $module, string $function): array
             'module_log' => Settings::logScope('logging_cloud_api'),
             'whmcs_api_log' => Settings::logScope('logging_whmcs_api'),
             'db_query_log' => Settings::logScope('logging_db_query'),
+            // A service moved to another client also moves its administrator's e-mail (addon setting).
+            'move_user_email' => Settings::truthy(Settings::addon('move_user_email')),
             'whmcs_version' => Settings::system('Version'),
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
             'storage_dir' => Settings::downloadsDir(),

@@ -214,6 +214,22 @@ function acroniscloud_client_edited(array $vars): array
     return $vars;
 }
 
+/**
+ * AdminServiceEdit: an admin saved the service, possibly giving it to another client; the
+ * extension compares the stored owner and moves the tenant when it changed.
+ */
+function acroniscloud_service_edited(array $vars): array
+{
+    $params = acroniscloud_service_params((int) ($vars['serviceid'] ?? 0));
+    if ($params !== null) {
+        $result = acroniscloud_provision('move', 'AdminServiceEdit', $params);
+        if ($result !== 'success') {
+            ActivityLog::write('service ' . (int) $vars['serviceid'] . ': moving to the new client failed: ' . $result);
+        }
+    }
+    return $vars;
+}
+
 /** OrderProductUpgradeOverride (§B.10): the target product gets the module's custom fields. */
 function acroniscloud_upgrade_target(array $vars): array
 {

@@ -84,6 +84,56 @@ final class AuditAndAdoptTest extends ProvisioningTestCase
         $this->assertNoSecretIn('the audit answer', $r['body']);
     }
 
+    /** `$n` entries for the service, one a minute from `$from` (unix seconds), action `step-<i>`. */
+    private function seedAudit(int $n, int $from): void
+    {
+        for ($i = 1; $i <= $n; $i++) {
+            $this->host->sql(
+                "INSERT INTO acroniscloud_audit (service_id, created_at, actor, admin_id, action, before_json, after_json, state_json, result) VALUES (?, ?, 'ChangePackage', 0, ?, '{}', '{}', '{}', 'success')",
+                [$this->service, $from + 60 * $i, "step-$i"]
+            );
+        }
+    }
+
+    public function testAuditIsPagedTwentyPerPageLatestFirst(): void
+    {
+        $this->seedAudit(25, time() - 3600);
+        $first = $this->admin()->api('GET', 'audit', ['service_id' => $this->service, 'page' => 1]);
+        $this->assertSame(200, $first['status'], $first['body']);
+        $this->assertSame([25, 2, 1], [$first['json']['total'], $first['json']['pages'], $first['json']['page']]);
+        $this->assertCount(20, $first['json']['entries']);
+        $this->assertSame('step-25', $first['json']['entries'][0]['action']);
+        $this->assertSame('step-6', $first['json']['entries'][19]['action']);
+        $second = $this->admin()->api('GET', 'audit', ['service_id' => $this->service, 'page' => 2]);
+        $this->assertSame(['step-5', 'step-4', 'step-3', 'step-2', 'step-1'], array_column($second['json']['entries'], 'action'));
+        // Out of range or not a number: the nearest page, never an error or an empty page.
+        $this->assertSame(2, $this->admin()->api('GET', 'audit', ['service_id' => $this->service, 'page' => 99])['json']['page']);
+        $this->assertSame(1, $this->admin()->api('GET', 'audit', ['service_id' => $this->service, 'page' => 'x'])['json']['page']);
+        // Another service's trail is not mixed in.
+        $other = $this->addService($this->pid);
+        $this->assertSame(0, $this->admin()->api('GET', 'audit', ['service_id' => $other])['json']['total']);
+    }
+
+    public function testDailyCronPrunesEntriesOlderThanTheRetention(): void
+    {
+        $this->writeConfig([], "audit:\n  retention_days: 30\n");
+        $this->seedAudit(3, time() - 40 * 86400);
+        $this->seedAudit(2, time() - 86400);
+        $r = $this->host->run('hook:run', ['DailyCronJob', 'context' => 'cron']);
+        $this->assertSame(0, $r['exit'], $r['stdout'] . $r['stderr']);
+        $left = $this->auditRows();
+        $this->assertCount(2, $left, 'only the entries of the last 30 days stay');
+        foreach ($left as $row) {
+            $this->assertGreaterThan(time() - 30 * 86400, (int) $row['created_at']);
+        }
+
+        // 0 keeps everything.
+        $this->writeConfig([], "audit:\n  retention_days: 0\n");
+        $this->seedAudit(1, time() - 4000 * 86400);
+        $this->assertSame(0, $this->host->run('hook:run', ['DailyCronJob', 'context' => 'cron'])['exit']);
+        $this->assertCount(3, $this->auditRows());
+    }
+
     public function testAuditOfAnUnknownServiceIs404(): void
     {
         $r = $this->admin()->api('GET', 'audit', ['service_id' => 999]);

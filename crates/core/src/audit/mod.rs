@@ -61,6 +61,14 @@ pub trait Recorder {
     fn last_state(&self, _service_id: i64) -> Result<Option<Value>> {
         Ok(None)
     }
+    /// The WHMCS client the module last saw owning the service (`None`: not known yet).
+    fn owner(&self, _service_id: i64) -> Result<Option<i64>> {
+        Ok(None)
+    }
+    /// Remembers the service's owner.
+    fn set_owner(&self, _service_id: i64, _client_id: i64) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A recorder that keeps nothing (tools and tests that do not look at the trail).

@@ -148,7 +148,7 @@ impl<'d> SqlAudit<'d> {
     }
 
     /// The WHMCS client the module last saw owning `service_id`.
-    pub fn owner(&self, service_id: i64) -> Result<Option<i64>> {
+    pub fn stored_owner(&self, service_id: i64) -> Result<Option<i64>> {
         Ok(self
             .db
             .query(
@@ -161,7 +161,7 @@ impl<'d> SqlAudit<'d> {
     }
 
     /// Remembers that `client_id` owns `service_id`.
-    pub fn set_owner(&self, service_id: i64, client_id: i64) -> Result<()> {
+    pub fn store_owner(&self, service_id: i64, client_id: i64) -> Result<()> {
         let sql = match self.db.dialect() {
             Dialect::MySql => format!(
                 "INSERT INTO {OWNERS} (service_id, client_id, updated_at) VALUES (?, ?, ?) \
@@ -189,6 +189,14 @@ impl<'d> SqlAudit<'d> {
 impl Recorder for SqlAudit<'_> {
     fn record(&self, entry: &Entry) -> Result<()> {
         self.record_at(entry, now())
+    }
+
+    fn owner(&self, service_id: i64) -> Result<Option<i64>> {
+        self.stored_owner(service_id)
+    }
+
+    fn set_owner(&self, service_id: i64, client_id: i64) -> Result<()> {
+        self.store_owner(service_id, client_id)
     }
 
     fn last_state(&self, service_id: i64) -> Result<Option<serde_json::Value>> {

@@ -52,6 +52,7 @@ const SOURCES: &[&str] = &[
     "src/admin_api/service_actions.rs",
     "src/client_area/admin_audit.rs",
     "src/provisioning/adopt.rs",
+    "src/provisioning/owner_move.rs",
 ];
 
 /// Messages the extractor cannot see (built from pieces) that admins do see.

@@ -41,6 +41,9 @@ impl Host for Noting<'_> {
     fn services_with_tenant(&mut self, tenant_id: &str) -> Result<Vec<i64>> {
         self.inner.services_with_tenant(tenant_id)
     }
+    fn move_updates_user_email(&self) -> bool {
+        self.inner.move_updates_user_email()
+    }
 }
 
 /// The service as WHMCS describes it now: the starting point when the trail has no entry.
@@ -94,6 +97,15 @@ pub fn audited<T>(
     action: &str,
     op: impl FnOnce(&mut Context<'_>) -> Result<T>,
 ) -> Result<T> {
+    // A service WHMCS gave to another client since the last call: follow it first, so the
+    // operation and its entry see the new owner. A failed move never stops the operation
+    // (the next call retries it).
+    if let Err(e) = super::owner_move::follow(ctx, input) {
+        ctx.host.warn(&format!(
+            "The move of the service {} to the client {} was not completed on Acronis Cyber Cloud: {e}",
+            input.service_id, input.client_id
+        ));
+    }
     let before = match ctx.audit.last_state(input.service_id) {
         Ok(Some(Value::Object(m))) => m,
         _ => snapshot_of(input),

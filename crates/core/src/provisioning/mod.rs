@@ -23,6 +23,7 @@ pub mod locale;
 pub mod messages;
 pub mod naming;
 mod offering;
+pub mod owner_move;
 pub mod progress;
 pub mod progress_store;
 mod session;
@@ -62,6 +63,11 @@ pub trait Host {
     /// tenant another service already uses). Hosts without a WHMCS database know none.
     fn services_with_tenant(&mut self, _tenant_id: &str) -> Result<Vec<i64>> {
         Ok(Vec::new())
+    }
+    /// The addon setting "update the administrator's e-mail when a service moves to another
+    /// client" ([`owner_move`]); off unless the host says otherwise.
+    fn move_updates_user_email(&self) -> bool {
+        false
     }
 }
 
@@ -122,6 +128,12 @@ pub fn terminate(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
     audit_trail::audited(ctx, input, "terminate", |ctx| {
         lifecycle::terminate(ctx, input)
     })
+}
+
+/// Hook `AdminServiceEdit` (and the start of every other call, see
+/// [`audit_trail::audited`]): follows a move of the service to another client.
+pub fn follow_owner(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<bool> {
+    owner_move::follow(ctx, input)
 }
 
 /// Hook `ClientEdit` for one service (§B.9; `input.whmcs_version` is `None`, so the tenant's

@@ -596,6 +596,25 @@ mod tests {
         assert!(again.created.is_empty() && again.columns_added.is_empty());
     }
 
+    /// The version 2 step: a version 1 database gains the audit trail and the owners table,
+    /// its rows untouched.
+    #[test]
+    fn version_1_is_upgraded_with_the_audit_tables() {
+        let db = SqliteDb::memory().unwrap();
+        ensure(&db).unwrap();
+        for t in ["acroniscloud_audit", "acroniscloud_service_owners"] {
+            db.execute(&format!("DROP TABLE {t}"), &[]).unwrap();
+        }
+        record_version(&db, 1).unwrap();
+        let report = ensure(&db).unwrap();
+        assert_eq!(report.previous_version, Some(1));
+        assert_eq!(
+            report.created,
+            vec!["acroniscloud_audit", "acroniscloud_service_owners"]
+        );
+        assert_eq!(recorded_version(&db).unwrap(), Some(2));
+    }
+
     #[test]
     fn a_2x_layout_is_used_in_place_and_gets_the_added_columns() {
         let db = SqliteDb::memory().unwrap();
