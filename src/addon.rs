@@ -131,12 +131,18 @@ fn service_action(
 ) -> Result<(Value, Vec<acroniscloud_core::http::Exchange>), Error> {
     let db =
         db.ok_or_else(|| Error::config("The WHMCS database is not available to the module."))?;
-    let input = match context_in.get("service").map(zval_to_json) {
-        Some(v @ Value::Object(_)) => Some(serde_json::from_value(v).map_err(|e| {
-            Error::validation(format!("Invalid service description from WHMCS: {e}"))
-        })?),
-        _ => None,
-    };
+    let mut input: Option<acroniscloud_core::provisioning::ServiceInput> =
+        match context_in.get("service").map(zval_to_json) {
+            Some(v @ Value::Object(_)) => Some(serde_json::from_value(v).map_err(|e| {
+                Error::validation(format!("Invalid service description from WHMCS: {e}"))
+            })?),
+            _ => None,
+        };
+    // An admin page has no module `$params['whmcsVersion']`: the installation's version tags
+    // an adopted tenant like one the module created.
+    if let Some(i) = input.as_mut().filter(|i| i.whmcs_version.is_none()) {
+        i.whmcs_version = Some(opts.str("whmcs_version")).filter(|v| !v.is_empty());
+    }
     let empty = ZendHashTable::new();
     let callbacks = context_in
         .get("callbacks")

@@ -176,7 +176,9 @@ final class AuditAndAdoptTest extends ProvisioningTestCase
         $this->assertSame($id, $fields['tenant_id']);
         $this->assertSame($user['id'], $fields['user_id']);
         $this->assertSame('legacy-admin', $fields['cloud_login']);
-        $this->assertStringContainsString('whmcs-service-id=' . $this->service, (string) $this->cloudTenant($id)['customer_id']);
+        $tag = (string) $this->cloudTenant($id)['customer_id'];
+        $this->assertStringContainsString('whmcs-service-id=' . $this->service, $tag);
+        $this->assertMatchesRegularExpression('/(^|;)whmcs-version=[^;]+/', $tag, 'tagged with the WHMCS version like a tenant the module created');
         $this->assertCount(0, $this->requestsTo('POST', '/api/2/tenants'));
         $this->assertCount(0, $this->requestsTo('PUT', "/api/2/tenants/$id/offering_items"));
         $rows = $this->auditRows();
