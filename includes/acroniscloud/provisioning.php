@@ -300,13 +300,3 @@ function acroniscloud_banner(bool $admin): string
     $first = reset($errors);
     return \AcronisCloud\Markup::provisioningBanner($admin, (string) ($first['title'] ?? ''), (string) ($first['message'] ?? ''));
 }
-
-/** Daily cron: the audit trail keeps `audit.retention_days` (config.yaml); failures are logged. */
-function acroniscloud_audit_prune(array $vars): array
-{
-    $out = \AcronisCloud\Addon::pruneAudit(acroniscloud_options('hooks', 'DailyCronJob'));
-    if (isset($out['error'])) {
-        ActivityLog::write('audit trail pruning failed: ' . $out['error']);
-    }
-    return $vars;
-}

@@ -21,7 +21,6 @@ add_hook('OrderProductUpgradeOverride', 1, function (array $vars) { return acron
 add_hook('AfterModuleChangePackageFailed', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_change_failed', $vars); });
 add_hook('AfterCronJob', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_after_cron', $vars); });
 add_hook('DailyCronJob', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_daily_cron', $vars); });
-add_hook('DailyCronJob', 2, function (array $vars) { return acroniscloud_hook('acroniscloud_audit_prune', $vars); });
 add_hook('AdminAreaHeaderOutput', 1, function (array $vars) { return acroniscloud_hook_output(static fn () => acroniscloud_admin_header($vars)); });
 add_hook('ClientAreaHeaderOutput', 1, function (array $vars) { return acroniscloud_hook_output(static fn () => acroniscloud_banner(false)); });
 
