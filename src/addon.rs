@@ -7,9 +7,11 @@ use crate::convert::{
 };
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
+use crate::provisioning::PhpHost;
 use acroniscloud_core::admin_api::dispatch::{self, Context};
 use acroniscloud_core::admin_api::guard::Caller;
 use acroniscloud_core::admin_api::servers::ServerSummary;
+use acroniscloud_core::admin_api::service_actions;
 use acroniscloud_core::config::Config;
 use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::Error;
@@ -136,6 +138,69 @@ fn zval_to_json_input(input: &ZendHashTable) -> Value {
     Value::Object(m)
 }
 
+/// An admin action about one service (`admin_api::service_actions`): the glue put the service
+/// (`service`, as the module callbacks see it, or null) and its WHMCS callbacks (`callbacks`)
+/// in the context.
+fn service_action(
+    req: &acroniscloud_core::admin_api::ApiRequest,
+    ctx: &Context,
+    db: Option<&dyn acroniscloud_core::storage::Db>,
+    context_in: &ZendHashTable,
+    opts: &Options,
+) -> Result<(Value, Vec<acroniscloud_core::http::Exchange>), Error> {
+    let db =
+        db.ok_or_else(|| Error::config("The WHMCS database is not available to the module."))?;
+    let mut input: Option<acroniscloud_core::provisioning::ServiceInput> =
+        match context_in.get("service").map(zval_to_json) {
+            Some(v @ Value::Object(_)) => Some(serde_json::from_value(v).map_err(|e| {
+                Error::validation(format!("Invalid service description from WHMCS: {e}"))
+            })?),
+            _ => None,
+        };
+    // An admin page has no module `$params['whmcsVersion']`: the installation's version tags
+    // an adopted tenant like one the module created.
+    if let Some(i) = input.as_mut().filter(|i| i.whmcs_version.is_none()) {
+        i.whmcs_version = Some(opts.str("whmcs_version")).filter(|v| !v.is_empty());
+    }
+    let empty = ZendHashTable::new();
+    let callbacks = context_in
+        .get("callbacks")
+        .and_then(Zval::array)
+        .unwrap_or(&empty);
+    let mut host = PhpHost {
+        callbacks,
+        log: ModuleLog {
+            enabled: opts.bool("module_log"),
+            module: "addons".into(),
+            function: opts.str("function"),
+        },
+        warnings: Vec::new(),
+        move_user_email: opts.bool("move_user_email"),
+    };
+    let resp = service_actions::handle(
+        req,
+        ctx,
+        db,
+        service_actions::Service {
+            input,
+            host: &mut host,
+        },
+    )
+    .unwrap_or_else(|| {
+        acroniscloud_core::admin_api::ApiResponse::error(404, "Unknown action.", None)
+    });
+    let t = Translator::load(
+        &ctx.locale,
+        acroniscloud_core::i18n::Domain::Messages,
+        ctx.l10n_dir.as_deref(),
+    );
+    let resp = dispatch::localize(resp, &t);
+    Ok((
+        json!({"status": resp.status, "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": resp.body}),
+        vec![],
+    ))
+}
+
 #[php_impl]
 impl Addon {
     /// WHMCS `_config()`.
@@ -150,6 +215,7 @@ impl Addon {
                 "logging_cloud_api": {"FriendlyName": "Module Log Settings", "Type": "yesno", "Description": "API calls to Acronis Cyber Cloud"},
                 "logging_whmcs_api": {"FriendlyName": "", "Type": "yesno", "Description": "API calls to WHMCS platform"},
                 "logging_db_query": {"FriendlyName": "", "Type": "yesno", "Description": "Queries to WHMCS database"},
+                "move_user_email": {"FriendlyName": "Moved services", "Type": "yesno", "Description": "When a service moves to another client, also change the Acronis administrator user's e-mail to the new client's"},
             },
         }))
     }
@@ -273,6 +339,25 @@ impl Addon {
         }))
     }
 
+    /// Daily cron: deletes audit trail entries older than `audit.retention_days`. Returns
+    /// `['deleted' => int]` or `['error' => message]`; never throws.
+    pub fn prune_audit(options: Option<&ZendHashTable>) -> Zval {
+        let opts = Options::new(options);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let config = opts.config()?;
+            let db = opts.db()?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            acroniscloud_core::audit::SqlAudit::open(&db)?.prune(config.audit.retention_days, now)
+        }));
+        to_zval(&match result {
+            Ok(Ok(n)) => json!({"deleted": n}),
+            Ok(Err(e)) => json!({"error": e.to_string()}),
+            Err(_) => json!({"error": "Internal error in the acroniscloud extension."}),
+        })
+    }
+
     /// True when the action needs every server's credentials (`server_records`) in the context.
     pub fn needs_server_records(action: String) -> bool {
         dispatch::needs_server_records(&action)
@@ -342,6 +427,9 @@ impl Addon {
                 .as_ref()
                 .ok()
                 .map(|d| d as &dyn acroniscloud_core::storage::Db);
+            if service_actions::is_action(&req.action) {
+                return service_action(&req, &ctx, db_ref, context_in, &opts);
+            }
             Ok(match dispatch::handle(&req, &ctx, db_ref) {
                 None => (Value::Null, vec![]),
                 Some((resp, ex)) => (

@@ -60,6 +60,44 @@ fn log_for(opts: &Options) -> ModuleLog {
     }
 }
 
+/// The audit trail and, for a service without a tenant, the adopt form (issue 13). The glue
+/// passes `audit_page`, `tab_link`, `addon_link`, `csrf_token` and `assets` in the context; a
+/// database problem shows in the row instead of hiding the tab.
+fn audit_rows(
+    ctx: &client_area::Context,
+    context: &ZendHashTable,
+    opts: &Options<'_>,
+) -> Vec<(String, String)> {
+    use acroniscloud_core::client_area::admin_audit;
+    let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
+    let service_id = ctx.service.service_id;
+    let page = get_str(context, "audit_page").trim().parse().unwrap_or(1);
+    let trail = opts
+        .db()
+        .and_then(|db| acroniscloud_core::audit::SqlAudit::open(&db)?.page(service_id, page));
+    let html = match trail {
+        Ok(p) => admin_audit::audit_html(&p, &t, &get_str(context, "tab_link")),
+        Err(e) => format!(
+            "<div class=\"alert alert-warning\">{}</div>",
+            client_area::admin_tab::escape(&t.translate_message(&e.to_string()))
+        ),
+    };
+    let mut rows = vec![(t.translate("Audit trail"), html)];
+    if ctx.service.tenant_id.trim().is_empty() && service_id > 0 {
+        rows.push((
+            t.translate("Adopt an existing tenant"),
+            admin_audit::adopt_form_html(
+                service_id,
+                &get_str(context, "addon_link"),
+                &get_str(context, "csrf_token"),
+                &format!("{}service-tab.js", get_str(context, "assets")),
+                &t,
+            ),
+        ));
+    }
+    rows
+}
+
 #[php_impl]
 impl ClientArea {
     /// Runs one page API request. `$request`: method, action, query, content_type, body.
@@ -135,7 +173,8 @@ impl ClientArea {
         let (rows, exchanges) = guard(|| {
             let ctx = build_context(context, &opts)?;
             let mut exchanges = Vec::new();
-            let rows = client_area::admin_tab::fields(&ctx, &mut exchanges);
+            let mut rows = client_area::admin_tab::fields(&ctx, &mut exchanges);
+            rows.extend(audit_rows(&ctx, context, &opts));
             Ok((rows, exchanges))
         })?;
         log_for(&opts).write(exchanges);

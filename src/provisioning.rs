@@ -8,6 +8,7 @@
 
 use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
 use crate::module_log::ModuleLog;
+use acroniscloud_core::audit::{Actor, SqlAudit};
 use acroniscloud_core::http::Exchange;
 use acroniscloud_core::i18n::Translator;
 use acroniscloud_core::provisioning::{
@@ -28,10 +29,12 @@ pub struct Provisioning;
 
 /// WHMCS side of provisioning, reached through the glue's callbacks. Each callback returns
 /// its value, or `['error' => message]` (the glue catches its own exceptions).
-struct PhpHost<'a> {
-    callbacks: &'a ZendHashTable,
-    log: ModuleLog,
-    warnings: Vec<String>,
+pub(crate) struct PhpHost<'a> {
+    pub(crate) callbacks: &'a ZendHashTable,
+    pub(crate) log: ModuleLog,
+    pub(crate) warnings: Vec<String>,
+    /// Addon setting `move_user_email` (see `provisioning::owner_move`).
+    pub(crate) move_user_email: bool,
 }
 
 impl PhpHost<'_> {
@@ -100,6 +103,29 @@ impl Host for PhpHost<'_> {
     fn warn(&mut self, message: &str) {
         self.warnings.push(message.to_string());
     }
+
+    fn move_updates_user_email(&self) -> bool {
+        self.move_user_email
+    }
+
+    fn services_with_tenant(&mut self, tenant_id: &str) -> Result<Vec<i64>> {
+        let answer = self.call("services_with_tenant", vec![&tenant_id])?;
+        Ok(match zval_to_json(&answer) {
+            Value::Array(ids) => ids.iter().filter_map(Value::as_i64).collect(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// Who acts: the WHMCS callback or hook (`acroniscloud_CreateAccount` → `CreateAccount`) and
+/// the admin signed in, if any.
+fn actor(opts: &Options<'_>) -> Actor {
+    let function = opts.str("function");
+    let action = function
+        .strip_prefix("acroniscloud_")
+        .unwrap_or(&function)
+        .to_string();
+    Actor::new(action, opts.str("admin_id").trim().parse().unwrap_or(0))
 }
 
 /// One operation; `Ok(warnings)` or the error.
@@ -115,6 +141,7 @@ fn operate(
     let db = opts.db()?;
     let templates = SqlTemplates::open(&db)?;
     let progress = SqlProgress::open(&db)?;
+    let audit = SqlAudit::open(&db)?;
     let mut host = PhpHost {
         callbacks,
         log: ModuleLog {
@@ -123,12 +150,15 @@ fn operate(
             function: opts.str("function"),
         },
         warnings: Vec::new(),
+        move_user_email: opts.bool("move_user_email"),
     };
     let mut ctx = Context {
         config: &config,
         templates: &templates,
         progress: &progress,
         host: &mut host,
+        audit: &audit,
+        actor: actor(opts),
     };
     let result = match action {
         "create" => provisioning::create_account(&mut ctx, &input),
@@ -141,6 +171,7 @@ fn operate(
         "unsuspend" => provisioning::unsuspend(&mut ctx, &input),
         "terminate" => provisioning::terminate(&mut ctx, &input),
         "sync_contact" => provisioning::sync_contact(&mut ctx, &input),
+        "move" => provisioning::follow_owner(&mut ctx, &input).map(|_| ()),
         other => Err(Error::validation(format!(
             "Unknown provisioning action \"{other}\"."
         ))),
@@ -151,7 +182,7 @@ fn operate(
 #[php_impl]
 impl Provisioning {
     /// Runs `$action` (`create`, `change`, `suspend`, `unsuspend`, `terminate`,
-    /// `sync_contact`) for `$service` (see `ServiceInput`). `$callbacks`: `server(int $id):
+    /// `sync_contact`, `move`) for `$service` (see `ServiceInput`). `$callbacks`: `server(int $id):
     /// ?array` (tblservers row, password decrypted), `assign_server(int $id)`,
     /// `save_fields(string $json)` (field → value|null). Returns `['result' => 'success' or the
     /// message WHMCS shows, 'warnings' => string[], 'banner' => bool]` (`banner`: leave the error

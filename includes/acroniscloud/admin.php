@@ -12,6 +12,7 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/bootstrap.php';
 require_once __DIR__ . '/legacy_switch.php';
 require_once __DIR__ . '/reconciliation.php';
+require_once __DIR__ . '/provisioning.php';
 
 use AcronisCloud\Whmcs\Request;
 use AcronisCloud\Whmcs\Servers;
@@ -29,8 +30,12 @@ function acroniscloud_admin_context(string $moduleLink = 'addonmodules.php?modul
         })->all();
     $serverId = Request::queryInt('server_id');
     $templateId = Request::queryInt('template_id');
+    $service = acroniscloud_admin_service(Request::queryInt('service_id'));
     $reconciling = Request::query('action') === 'reconciliation' || (Request::query('action') === '' && Request::query('page') === 'reconciliation');
     return [
+        // Actions about one service (audit, adopt): the service as the module callbacks see it.
+        'service' => $service,
+        'callbacks' => $service !== null ? acroniscloud_provisioning_host($service) : [],
         'module_link' => $moduleLink,
         'assets' => '../modules/addons/acroniscloud/assets/',
         'services' => $reconciling ? acroniscloud_reconciliation_services() : [],
@@ -51,6 +56,16 @@ function acroniscloud_admin_context(string $moduleLink = 'addonmodules.php?modul
         'server' => $serverId > 0 ? Servers::row($serverId) : null,
         'legacy' => strpos(Request::query('action'), 'legacy_') === 0 ? acroniscloud_legacy_inventory() : [],
     ];
+}
+
+/** The Acronis service `$serviceId` as provisioning describes it; null when there is none. */
+function acroniscloud_admin_service(int $serviceId): ?array
+{
+    if ($serviceId <= 0) {
+        return null;
+    }
+    $params = acroniscloud_service_params($serviceId);
+    return $params !== null ? acroniscloud_service_input($params) : null;
 }
 
 /** `_output`: an admin API action answers JSON and ends the request; anything else is the page. */

@@ -43,10 +43,14 @@ function acroniscloud_options(string $module, string $function): array
             'module_log' => Settings::logScope('logging_cloud_api'),
             'whmcs_api_log' => Settings::logScope('logging_whmcs_api'),
             'db_query_log' => Settings::logScope('logging_db_query'),
+            // A service moved to another client also moves its administrator's e-mail (addon setting).
+            'move_user_email' => Settings::truthy(Settings::addon('move_user_email')),
             'whmcs_version' => Settings::system('Version'),
             'admin_path' => !empty($GLOBALS['customadminpath']) ? (string) $GLOBALS['customadminpath'] : 'admin',
             'storage_dir' => Settings::downloadsDir(),
             'locale' => Settings::adminLanguage((int) ($_SESSION['adminid'] ?? 0)),
+            // Recorded as the actor of audit trail entries (0: a client order, the cron).
+            'admin_id' => (int) ($_SESSION['adminid'] ?? 0),
             // The module's tables live in the WHMCS database, reached through WHMCS's connection.
             'db' => \AcronisCloud\Whmcs\Database::whmcs(),
         ];

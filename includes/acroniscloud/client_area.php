@@ -252,12 +252,25 @@ function acroniscloud_client_sso(array $params): array
 }
 
 /** `AdminServicesTabFields`: Cloud ids, login and the live usage table for the admin. */
+/** Links and token of the tab's audit trail pager and adopt form (issue 13). */
+function acroniscloud_admin_tab_links(int $serviceId, int $clientId): array
+{
+    return [
+        'audit_page' => max(1, (int) ($_GET['acroniscloud_audit_page'] ?? 1)),
+        'tab_link' => 'clientsservices.php?' . http_build_query(['userid' => $clientId, 'id' => $serviceId]),
+        'addon_link' => 'addonmodules.php?module=acroniscloud',
+        'csrf_token' => \AcronisCloud\Whmcs\Request::csrfExpected(),
+        'assets' => '../modules/addons/acroniscloud/assets/',
+    ];
+}
+
 function acroniscloud_admin_service_tab(array $params): array
 {
     $options = acroniscloud_options('servers', 'AdminServicesTabFields');
     $row = Capsule::table('tblhosting')->where('id', (int) ($params['serviceid'] ?? 0))->first();
     try {
         $context = acroniscloud_client_context($params, $row ? (int) $row->userid : 0, (string) $options['locale']);
+        $context += acroniscloud_admin_tab_links((int) ($params['serviceid'] ?? 0), $row ? (int) $row->userid : 0);
         $fields = (array) \AcronisCloud\ClientArea::adminTab($context, $options);
     } catch (\Throwable $e) {
         $fields = ['Acronis Cyber Cloud' => \AcronisCloud\Markup::errorAlert($e->getMessage())];

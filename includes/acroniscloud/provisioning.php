@@ -176,6 +176,7 @@ function acroniscloud_provisioning_host(array $service): array
             CustomFields::save($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
             return true;
         }),
+        'services_with_tenant' => $guard(static fn (string $tenantId): array => CustomFields::servicesWithTenant($tenantId)),
     ];
 }
 
@@ -209,6 +210,22 @@ function acroniscloud_client_edited(array $vars): array
         $result = acroniscloud_provision('sync_contact', 'ClientEdit', $params);
         if ($result !== 'success') {
             ActivityLog::write('contact update of service ' . $serviceId . ' failed: ' . $result);
+        }
+    }
+    return $vars;
+}
+
+/**
+ * AdminServiceEdit: an admin saved the service, possibly giving it to another client; the
+ * extension compares the stored owner and moves the tenant when it changed.
+ */
+function acroniscloud_service_edited(array $vars): array
+{
+    $params = acroniscloud_service_params((int) ($vars['serviceid'] ?? 0));
+    if ($params !== null) {
+        $result = acroniscloud_provision('move', 'AdminServiceEdit', $params);
+        if ($result !== 'success') {
+            ActivityLog::write('service ' . (int) $vars['serviceid'] . ': moving to the new client failed: ' . $result);
         }
     }
     return $vars;

@@ -114,10 +114,16 @@ function acroniscloud_after_cron(array $vars): array
 /** DailyCronJob (§F.2): erase expired reports and usage history. */
 function acroniscloud_daily_cron(array $vars): array
 {
+    // The audit trail keeps `audit.retention_days` (config.yaml), whether or not metrics are
+    // billed; a failure is reported once, like any failure of this hook.
+    $pruned = \AcronisCloud\Addon::pruneAudit(acroniscloud_options('hooks', 'DailyCronJob'));
     acroniscloud_usage_cron('DailyCronJob', 'dailyCronJob', static function (array $options): void {
         $result = \AcronisCloud\UsageMetrics::erase($options);
         ActivityLog::each('usage report erase: ', (array) ($result['warnings'] ?? []));
     });
+    if (isset($pruned['error'])) {
+        throw new \RuntimeException('audit trail pruning failed: ' . $pruned['error']);
+    }
     return $vars;
 }
 

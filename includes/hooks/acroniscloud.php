@@ -15,6 +15,7 @@ add_hook('ServerEdit', 1, function (array $vars) { return acroniscloud_hook('acr
 add_hook('ServerDelete', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_server_deleted', $vars); });
 add_hook('ProductEdit', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_product_edit', $vars); });
 add_hook('ServiceDelete', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_service_deleted', $vars); });
+add_hook('AdminServiceEdit', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_service_edited', $vars); });
 add_hook('ClientEdit', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_client_edited', $vars); });
 add_hook('OrderProductUpgradeOverride', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_upgrade_target', $vars); });
 add_hook('AfterModuleChangePackageFailed', 1, function (array $vars) { return acroniscloud_hook('acroniscloud_change_failed', $vars); });

@@ -381,6 +381,28 @@ if (($rec['json']['findings'] ?? []) === []) {
     say('reconciliation -> HTTP ' . $rec['status'] . ': ' . $rec['body']);
 }
 
+step('18a. The audit trail, and adopting a tenant made in the Acronis console');
+$trail = $admin->api('GET', 'audit', ['service_id' => $customer]);
+say('audit trail of service ' . $customer . ' (admin service tab, latest first): ' . implode(', ', array_map(
+    static fn ($e) => $e['action'] . ' by ' . $e['actor'], (array) ($trail['json']['entries'] ?? [])
+)));
+$legacy = $cloud('POST', '/api/2/tenants', ['kind' => 'customer', 'parent_id' => $sim->seed(1)['root_tenant_id'], 'name' => 'Legacy Customer GmbH']);
+$orphan = (int) $host->ok('service:add', ['pid' => 1, 'server' => $id, 'userid' => 1])['serviceid'];
+say('a customer created in the Acronis console before WHMCS ("Legacy Customer GmbH"), and service ' . $orphan . ' without a tenant');
+$found = $admin->api('GET', 'adopt_search', ['service_id' => $orphan, 'q' => 'legacy']);
+say('adopt_search "legacy" -> ' . implode(', ', array_map(static fn ($t) => $t['name'] . ' (' . $t['kind'] . ')', (array) ($found['json']['tenants'] ?? []))));
+$sim->clearRequests(1);
+$dry = $admin->api('POST', 'adopt_tenant', ['service_id' => $orphan], ['tenant_id' => $legacy['id'], 'dry_run' => true]);
+say('adopt_tenant dry run -> HTTP ' . $dry['status'] . ', would tag customer_id "' . ($dry['json']['customer_id'] ?? '?') . '" and bind '
+    . implode(', ', (array) ($dry['json']['applications_to_bind'] ?? [])) . ' on the next re-sync; platform calls: '
+    . implode(', ', array_unique(array_map(static fn ($r) => $r['method'], array_filter($sim->requests(1), static fn ($r) => !str_contains($r['path'], 'idp/token'))))));
+$partnerTenant = $cloud('POST', '/api/2/tenants', ['kind' => 'partner', 'parent_id' => $sim->seed(1)['root_tenant_id'], 'name' => 'Some Reseller']);
+$wrong = $admin->api('POST', 'adopt_tenant', ['service_id' => $orphan], ['tenant_id' => $partnerTenant['id']]);
+say('adopt_tenant of a partner tenant -> HTTP ' . $wrong['status'] . ': ' . ($wrong['json']['error']['message'] ?? $wrong['body']));
+$adopted = $admin->api('POST', 'adopt_tenant', ['service_id' => $orphan], ['tenant_id' => $legacy['id']]);
+say('adopt_tenant -> HTTP ' . $adopted['status'] . '; nothing re-created, quotas untouched until the next ChangePackage');
+$show($orphan);
+
 step('19. Terminate (cancellation)');
 $r = $host->run('module:terminate', [$customer]);
 say('TerminateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));

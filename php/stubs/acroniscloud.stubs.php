@@ -31,6 +31,7 @@ namespace AcronisCloud {
         public static function migrateLegacy(array $input, ?array $options = null): mixed {}
         public static function migrationSummary(array $warnings, ?array $options = null): string {}
         public static function deactivate(?array $options = null): mixed {}
+        public static function pruneAudit(?array $options = null): mixed {}
         public static function needsServerRecords(string $action): bool {}
         public static function isPage(string $page): bool {}
         public static function page(string $page, array $request, array $context_in, ?array $options = null): string {}

@@ -15,6 +15,24 @@ pub struct Config {
     pub product: ProductConfig,
     pub usage_report: UsageReportConfig,
     pub templates: TemplatesConfig,
+    pub audit: AuditConfig,
+}
+
+/// The audit trail (`acroniscloud_audit`): entries older than `retention_days` are deleted by
+/// the daily cron (0 keeps them forever). A year by default: long enough to answer a
+/// client's question about last year's changes, short enough to keep the table small.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    pub retention_days: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            retention_days: 365,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -3,6 +3,7 @@
 
 pub mod admin_api;
 pub mod api_error;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod client_area;

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use acroniscloud_core::audit::{Actor, SqlAudit};
 use acroniscloud_core::config::Config;
 use acroniscloud_core::connection::Connection;
 use acroniscloud_core::error::Result;
@@ -67,6 +68,7 @@ struct World {
     dir: PathBuf,
     templates: SqlTemplates<'static>,
     progress: SqlProgress<'static>,
+    audit: SqlAudit<'static>,
     host: TestHost,
     config: Config,
     root: String,
@@ -126,6 +128,7 @@ impl World {
             Box::leak(Box::new(SqliteDb::open(&dir.join("whmcs.sqlite")).unwrap()));
         let templates = SqlTemplates::open(db).unwrap();
         let progress = SqlProgress::open(db).unwrap();
+        let audit = SqlAudit::open(db).unwrap();
         let mut host = TestHost::default();
         host.servers.insert(1, record(&sim, 1));
         host.servers.insert(2, record(&sim, 2));
@@ -150,6 +153,7 @@ impl World {
             dir,
             templates,
             progress,
+            audit,
             host,
             config,
             ib,
@@ -242,6 +246,8 @@ impl World {
             templates: &self.templates,
             progress: &self.progress,
             host: &mut self.host,
+            audit: &self.audit,
+            actor: Actor::new("CreateAccount", 0),
         };
         f(&mut ctx, &input)
     }
@@ -1387,4 +1393,34 @@ fn assert_resumed(w: &World, case: &Value) {
         Step::Done,
         "{case}"
     );
+}
+
+/// Issue 13, audit trail: each lifecycle call writes one entry, latest first, with the fields
+/// and state it changed; the activation password never reaches the trail.
+#[test]
+fn audit_trail_records_the_lifecycle_without_secrets() {
+    let mut w = World::new();
+    w.input.activation = "password".into();
+    w.host
+        .fields
+        .insert("cloud_password".into(), "Secret12".into());
+    w.create().unwrap();
+    w.suspend().unwrap();
+    w.unsuspend().unwrap();
+    w.terminate().unwrap();
+    let page = w.audit.page(w.input.service_id, 1).unwrap();
+    let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["terminate", "unsuspend", "suspend", "create"]);
+    let create = &page.entries[3];
+    assert_eq!(create.before["tenant_id"], "");
+    let tenant = create.after["tenant_id"].as_str().unwrap_or_default();
+    assert_eq!(tenant.len(), 36, "the created tenant's id: {tenant:?}");
+    assert_eq!(create.after["state"], "active");
+    assert_eq!(create.actor, "CreateAccount");
+    assert_eq!(page.entries[2].before["state"], "active");
+    assert_eq!(page.entries[2].after["state"], "suspended");
+    assert_eq!(page.entries[0].after["state"], "terminated");
+    assert_eq!(page.entries[0].after["tenant_id"], "");
+    let dump = serde_json::to_string(&page).unwrap();
+    assert!(!dump.contains("Secret12"), "{dump}");
 }

@@ -14,8 +14,8 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 final class ActivationTest extends ModuleTestCase
 {
     private const TABLES = [
-        'acroniscloud_leases', 'acroniscloud_provisioning_progress', 'acroniscloud_schema',
-        'acroniscloud_service_report_storage', 'acroniscloud_service_reports',
+        'acroniscloud_audit', 'acroniscloud_leases', 'acroniscloud_provisioning_progress', 'acroniscloud_schema',
+        'acroniscloud_service_owners', 'acroniscloud_service_report_storage', 'acroniscloud_service_reports',
         'acroniscloud_service_template_applications', 'acroniscloud_service_template_offering_items',
         'acroniscloud_service_templates', 'acroniscloud_usage_tenant_days',
     ];
@@ -42,7 +42,7 @@ final class ActivationTest extends ModuleTestCase
         $this->assertSame(['status' => 'success', 'description' => 'Acronis Cyber Cloud addon activated successfully.'], $r['activate']);
         $this->assertSame(self::TABLES, $this->moduleTables(), 'the 2.x tables and the module\'s own, in the WHMCS database');
         $this->assertFileDoesNotExist($this->host->root() . '/downloads/acroniscloud/templates.sqlite', 'no SQLite file in production');
-        $this->assertSame('2', (string) $this->host->sql("SELECT version FROM acroniscloud_schema WHERE component = 'schema'")[0]['version']);
+        $this->assertSame('3', (string) $this->host->sql("SELECT version FROM acroniscloud_schema WHERE component = 'schema'")[0]['version']);
         // Deactivation keeps the data.
         $this->host->ok('module:call', ['deactivate', 'module' => 'acroniscloud', 'addon' => true]);
         $this->assertSame(self::TABLES, $this->moduleTables());

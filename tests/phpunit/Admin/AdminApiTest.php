@@ -40,7 +40,9 @@ final class AdminApiTest extends ModuleTestCase
         $c = $this->host->ok('module:call', ['config', 'module' => 'acroniscloud', 'addon' => true]);
         $this->assertSame('Acronis Cyber Cloud', $c['name']);
         $this->assertSame(\AcronisCloud\AcronisServer::version(), $c['version']);
-        $this->assertSame(['logging_cloud_api', 'logging_whmcs_api', 'logging_db_query'], array_keys($c['fields']));
+        // The reference's three log switches, then issue 13's setting for moved services.
+        $this->assertSame(['logging_cloud_api', 'logging_whmcs_api', 'logging_db_query', 'move_user_email'], array_keys($c['fields']));
+        $this->assertSame('yesno', $c['fields']['move_user_email']['Type']);
         $this->assertSame('yesno', $c['fields']['logging_db_query']['Type']);
         $d = $this->host->ok('module:call', ['deactivate', 'module' => 'acroniscloud', 'addon' => true]);
         $this->assertSame(['status' => 'success', 'description' => 'Acronis Cyber Cloud addon deactivated successfully.'], $d);

@@ -75,7 +75,7 @@ pub fn needs_server_records(action: &str) -> bool {
 
 /// True when `action` is an API action (anything else renders the page).
 pub fn is_api_action(action: &str) -> bool {
-    ACTIONS.iter().any(|(a, _)| *a == action)
+    ACTIONS.iter().any(|(a, _)| *a == action) || super::service_actions::is_action(action)
 }
 
 /// Handles one API request; `None` when `req.action` is not an API action.

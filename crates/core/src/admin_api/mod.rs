@@ -11,6 +11,7 @@ pub mod option_groups;
 pub mod pages;
 pub mod pipeline_actions;
 pub mod servers;
+pub mod service_actions;
 pub mod templates;
 
 pub use envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};

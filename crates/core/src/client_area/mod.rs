@@ -3,6 +3,7 @@
 //! currency, gateway, custom fields, server row) into [`Service`]; decisions are made here.
 //! Ownership is checked here too, so a glue mistake cannot hand out another client's data.
 
+pub mod admin_audit;
 pub mod admin_tab;
 pub mod chart;
 pub mod client_errors;

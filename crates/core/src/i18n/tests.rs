@@ -53,6 +53,10 @@ const SOURCES: &[&str] = &[
     "src/usage/summarize.rs",
     "src/usage/metrics.rs",
     "src/usage/mod.rs",
+    "src/admin_api/service_actions.rs",
+    "src/client_area/admin_audit.rs",
+    "src/provisioning/adopt.rs",
+    "src/provisioning/owner_move.rs",
 ];
 
 /// Messages the extractor cannot see (built from pieces) that admins do see.
@@ -72,6 +76,24 @@ const EXTRA: &[&str] = &[
     "Acronis Cyber Cloud addon activated successfully.",
     "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
     "Acronis Cyber Cloud addon deactivated successfully.",
+    // The admin service tab's audit trail and adopt form (labels, no full stop).
+    "Audit trail",
+    "Adopt an existing tenant",
+    "Page {0} of {1}",
+    "When (UTC)",
+    "Change",
+    "By",
+    "Before → after",
+    "Result",
+    "admin {0}",
+    "Newer",
+    "Older",
+    "Search tenants by name or ID",
+    "Search",
+    "Tenant",
+    "Administrator user ID (optional)",
+    "Only check (dry run)",
+    "Adopt tenant",
 ];
 
 fn root() -> PathBuf {

@@ -12,6 +12,8 @@
 
 mod account;
 mod admin_user;
+pub mod adopt;
+pub mod audit_trail;
 pub mod change_rollback;
 pub mod contact;
 pub mod customer_tag;
@@ -22,6 +24,7 @@ pub mod locale;
 pub mod messages;
 pub mod naming;
 mod offering;
+pub mod owner_move;
 pub mod progress;
 pub mod progress_store;
 mod session;
@@ -57,6 +60,16 @@ pub trait Host {
     fn exchanges(&mut self, exchanges: Vec<Exchange>);
     /// A non-fatal problem worth the admin's attention (logged as a warning).
     fn warn(&mut self, message: &str);
+    /// WHMCS services whose `tenant_id` custom field holds `tenant_id` (adoption refuses a
+    /// tenant another service already uses). Hosts without a WHMCS database know none.
+    fn services_with_tenant(&mut self, _tenant_id: &str) -> Result<Vec<i64>> {
+        Ok(Vec::new())
+    }
+    /// The addon setting "update the administrator's e-mail when a service moves to another
+    /// client" ([`owner_move`]); off unless the host says otherwise.
+    fn move_updates_user_email(&self) -> bool {
+        false
+    }
 }
 
 /// Shared state of one provisioning call.
@@ -65,6 +78,10 @@ pub struct Context<'a> {
     pub templates: &'a dyn TemplateStorage,
     pub progress: &'a dyn progress::ProgressStore,
     pub host: &'a mut dyn Host,
+    /// Where every change is recorded ([`audit_trail::audited`]).
+    pub audit: &'a dyn crate::audit::Recorder,
+    /// The WHMCS action (and admin) on whose behalf the module acts.
+    pub actor: crate::audit::Actor,
 }
 
 /// Outcome of a successful change of package: admin-facing warnings (e.g. different option
@@ -76,34 +93,54 @@ pub struct ChangeOutcome {
 
 /// `CreateAccount` (§A.4): provisions a new service or re-syncs an existing one.
 pub fn create_account(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    flow::provision(ctx, input, Purpose::Create).map(|_| ())
+    audit_trail::audited(ctx, input, "create", |ctx| {
+        flow::provision(ctx, input, Purpose::Create).map(|_| ())
+    })
 }
 
 /// `ChangePackage` (§B.10, manual 6.5.1): the create path with the new product, refused
 /// before any write when the old and new templates are incompatible.
 pub fn change_package(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<ChangeOutcome> {
-    flow::provision(ctx, input, Purpose::Change)
+    audit_trail::audited(ctx, input, "change", |ctx| {
+        flow::provision(ctx, input, Purpose::Change)
+    })
+}
+
+/// The Acronis server of a service: its own, else the one it was provisioned on, else its
+/// template's.
+pub fn server_of(ctx: &Context<'_>, input: &ServiceInput) -> Result<i64> {
+    flow::server_for(ctx, input)
 }
 
 /// `SuspendAccount` (§A.5).
 pub fn suspend(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    lifecycle::suspend(ctx, input)
+    audit_trail::audited(ctx, input, "suspend", |ctx| lifecycle::suspend(ctx, input))
 }
 
 /// `UnsuspendAccount` (§A.6).
 pub fn unsuspend(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    lifecycle::unsuspend(ctx, input)
+    audit_trail::audited(ctx, input, "unsuspend", |ctx| {
+        lifecycle::unsuspend(ctx, input)
+    })
 }
 
 /// `TerminateAccount` and hook `ServiceDelete` (§A.7, §A.8).
 pub fn terminate(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    lifecycle::terminate(ctx, input)
+    audit_trail::audited(ctx, input, "terminate", |ctx| {
+        lifecycle::terminate(ctx, input)
+    })
+}
+
+/// Hook `AdminServiceEdit` (and the start of every other call, see
+/// [`audit_trail::audited`]): follows a move of the service to another client.
+pub fn follow_owner(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<bool> {
+    owner_move::follow(ctx, input)
 }
 
 /// Hook `ClientEdit` for one service (§B.9; `input.whmcs_version` is `None`, so the tenant's
 /// stored `whmcs-version` is kept, J.2 #22).
 pub fn sync_contact(ctx: &mut Context<'_>, input: &ServiceInput) -> Result<()> {
-    contact::sync(ctx, input)
+    audit_trail::audited(ctx, input, "sync_contact", |ctx| contact::sync(ctx, input))
 }
 
 /// The string WHMCS shows as the module result (§A.4 error mapping): `success`, the message

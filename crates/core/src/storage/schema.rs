@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 /// `docs/storage.md`) whenever a table or column is added.
 /// Version 2: `ordered_at`, `ready_at`, `downloaded_at` on the reports (step durations of the
 /// usage billing status page).
-pub const SCHEMA_VERSION: i64 = 2;
+/// Version 3: the audit trail (`acroniscloud_audit`) and the stored owner of each service
+/// (`acroniscloud_service_owners`).
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Name of the version row in `acroniscloud_schema`.
 const SCHEMA_COMPONENT: &str = "schema";
@@ -219,6 +221,45 @@ const TABLES: &[Table] = &[
             expires_at INTEGER NOT NULL DEFAULT 0",
         added: &[],
     },
+    // Version 3: the audit trail and the stored owner of each service.
+    Table {
+        name: "acroniscloud_audit",
+        mysql: "id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+            service_id INT UNSIGNED NOT NULL,
+            created_at BIGINT NOT NULL,
+            actor VARCHAR(64) NOT NULL,
+            admin_id INT UNSIGNED NOT NULL DEFAULT 0,
+            action VARCHAR(32) NOT NULL,
+            before_json MEDIUMTEXT NOT NULL,
+            after_json MEDIUMTEXT NOT NULL,
+            state_json MEDIUMTEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (id),
+            KEY acroniscloud_audit_service (service_id, created_at),
+            KEY acroniscloud_audit_time (created_at)",
+        sqlite: "id INTEGER PRIMARY KEY AUTOINCREMENT,
+            service_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            actor VARCHAR(64) NOT NULL,
+            admin_id INTEGER NOT NULL DEFAULT 0,
+            action VARCHAR(32) NOT NULL,
+            before_json TEXT NOT NULL,
+            after_json TEXT NOT NULL,
+            state_json TEXT NOT NULL,
+            result TEXT NOT NULL",
+        added: &[],
+    },
+    Table {
+        name: "acroniscloud_service_owners",
+        mysql: "service_id INT UNSIGNED NOT NULL,
+            client_id INT UNSIGNED NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (service_id)",
+        sqlite: "service_id INTEGER NOT NULL PRIMARY KEY,
+            client_id INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL",
+        added: &[],
+    },
     Table {
         name: "acroniscloud_schema",
         mysql: "component VARCHAR(64) NOT NULL,
@@ -236,6 +277,8 @@ const TABLES: &[Table] = &[
 const SQLITE_INDEXES: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS acroniscloud_service_reports_day ON acroniscloud_service_reports (datacenter_id, date)",
     "CREATE INDEX IF NOT EXISTS acroniscloud_usage_tenant_days_day ON acroniscloud_usage_tenant_days (date, server_id)",
+    "CREATE INDEX IF NOT EXISTS acroniscloud_audit_service ON acroniscloud_audit (service_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS acroniscloud_audit_time ON acroniscloud_audit (created_at)",
     "CREATE INDEX IF NOT EXISTS template_application_id_foreign ON acroniscloud_service_template_offering_items (template_application_id)",
 ];
 
@@ -562,6 +605,25 @@ mod tests {
         assert!(again.created.is_empty() && again.columns_added.is_empty());
     }
 
+    /// The version 2 step: a version 1 database gains the audit trail and the owners table,
+    /// its rows untouched.
+    #[test]
+    fn version_1_is_upgraded_with_the_audit_tables() {
+        let db = SqliteDb::memory().unwrap();
+        ensure(&db).unwrap();
+        for t in ["acroniscloud_audit", "acroniscloud_service_owners"] {
+            db.execute(&format!("DROP TABLE {t}"), &[]).unwrap();
+        }
+        record_version(&db, 1).unwrap();
+        let report = ensure(&db).unwrap();
+        assert_eq!(report.previous_version, Some(1));
+        assert_eq!(
+            report.created,
+            vec!["acroniscloud_audit", "acroniscloud_service_owners"]
+        );
+        assert_eq!(recorded_version(&db).unwrap(), Some(SCHEMA_VERSION));
+    }
+
     #[test]
     fn a_2x_layout_is_used_in_place_and_gets_the_added_columns() {
         let db = SqliteDb::memory().unwrap();
@@ -648,7 +710,7 @@ mod tests {
             let name = format!("acroniscloud_service_reports.{column}");
             assert!(report.columns_added.contains(&name), "{name}");
         }
-        assert_eq!(recorded_version(&db).unwrap(), Some(2));
+        assert_eq!(recorded_version(&db).unwrap(), Some(SCHEMA_VERSION));
         let rows = db
             .query(
                 "SELECT status, ordered_at, ready_at, downloaded_at FROM acroniscloud_service_reports",

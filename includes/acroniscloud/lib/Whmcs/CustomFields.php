@@ -94,6 +94,32 @@ final class CustomFields
         return (string) Capsule::table('tblcustomfieldsvalues')->where('fieldid', $fieldId)->where('relid', $serviceId)->value('value');
     }
 
+    /**
+     * Ids of the Acronis services whose `tenant_id` field holds `$tenantId` (terminated and
+     * cancelled services keep their ids and count too: their tenant may still exist).
+     */
+    public static function servicesWithTenant(string $tenantId): array
+    {
+        $tenantId = trim($tenantId);
+        if ($tenantId === '') {
+            return [];
+        }
+        $fields = Capsule::table('tblcustomfields')->join('tblproducts', 'tblproducts.id', '=', 'tblcustomfields.relid')
+            ->where('tblcustomfields.type', 'product')->where('tblproducts.servertype', 'acroniscloud')
+            ->get(['tblcustomfields.id', 'tblcustomfields.fieldname']);
+        $ids = [];
+        foreach ($fields as $field) {
+            if (\AcronisCloud\TemplateStore::fieldMatches((string) $field->fieldname, 'tenant_id')) {
+                $ids[] = (int) $field->id;
+            }
+        }
+        if ($ids === []) {
+            return [];
+        }
+        return array_values(array_unique(array_map('intval', Capsule::table('tblcustomfieldsvalues')
+            ->whereIn('fieldid', $ids)->where('value', $tenantId)->pluck('relid')->all())));
+    }
+
     /** `[key => value]` of every field of product `$pid` for service `$serviceId`. */
     public static function values(int $pid, int $serviceId): array
     {

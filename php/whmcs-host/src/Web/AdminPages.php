@@ -709,12 +709,20 @@ JS;
         if ($module !== '' && Modules::exists('servers', $module, 'ServiceSingleSignOn')) {
             $buttons .= $button('sso', 'Login to Panel');
         }
+        // The module's own rows of the service page (whmcs-host.md: AdminServicesTabFields, label => HTML).
+        $tabFields = '';
+        if ($module !== '' && Modules::exists('servers', $module, 'AdminServicesTabFields')) {
+            foreach ((array) Modules::call('servers', $module, 'AdminServicesTabFields', Params::service($id)) as $label => $value) {
+                $tabFields .= '<tr><th>' . View::e((string) $label) . '</th><td>' . (string) $value . '</td></tr>';
+            }
+        }
         $html = $msg . '<table class="datatable" id="service-details">'
             . '<tr><th>Service ID</th><td>' . $id . '</td></tr><tr><th>Client ID</th><td>' . (int) $service->userid . '</td></tr>'
             . '<tr><th>Product</th><td>' . View::e($product->name ?? '') . '</td></tr><tr><th>Module</th><td>' . View::e($module) . '</td></tr>'
             . '<tr><th>Status</th><td id="service-status">' . View::e($service->domainstatus) . '</td></tr>'
             . '<tr><th>Server</th><td>' . (int) $service->server . '</td></tr><tr><th>Domain</th><td>' . View::e($service->domain) . '</td></tr>'
             . '<tr><th>Username</th><td>' . View::e($service->username) . '</td></tr></table>'
+            . ($tabFields !== '' ? '<h2>Module</h2><table class="datatable" id="module-tab-fields">' . $tabFields . '</table>' : '')
             . '<h2>Module Commands</h2><div id="module-commands">' . $buttons . '</div>'
             . '<h2>Custom Fields</h2><form method="post" id="frmServiceEdit">' . View::tokenField() . '<input type="hidden" name="id" value="' . $id . '">'
             . '<input type="hidden" name="action" value="save">' . $fields . '<button type="submit" class="btn btn-primary" id="btnSaveService">Save Changes</button></form>';
