@@ -86,7 +86,11 @@ fn mail_result(z: &Zval) -> Result<(), String> {
             return Ok(());
         }
         let m = get_str(row, "message");
-        return Err(if m.is_empty() { "the mailer refused it".into() } else { m });
+        return Err(if m.is_empty() {
+            "the mailer refused it".into()
+        } else {
+            m
+        });
     }
     match z.str() {
         Some(s) if !s.is_empty() => Err(s.to_string()),
@@ -120,7 +124,9 @@ impl QuotaNotices {
         let out = guard(|| {
             let config = opts.config()?;
             if !config.quota_notices.enabled {
-                return Ok(json!({"enabled": false, "checked": 0, "sent": 0, "failed": 0, "errors": []}));
+                return Ok(
+                    json!({"enabled": false, "checked": 0, "sent": 0, "failed": 0, "errors": []}),
+                );
             }
             let mailer = ZendCallable::new(send)
                 .map_err(|_| Error::validation("The quota notice mailer is not callable."))?;
