@@ -305,3 +305,124 @@ fn record(audit: &SqlAudit, n: &Notice, result: std::result::Result<(), String>)
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::sqlite::SqliteDb;
+
+    fn notice(threshold: i64) -> Notice {
+        Notice {
+            service_id: 7,
+            client_id: 1,
+            metric: "pw_storage".into(),
+            metric_name: "Storage".into(),
+            usage: 85.0,
+            quota: 100.0,
+            unit: "gigabytes".into(),
+            threshold,
+            period: "2026-12".into(),
+            date: "2026-12-06".into(),
+        }
+    }
+
+    #[test]
+    fn only_successful_rows_count_as_sent_and_the_state_is_carried_forward() {
+        let db = SqliteDb::memory().unwrap();
+        let audit = SqlAudit::open(&db).unwrap();
+        audit
+            .record(&Entry {
+                service_id: 7,
+                actor: Actor::new("CreateAccount", 0),
+                action: "create".into(),
+                before: json!({}),
+                after: json!({"tenant_id": "t"}),
+                state: json!({"tenant_id": "t", "state": "active"}),
+                result: "success".into(),
+            })
+            .unwrap();
+        record(&audit, &notice(80), Err("mail server down".into())).unwrap();
+        assert!(sent_notices(&db, 7).unwrap().is_empty());
+        record(&audit, &notice(80), Ok(())).unwrap();
+        assert_eq!(
+            sent_notices(&db, 7).unwrap(),
+            vec![Sent {
+                metric: "pw_storage".into(),
+                threshold: 80,
+                period: "2026-12".into()
+            }]
+        );
+        assert!(sent_notices(&db, 8).unwrap().is_empty());
+        assert_eq!(
+            audit.last_state(7).unwrap(),
+            Some(json!({"tenant_id": "t", "state": "active"}))
+        );
+        let page = audit.page(7, 1).unwrap();
+        assert_eq!(page.entries[1].result, "e-mail not sent: mail server down");
+        assert_eq!(page.entries[0].actor, "DailyCronJob");
+    }
+
+    #[test]
+    fn notices_off_checks_nothing() {
+        let db = SqliteDb::memory().unwrap();
+        let config = Config::default();
+        let env = Run {
+            config: &config,
+            servers: &[],
+            db: &db,
+            today: "2026-12-07",
+        };
+        let services = vec![NoticeService {
+            service_id: 1,
+            tenant_id: "t".into(),
+            enabled_metrics: vec!["pw_storage".into()],
+            ..NoticeService::default()
+        }];
+        let mut calls = 0;
+        let out = run(&env, &services, &mut |_| {
+            calls += 1;
+            Ok(())
+        });
+        assert_eq!((out.checked, out.sent, calls), (0, 0, 0));
+    }
+
+    #[test]
+    fn a_failing_service_does_not_stop_the_others() {
+        let db = SqliteDb::memory().unwrap();
+        let mut config = Config::default();
+        config.quota_notices.enabled = true;
+        let env = Run {
+            config: &config,
+            servers: &[],
+            db: &db,
+            today: "2026-12-07",
+        };
+        // Opening the store creates its tables.
+        crate::usage::store::UsageStore::open(&db).unwrap();
+        db.execute(
+            "INSERT INTO acroniscloud_usage_tenant_days (tenant_id, date, server_id, report_row, metrics, updated_at) VALUES (?, ?, 1, 0, ?, 0)",
+            &[DbValue::from("t1"), DbValue::from("2026-12-06"), DbValue::from("{\"pw_workstations\": 9}")],
+        )
+        .unwrap();
+        let services = vec![
+            NoticeService {
+                service_id: 1,
+                server_id: 99,
+                tenant_id: "t1".into(),
+                enabled_metrics: vec!["pw_workstations".into()],
+                ..NoticeService::default()
+            },
+            NoticeService {
+                service_id: 2,
+                tenant_id: "t2".into(),
+                enabled_metrics: vec!["pw_workstations".into()],
+                ..NoticeService::default()
+            },
+        ];
+        let out = run(&env, &services, &mut |_| Ok(()));
+        assert_eq!(out.checked, 2);
+        assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+        assert!(out.errors[0].contains("service 1"), "{:?}", out.errors);
+        assert!(out.errors[0].contains("server 99"), "{:?}", out.errors);
+    }
+}
