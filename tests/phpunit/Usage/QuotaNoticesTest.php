@@ -107,8 +107,13 @@ final class QuotaNoticesTest extends UsageTestCase
     public function testANewBillingPeriodMailsAgain(): void
     {
         $this->notices("quota_notices:\n  enabled: true\n  thresholds: [90]\n");
+        $this->host->sql("UPDATE tblclients SET language = 'german' WHERE id = 1");
         $this->dayWith('2024-05-30', 9);
-        $this->assertCount(1, $this->mails());
+        $mails = $this->mails();
+        $this->assertCount(1, $mails);
+        $vars = json_decode($mails[0]['message_data'], true)['vars'];
+        $this->assertSame('Cyber Backup Standard - Arbeitsstationen', $vars['acronis_metric_name'], "the metric in the client's language");
+        $this->assertSame(90, $vars['acronis_threshold']);
         $this->host->sql("UPDATE tblhosting SET nextduedate = '2024-07-15' WHERE id = ?", [$this->serviceId]);
         $this->dayWith('2024-05-31', 9);
         $this->assertCount(2, $this->mails(), 'the period after renewal is a new period');
