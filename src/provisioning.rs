@@ -247,7 +247,7 @@ impl Provisioning {
                     function: opts.str("function"),
                 },
                 warnings: Vec::new(),
-                move_user_email: opts.bool("move_user_email"),
+                move_user_email: false,
             };
             let out = change_rollback::restore(&db, &mut host, service_id, &fields)?;
             Ok(out.map(|r| r.original_pid))
