@@ -15,6 +15,7 @@ mod markup;
 mod module_log;
 mod php_db;
 mod provisioning;
+mod quota_notices;
 mod settings;
 mod template_store;
 #[cfg(feature = "test-hooks")]
@@ -85,6 +86,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<provisioning::Provisioning>()
         .class::<template_store::TemplateStore>()
         .class::<usage_metrics::UsageMetrics>()
+        .class::<quota_notices::QuotaNotices>()
         .class::<markup::Markup>()
         .class::<settings::Settings>()
         .class::<settings::Logger>();

@@ -23,11 +23,15 @@ use WHMCS\Database\Capsule;
 const ACRONISCLOUD_V1_TYPE = 'AcronisBackupService';
 const ACRONISCLOUD_V1_TABLE = 'AcronisBackupService_modulevars';
 
-/** `_activate`: the module's tables (2.x tables used in place), then the v1 migration when v1 rows exist. */
+/** `_activate`: the module's tables (2.x tables used in place), the quota notice e-mail template, then the v1 migration when v1 rows exist. */
 function acroniscloud_addon_activate(): array
 {
     $options = acroniscloud_options('addons', 'acroniscloud_activate');
     $result = \AcronisCloud\Addon::activate($options);
+    if (($result['status'] ?? '') === 'success') {
+        // The quota notices' e-mail template, editable by the admin; an existing one is kept.
+        \AcronisCloud\Whmcs\EmailTemplates::ensureQuotaNotice();
+    }
     if (($result['status'] ?? '') !== 'success' || !acroniscloud_v1_present()) {
         return $result;
     }

@@ -11,6 +11,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/bootstrap.php';
+require_once __DIR__ . '/quota_notices.php';
 
 use AcronisCloud\Whmcs\ActivityLog;
 use AcronisCloud\Whmcs\Servers;
@@ -111,7 +112,7 @@ function acroniscloud_after_cron(array $vars): array
     return $vars;
 }
 
-/** DailyCronJob (§F.2): erase expired reports and usage history. */
+/** DailyCronJob (§F.2): erase expired reports and usage history, then the quota notices. */
 function acroniscloud_daily_cron(array $vars): array
 {
     // The audit trail keeps `audit.retention_days` (config.yaml), whether or not metrics are
@@ -120,6 +121,9 @@ function acroniscloud_daily_cron(array $vars): array
     acroniscloud_usage_cron('DailyCronJob', 'dailyCronJob', static function (array $options): void {
         $result = \AcronisCloud\UsageMetrics::erase($options);
         ActivityLog::each('usage report erase: ', (array) ($result['warnings'] ?? []));
+        // After the usage pipeline's clean-up: e-mails for the stored usage that crossed a
+        // quota threshold (quota_notices in config.yaml, off by default).
+        acroniscloud_quota_notices($options);
     });
     if (isset($pruned['error'])) {
         throw new \RuntimeException('audit trail pruning failed: ' . $pruned['error']);

@@ -75,6 +75,13 @@ namespace AcronisCloud {
         public function __construct() {}
     }
 
+    class QuotaNotices
+    {
+        public static function enabled(?array $options = null): bool {}
+        public static function run(array $servers, mixed $services, mixed $send, ?array $options = null): mixed {}
+        public function __construct() {}
+    }
+
     class Settings
     {
         public static function load(string $path): mixed {}

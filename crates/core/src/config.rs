@@ -16,6 +16,7 @@ pub struct Config {
     pub usage_report: UsageReportConfig,
     pub templates: TemplatesConfig,
     pub audit: AuditConfig,
+    pub quota_notices: crate::usage::quota_notices::QuotaNoticesConfig,
 }
 
 /// The audit trail (`acroniscloud_audit`): entries older than `retention_days` are deleted by
@@ -292,6 +293,7 @@ impl Config {
                 "usage_report.download_timeout must be at least 1 second",
             ));
         }
+        self.quota_notices.normalise()?;
         if self.usage_report.php_cli_interpreter.trim().is_empty() {
             self.usage_report.php_cli_interpreter = "php".into();
         }
@@ -394,5 +396,6 @@ mod sample_tests {
         assert_eq!(cfg.product, Config::default().product);
         assert_eq!(cfg.usage_report, Config::default().usage_report);
         assert_eq!(cfg.templates, Config::default().templates);
+        assert_eq!(cfg.quota_notices, Config::default().quota_notices);
     }
 }

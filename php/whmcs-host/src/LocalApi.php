@@ -7,7 +7,7 @@ use WHMCS\Database\Capsule;
 
 /**
  * localAPI() (spec §6): EncryptPassword, DecryptPassword, UpdateClientProduct,
- * GetClientsDetails, GetClientsProducts, ModuleChangePackage. Command names are case-insensitive.
+ * GetClientsDetails, GetClientsProducts, ModuleChangePackage, SendEmail. Command names are case-insensitive.
  * Errors: ['result' => 'error', 'message' => …]. Numeric values in responses
  * are strings, as the WHMCS API usually returns them.
  */
@@ -20,6 +20,7 @@ final class LocalApi
         'getclientsdetails' => 'getClientsDetails',
         'getclientsproducts' => 'getClientsProducts',
         'modulechangepackage' => 'moduleChangePackage',
+        'sendemail' => 'sendEmail',
     ];
 
     public static function call($command, $values = [], $adminUser = ''): array
@@ -332,5 +333,83 @@ final class LocalApi
             'numreturned' => (string) count($products),
             'products' => ['product' => $products],
         ];
+    }
+
+    /**
+     * SendEmail (documented contract): `messagename` names an e-mail template, `id` the related
+     * entity (a service for a `product` template), `customvars` an array or
+     * base64(serialize(array)) of extra merge fields. The template of the client's language is
+     * used when one exists, else the default one. The mail is rendered with Smarty and written
+     * to `tblemails` (the emulation sends nothing).
+     */
+    private static function sendEmail(array $v): array
+    {
+        $name = trim((string) ($v['messagename'] ?? ''));
+        if ($name === '') {
+            return self::error('A message name is required');
+        }
+        $vars = $v['customvars'] ?? [];
+        if (is_string($vars) && $vars !== '') {
+            $decoded = base64_decode($vars, true);
+            $vars = $decoded === false ? false : @unserialize($decoded, ['allowed_classes' => false]);
+        }
+        if (!is_array($vars)) {
+            return self::error('Invalid customvars: expected an array or base64(serialize(array))');
+        }
+        $templates = Capsule::table('tblemailtemplates')->where('name', $name)->get();
+        if ($templates->isEmpty()) {
+            return self::error('Email Template not found');
+        }
+        $type = (string) $templates->first()->type;
+        if ($type !== 'product') {
+            return self::error('The emulation sends product templates only');
+        }
+        $service = Capsule::table('tblhosting')->where('id', (int) ($v['id'] ?? 0))->first();
+        if ($service === null) {
+            return self::error('Related ID not found');
+        }
+        $client = Capsule::table('tblclients')->where('id', (int) $service->userid)->first();
+        if ($client === null) {
+            return self::error('Client ID Not Found');
+        }
+        $language = strtolower((string) ($client->language ?? ''));
+        $template = $templates->first(static fn ($t) => $language !== '' && strtolower((string) $t->language) === $language)
+            ?? $templates->first(static fn ($t) => (string) $t->language === '');
+        if ($template === null) {
+            return self::error('Email Template not found');
+        }
+        if (!empty($template->disabled)) {
+            return self::error('Email Template is disabled');
+        }
+        $merge = array_merge([
+            'client_id' => (int) $client->id,
+            'client_name' => trim($client->firstname . ' ' . $client->lastname),
+            'client_first_name' => (string) $client->firstname,
+            'client_email' => (string) $client->email,
+            'service_id' => (int) $service->id,
+            'service_domain' => (string) ($service->domain ?? ''),
+            'whmcs_url' => (string) Capsule::table('tblconfiguration')->where('setting', 'SystemURL')->value('value'),
+            'signature' => '',
+        ], $vars);
+        $smarty = new \Smarty();
+        $compile = (string) ($GLOBALS['templates_compiledir'] ?? sys_get_temp_dir());
+        $smarty->setCompileDir($compile);
+        $smarty->setCacheDir($compile);
+        foreach ($merge as $k => $value) {
+            $smarty->assign($k, $value);
+        }
+        try {
+            $subject = (string) $smarty->fetch('string:' . $template->subject);
+            $message = (string) $smarty->fetch('string:' . $template->message);
+        } catch (\Throwable $e) {
+            return self::error('Email template error: ' . $e->getMessage());
+        }
+        Capsule::table('tblemails')->insert([
+            'userid' => (int) $client->id, 'subject' => $subject, 'message' => $message,
+            'date' => date('Y-m-d H:i:s'), 'to' => (string) $client->email, 'cc' => '', 'bcc' => '',
+            'attachments' => '', 'pending' => 0,
+            'message_data' => json_encode(['template' => $name, 'related_id' => (int) $service->id, 'vars' => $vars]),
+        ]);
+        return ['result' => 'success'];
     }
 }

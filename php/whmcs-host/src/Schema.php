@@ -353,6 +353,39 @@ final class Schema
                 $t->integer('admin_id')->default(0);
                 $t->string('ipaddr', 64)->default('');
             },
+            // Product/general e-mail templates (WHMCS: Setup > Email Templates); `custom` = 1 for
+            // templates an addon or the admin added, `language` '' = the default language.
+            'tblemailtemplates' => function (Blueprint $t) {
+                $t->increments('id');
+                $t->string('type', 32);
+                $t->string('name', 191);
+                $t->text('subject');
+                $t->text('message');
+                $t->text('attachments')->nullable();
+                $t->string('fromname', 191)->default('');
+                $t->string('fromemail', 191)->default('');
+                $t->boolean('disabled')->default(false);
+                $t->boolean('custom')->default(false);
+                $t->string('language', 32)->default('');
+                $t->text('copyto')->nullable();
+                $t->text('blind_copy_to')->nullable();
+                $t->boolean('plaintext')->default(false);
+                $t->timestamps();
+            },
+            // Sent e-mails (WHMCS: the client's Emails tab): the emulation "sends" by writing here.
+            'tblemails' => function (Blueprint $t) {
+                $t->increments('id');
+                $t->integer('userid')->default(0);
+                $t->text('subject');
+                $t->mediumText('message');
+                $t->dateTime('date')->nullable();
+                $t->text('to')->nullable();
+                $t->text('cc')->nullable();
+                $t->text('bcc')->nullable();
+                $t->text('attachments')->nullable();
+                $t->boolean('pending')->default(false);
+                $t->text('message_data')->nullable();
+            },
             'tblpaymentgateways' => function (Blueprint $t) {
                 $t->increments('id');
                 $t->string('gateway', 64);

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod pipeline_status;
 pub mod provider;
+pub mod quota_notices;
 pub mod status;
 pub mod store;
 pub mod summarize;
