@@ -3,6 +3,7 @@
 
 pub mod admin_api;
 pub mod client_area;
+pub mod json_api;
 pub mod migration;
 pub mod product_settings;
 pub mod provisioning;

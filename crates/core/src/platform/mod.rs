@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod connection;
 pub mod error_answer;
 pub mod http;
+pub mod messages;
 pub mod root_facts;
 pub mod server_settings;
 pub mod tags;

@@ -81,9 +81,7 @@ pub fn get(conn: &mut Connection, id: &str) -> Result<Option<Tenant>> {
 pub fn create(conn: &mut Connection, t: &NewTenant) -> Result<Tenant> {
     crate::infra::uuid::require(&t.parent_id, "parent tenant id")?;
     if t.contact.email.trim().is_empty() {
-        return Err(Error::validation(
-            crate::features::provisioning::messages::EMAIL_REQUIRED,
-        ));
+        return Err(Error::validation(crate::platform::messages::EMAIL_REQUIRED));
     }
     let mut body = json!({
         "kind": t.kind,
@@ -174,9 +172,7 @@ pub fn not_found(conn: &Connection, id: &str) -> Error {
         .settings()
         .id
         .map_or_else(|| conn.settings().label(), |s| s.to_string());
-    Error::validation(crate::features::provisioning::messages::tenant_not_found(
-        id, &server,
-    ))
+    Error::validation(crate::platform::messages::tenant_not_found(id, &server))
 }
 
 /// Suspend (`false`) or unsuspend (`true`); nothing is sent when it already is so.

@@ -2,11 +2,11 @@
 //! availability and generation, creation, and role assignment. Logins are global on the
 //! platform, so a generated one is checked before use and a taken one is never retried blindly.
 
-use crate::features::provisioning::messages;
 use crate::infra::error::{Error, Result};
 use crate::infra::hashing::sha256_hex;
 use crate::platform::connection::Connection;
 use crate::platform::http::Method;
+use crate::platform::messages;
 use crate::platform::tenants::Contact;
 use serde::Deserialize;
 use serde_json::{json, Value};

@@ -1,12 +1,13 @@
 //! Wizard data sources that join platform facts with the catalog (module-behaviour.md §D.2):
 //! `get_applications`, `get_offering_items`, `l10n`.
 
+pub use crate::features::json_api::catalog_texts::l10n;
 use crate::infra::i18n::Translator;
 use crate::platform::catalog::catalog;
 use crate::platform::connection::Connection;
 use crate::platform::root_facts::Platform;
 use crate::Result;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Applications enabled for the root tenant that a template may use, in catalog order, with
 /// the editions the root tenant has items of.
@@ -100,63 +101,6 @@ pub fn get_offering_items(conn: &mut Connection) -> Result<Value> {
     }
     out.sort_by_key(|(p, _)| *p);
     Ok(Value::Array(out.into_iter().map(|(_, v)| v).collect()))
-}
-
-/// Display texts of the catalog translated to the caller's locale (English msgids when there
-/// is no translation).
-pub fn l10n(t: &Translator) -> Result<Value> {
-    let cat = catalog()?;
-    let tr = |s: &str| Value::String(t.translate(s));
-    let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, tr);
-    let mut apps = Map::new();
-    for a in &cat.applications {
-        apps.insert(
-            a.kind.clone(),
-            json!({"title": tr(&a.title), "description": opt(&a.description)}),
-        );
-    }
-    let mut editions = Map::new();
-    for e in &cat.editions {
-        editions.insert(
-            e.name.clone(),
-            json!({"title": tr(&e.title), "description": opt(&e.description)}),
-        );
-    }
-    let mut items = Map::new();
-    let mut options = Map::new();
-    for o in &cat.offering_items {
-        items.insert(o.name.clone(), tr(&o.friendly_name));
-        let c = &o.configurable_option;
-        options.insert(
-            o.name.clone(),
-            json!({"friendly_name": tr(&c.friendly_name), "unit_name": tr(&c.measurement_unit_name)}),
-        );
-    }
-    let mut fields = Map::new();
-    for f in &cat.custom_fields {
-        fields.insert(
-            f.name.clone(),
-            json!({"friendly_name": tr(&f.friendly_name), "description": tr(&f.description)}),
-        );
-    }
-    let mut notes = Map::new();
-    for n in &cat.notifications {
-        notes.insert(n.kind.clone(), tr(&n.title));
-    }
-    let mut metrics = Map::new();
-    for m in &cat.billing_metrics {
-        metrics.insert(m.system_name.clone(), tr(&m.display_name));
-    }
-    Ok(json!({
-        "locale": t.locale().unwrap_or("en"),
-        "applications": apps,
-        "editions": editions,
-        "offering_items": items,
-        "configurable_options": options,
-        "custom_fields": fields,
-        "notifications": notes,
-        "billing_metrics": metrics,
-    }))
 }
 
 /// `ui_strings`: the admin app's `msgid -> msgstr` table for the caller's locale (empty for

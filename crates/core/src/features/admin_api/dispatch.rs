@@ -2,10 +2,14 @@
 //! action. Unknown or missing actions are not API calls: the caller renders the admin page.
 
 use super::catalog_actions;
-use super::envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
-use super::guard::{check, Caller};
 use super::servers::{self, ServerSummary};
 use super::templates;
+use crate::features::json_api::envelope::{
+    from_error, parse_body, require_method, ApiRequest, ApiResponse,
+};
+use crate::features::json_api::guard::{check, Caller};
+// Transitional alias: `localize` moved to `features::json_api` (shared with the client area).
+pub use crate::features::json_api::localize::localize;
 use crate::features::templates::SqlTemplates;
 use crate::infra::config_yaml::Config;
 use crate::infra::i18n::{Domain, Translator};
@@ -110,43 +114,6 @@ pub fn handle(
 
 fn translator(ctx: &Context, domain: Domain) -> Translator {
     Translator::load(&ctx.locale, domain, ctx.l10n_dir.as_deref())
-}
-
-/// Translates an error envelope's `message` and `details.errors` (the rules stay English).
-pub fn localize(resp: ApiResponse, t: &Translator) -> ApiResponse {
-    if resp.status < 400 || t.is_english() {
-        return resp;
-    }
-    let Ok(mut body) = serde_json::from_str::<serde_json::Value>(&resp.body) else {
-        return resp;
-    };
-    let Some(err) = body.get_mut("error").and_then(|e| e.as_object_mut()) else {
-        return resp;
-    };
-    if let Some(serde_json::Value::String(m)) = err.get_mut("message") {
-        *m = t.translate_message(m);
-    }
-    if let Some(fields) = err
-        .get_mut("details")
-        .and_then(|d| d.get_mut("errors"))
-        .and_then(|e| e.as_object_mut())
-    {
-        for v in fields.values_mut() {
-            let list: Vec<&mut serde_json::Value> = match v {
-                serde_json::Value::Array(a) => a.iter_mut().collect(),
-                other => vec![other],
-            };
-            for item in list {
-                if let serde_json::Value::String(m) = item {
-                    *m = t.translate_message(m);
-                }
-            }
-        }
-    }
-    ApiResponse {
-        body: body.to_string(),
-        ..resp
-    }
 }
 
 fn open_store(db: &dyn Db) -> Result<SqlTemplates<'_>, ApiResponse> {

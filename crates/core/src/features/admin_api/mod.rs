@@ -1,12 +1,15 @@
-//! The admin JSON API of the addon (module-behaviour.md §D): transport rules in `envelope`,
-//! access and CSRF checks in `guard`, server-scoped data sources in `servers`; template CRUD
+//! The admin JSON API of the addon (module-behaviour.md §D): transport rules and the access and
+//! CSRF guard come from `features::json_api`, server-scoped data sources in `servers`; template CRUD
 //! joins with the TemplateStore.
 
 pub mod catalog_actions;
 pub mod dispatch;
-pub mod envelope;
-pub mod guard;
 pub mod servers;
 pub mod templates;
 
-pub use envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
+// Transitional aliases: the envelope and the guard moved to `features::json_api`, shared with
+// the client area; other branches still name them `admin_api::envelope` / `admin_api::guard`.
+pub use crate::features::json_api::{envelope, guard};
+pub use crate::features::json_api::{
+    from_error, parse_body, require_method, ApiRequest, ApiResponse,
+};

@@ -1,7 +1,7 @@
 //! Server-scoped wizard data sources that need no catalog: `list_servers` and `get_locations`
 //! (module-behaviour.md §D.2).
 
-use super::envelope::ApiResponse;
+use crate::features::json_api::envelope::ApiResponse;
 use crate::platform::connection::Connection;
 use crate::platform::root_facts::Platform;
 use crate::Result;

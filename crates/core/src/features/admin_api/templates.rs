@@ -1,7 +1,7 @@
 //! Template CRUD of the admin API (module-behaviour.md §D.3) over a `TemplateStorage`, with
 //! platform facts read from the template's server for validation.
 
-use super::envelope::{parse_body, ApiRequest, ApiResponse};
+use crate::features::json_api::envelope::{parse_body, ApiRequest, ApiResponse};
 use crate::features::templates::{
     self, PlatformFacts, RootOfferingItem, TemplateError, TemplateStorage, TenantKind,
 };
@@ -36,7 +36,7 @@ pub fn template_id(req: &ApiRequest) -> Result<i64, ApiResponse> {
 /// The §D.1 envelope of a template failure.
 pub fn error(e: &TemplateError) -> ApiResponse {
     match e {
-        TemplateError::Other(inner) => super::envelope::from_error(inner),
+        TemplateError::Other(inner) => crate::features::json_api::envelope::from_error(inner),
         other => ApiResponse::error(other.http_status(), &other.message(), other.details()),
     }
 }

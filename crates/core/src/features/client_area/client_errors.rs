@@ -3,7 +3,7 @@
 //! The reference is the request id that every log line of the request carries (the module's
 //! file log and the WHMCS module log), so support finds the details next to it.
 
-use crate::features::admin_api::{from_error, ApiResponse};
+use crate::features::json_api::{from_error, ApiResponse};
 use crate::infra::error::Error;
 use crate::infra::logging::{request_uid, FileLogger, Level};
 use serde_json::{json, Value};

@@ -11,8 +11,8 @@ pub mod sso;
 pub mod subscription;
 pub mod usages;
 
-use crate::features::admin_api::dispatch::localize;
-use crate::features::admin_api::{parse_body, require_method, ApiRequest, ApiResponse};
+use crate::features::json_api::localize::localize;
+use crate::features::json_api::{parse_body, require_method, ApiRequest, ApiResponse};
 use crate::infra::config_yaml::Config;
 use crate::infra::error::{Error, Result};
 use crate::infra::i18n::{Domain, Translator};
@@ -111,7 +111,7 @@ fn respond(
         return Err(ApiResponse::error(404, "Unknown action.", None));
     };
     require_method(req, method)?;
-    crate::features::admin_api::guard::check_csrf(&ctx.csrf_expected, &ctx.csrf_given, method)?;
+    crate::features::json_api::guard::check_csrf(&ctx.csrf_expected, &ctx.csrf_given, method)?;
     let id = requested_id(req).ok_or_else(|| {
         ApiResponse::error(
             400,
@@ -128,7 +128,7 @@ fn respond(
         "get_subscription" => Ok(ApiResponse::ok(&subscription::subscription(&s.billing))),
         "l10n" => {
             let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
-            crate::features::admin_api::catalog_actions::l10n(&t)
+            crate::features::json_api::catalog_texts::l10n(&t)
                 .map(|v| ApiResponse::ok(&v))
                 .map_err(|e| client_errors::answer(&e, &file_logger(ctx), "l10n"))
         }

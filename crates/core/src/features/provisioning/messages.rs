@@ -1,31 +1,20 @@
 //! Admin-facing texts of provisioning, with the reference module's wording where it has one
 //! (module-behaviour.md §A.4–§A.7, §B.2, §B.7) and every placeholder filled (§J.2 #2).
 
-/// Name of the tenant id custom field, shown in T1.
-const TENANT_FIELD: &str = "tenant_id";
-/// Name of the user id custom field, shown in U1 (the reference left `{2}` literal).
-const USER_FIELD: &str = "user_id";
+/// Texts of the tenant and user operations live with them in the platform layer.
+pub use crate::platform::messages::{
+    login_taken, tenant_not_found, user_not_found, EMAIL_REQUIRED, LOGIN_GENERATION_FAILED,
+    LOGIN_INVALID, TENANT_FIELD,
+};
 
 /// J.2 #10: the product's template id does not resolve (missing, deleted, not a number).
 pub fn template_not_found(id: &str) -> String {
     format!("Template {id} not found.")
 }
 
-/// §B.2: the client has no e-mail address (checked before anything is created).
-pub const EMAIL_REQUIRED: &str = "The user email is required for provisioning.";
-
 /// P1 (§A.4): the product row is missing or not an Acronis product.
 pub fn product_not_found(product_id: i64) -> String {
     format!("Cannot find the product with the ID {product_id}.")
-}
-
-/// T1: the stored tenant does not exist on the server.
-pub fn tenant_not_found(tenant_id: &str, server: &str) -> String {
-    format!(
-        "Unable to find the tenant \"{tenant_id}\" on the server {server}. Please check that the \
-         correct server is selected. If the tenant has been manually removed, please empty the \
-         custom field \"{TENANT_FIELD}\" and continue the operation."
-    )
 }
 
 /// T2: the stored tenant's kind differs from the template's.
@@ -46,32 +35,10 @@ pub fn server_changed(order_server: &str, used_server: i64) -> String {
     )
 }
 
-/// U1: the stored user does not exist.
-pub fn user_not_found(user_id: &str) -> String {
-    format!(
-        "Unable to find the user \"{user_id}\". Please check the user ID or clear the custom \
-         field \"{USER_FIELD}\" to create a new account."
-    )
-}
-
 /// U2: the stored user lives in another tenant.
 pub fn user_of_other_tenant(user_id: &str, tenant_id: &str) -> String {
     format!("The user \"{user_id}\" does not belong to the tenant \"{tenant_id}\".")
 }
-
-/// §B.7: a requested login with characters outside the allowed set.
-pub const LOGIN_INVALID: &str = "The login can consist of uppercase and lowercase Latin letters \
-     (a-z, A-Z) (ASCII:65-90, 97-122), digits 0 to 9 (ASCII: 48-57), special characters: period \
-     symbol (\".\"), underscore symbol (\"_\"), hyphen symbol (\"-\"), plus symbol (\"+\"), and \
-     symbol \"@\"";
-
-/// §B.7: a requested login somebody else has.
-pub fn login_taken(login: &str) -> String {
-    format!("The login \"{login}\" is already used for another client.")
-}
-
-/// §B.7: ten generated logins were all taken (not translated in the reference).
-pub const LOGIN_GENERATION_FAILED: &str = "Cannot generate the login for the user.";
 
 /// §B.7: password activation without a password.
 pub const PASSWORD_REQUIRED: &str = "Cannot activate the user without a password.";
