@@ -3,7 +3,7 @@
 //! settings: management mode (`ancestral_access`), two-factor authentication
 //! (`/tenants/{id}/mfa/status`) and enhanced security mode (create-only, customers).
 
-use super::flow::{tenant_fields, Run};
+use super::run::{tenant_fields, Run};
 use super::{customer_tag, naming};
 use crate::infra::error::Result;
 use crate::platform::http::Method;

@@ -3,8 +3,8 @@
 //! lost is found again by its login in the service's tenant (`cloud_login` is saved before
 //! `POST /users`), so a re-run never creates a second one.
 
-use super::flow::Run;
 use super::progress::Step;
+use super::run::Run;
 use super::{field, messages};
 use crate::infra::error::{Error, Result};
 use crate::platform::tenants::Tenant;

@@ -1,8 +1,8 @@
 //! Contact of the tenant and its user (module-behaviour.md §B.2) and the `ClientEdit` hook
 //! that pushes a changed contact to the platform (§B.9, acronis-api.md §5.8).
 
-use super::flow::{server_for, tenant_fields};
 use super::input::{ClientDetails, ServiceInput};
+use super::run::{server_for, tenant_fields};
 use super::{locale, messages, session, Context};
 use crate::infra::error::{Error, Result};
 use crate::platform::tenants::{self, Contact};

@@ -2,7 +2,7 @@
 //! repeated call succeeds without changes. None of them touches a tenant whose `customer_id`
 //! names another WHMCS service (a mistyped `tenant_id` must not take somebody else down).
 
-use super::flow::server_for;
+use super::run::server_for;
 use super::{customer_tag, field, messages, session, Context, ServiceInput};
 use crate::infra::error::{Error, Result};
 use crate::platform::connection::Connection;

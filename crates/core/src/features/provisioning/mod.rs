@@ -23,6 +23,7 @@ pub mod naming;
 mod offering;
 pub mod progress;
 pub mod progress_store;
+mod run;
 mod session;
 
 pub use input::{ClientDetails, ServiceFields, ServiceInput};

@@ -4,21 +4,13 @@
 //! `PUT /tenants/{id}/offering_items` with the current quota versions (one retry after a
 //! version conflict, with versions read again).
 
-use super::flow::Run;
+use super::run::{RootSnapshot, Run};
 use crate::infra::error::Result;
 use crate::platform::http::Method;
 use crate::platform::root_facts::{OfferingItem, Platform};
 use crate::platform::tenants::{self, Tenant};
 use crate::rules::quotas::{self, OfferingPlan, QuotaRequest, RootFacts};
 use serde_json::{json, Value};
-
-/// What `quotas::plan` needs to know about the root tenant, read once per run.
-pub struct RootSnapshot {
-    applications: Vec<crate::platform::root_facts::Application>,
-    infras: Vec<crate::platform::root_facts::Infra>,
-    root_items: Vec<OfferingItem>,
-    available: Vec<OfferingItem>,
-}
 
 fn same(item: &OfferingItem, name: &str, infra: Option<&str>) -> bool {
     let norm = |s: Option<&str>| s.filter(|x| !x.is_empty()).map(str::to_string);
