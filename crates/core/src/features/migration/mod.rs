@@ -6,6 +6,7 @@
 //! Only then are servers converted to API clients and templates stored; the [`Outcome`] lists
 //! the WHMCS rows to change, which the PHP glue writes in one database transaction.
 
+pub mod activation;
 pub mod options;
 pub mod product;
 pub mod sqlite_import;

@@ -11,6 +11,7 @@
 //! creating a second tenant or user.
 
 mod account;
+mod action;
 mod admin_user;
 pub mod contact;
 pub mod customer_tag;
@@ -26,6 +27,7 @@ pub mod progress_store;
 mod run;
 mod session;
 
+pub use action::run_action;
 pub use input::{ClientDetails, ServiceFields, ServiceInput};
 
 use crate::features::templates::TemplateStorage;
