@@ -210,102 +210,195 @@ fn app_id<'a>(root: &'a RootFacts<'_>, kind: &str) -> Option<&'a str> {
         .map(|a| a.id.as_str())
 }
 
-/// §B.4: items of the active template applications (active items only).
-pub fn template_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
-    let cat = catalog()?;
-    let tid = req.template_id;
-    let mut out = Vec::new();
-    for app in active_apps(req.template) {
-        for item in app
-            .offering_items
-            .iter()
-            .filter(|i| i.status == Status::Active)
-        {
-            let name = item.name.as_str();
-            let unit = item.measurement_unit.as_str();
-            let infra = norm(item.infra_id.as_deref());
-            let meta = cat.offering_item(name).ok_or_else(|| {
-                Error::validation(format!(
-                    "The unsupported offering item \"{name}\" is used for the template {tid}."
-                ))
-            })?;
-            let Some(kind) = cat.unit_kind(unit) else {
-                return Err(Error::validation(format!(
-                    "The unsupported measurement unit \"{unit}\" is used for the offering item \"{name}\" in the template {tid}."
-                )));
-            };
-            let Some(application_id) = app_id(&req.root, &meta.application) else {
-                return Err(Error::validation(format!(
-                    "The offering item \"{name}\" requires the enabled application \"{}\". Please enable this application for your root tenant or edit the template {tid}.",
-                    meta.application
-                )));
-            };
-            if let Some(infra) = infra {
-                if !req.root.infras.iter().any(|i| i.id == infra) {
-                    return Err(Error::validation(format!(
-                        "The unknown infrastructure component \"{infra}\" is used for the offering item \"{name}\". Please enable this infrastructure component for your root tenant or edit the template {tid}."
-                    )));
-                }
-            }
-            let Some(root_item) = req
-                .root
-                .offering_items
-                .iter()
-                .find(|p| p.enabled() && same_item(p, name, infra))
-            else {
-                return Err(Error::validation(format!(
-                    "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the template {tid}."
-                )));
-            };
-            if !req
-                .root
-                .available_for_child
-                .iter()
-                .any(|p| same_item(p, name, infra))
-            {
-                return Err(Error::validation(format!(
-                    "Cannot enable offering items \"{name}\" for a tenant of type \"{}\". Please remove or edit the template {tid}.",
-                    req.tenant_kind.as_str()
-                )));
-            }
-            let (cloud, cloud_feature) = cloud_unit(root_item, meta);
-            let quota = if kind == UnitKind::Feature {
-                None
-            } else {
-                if cloud_feature {
-                    return Err(Error::validation(format!(
-                        "Unable to specify any quota for the feature offering item \"{name}\". Please change the measurement unit \"{unit}\" to \"{FEATURE}\" for the template {tid}."
-                    )));
-                }
-                if cat.unit_kind(cloud) != Some(kind) {
-                    return Err(Error::validation(format!(
-                        "Unable to convert the measurement unit \"{unit}\" from the template to the measurement unit \"{cloud}\" for the offering item \"{name}\" in the template {tid}."
-                    )));
-                }
-                Some(match item.quota_value {
-                    None => Quota {
-                        value: None,
-                        overage: 0.0,
-                    },
-                    Some(v) => {
-                        let value = convert(v, unit, cloud)?;
-                        Quota {
-                            value: Some(value),
-                            overage: overage(value, req.overage_ratio, req.tenant_kind),
-                        }
-                    }
-                })
-            };
-            out.push(WantedItem {
-                application: meta.application.clone(),
-                application_id: application_id.to_string(),
-                name: name.to_string(),
-                infra_id: infra.map(str::to_string),
-                quota,
-            });
+/// Where a wanted item comes from. Both sources pass the same platform checks; only the
+/// messages differ, naming what the admin has to edit.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// The template with this id.
+    Template(i64),
+    /// The configurable option with this name.
+    Option(&'a str),
+}
+
+impl Source<'_> {
+    fn application_disabled(self, name: &str, application: &str) -> Error {
+        Error::validation(match self {
+            Source::Template(tid) => format!(
+                "The offering item \"{name}\" requires the enabled application \"{}\". Please enable this application for your root tenant or edit the template {tid}.",
+                application
+            ),
+            Source::Option(opt) => format!(
+                "The offering item \"{name}\" requires the enabled application \"{}\". Please enable this application for your root tenant or edit the configurable option \"{opt}\" for the product.",
+                application
+            ),
+        })
+    }
+
+    fn unknown_infra(self, name: &str, infra: &str) -> Error {
+        Error::validation(match self {
+            Source::Template(tid) => format!(
+                "The unknown infrastructure component \"{infra}\" is used for the offering item \"{name}\". Please enable this infrastructure component for your root tenant or edit the template {tid}."
+            ),
+            Source::Option(opt) => format!(
+                "An unknown infrastructure component \"{infra}\". Please enable this infrastructure component for your root tenant or edit the configurable option \"{opt}\"."
+            ),
+        })
+    }
+
+    fn item_disabled(self, name: &str) -> Error {
+        Error::validation(match self {
+            Source::Template(tid) => format!(
+                "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the template {tid}."
+            ),
+            Source::Option(opt) => format!(
+                "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the configurable option \"{opt}\" for the product."
+            ),
+        })
+    }
+
+    fn not_for_child(self, name: &str, kind: TenantKind) -> Error {
+        Error::validation(match self {
+            Source::Template(tid) => format!(
+                "Cannot enable offering items \"{name}\" for a tenant of type \"{}\". Please remove or edit the template {tid}.",
+                kind.as_str()
+            ),
+            Source::Option(opt) => format!(
+                "Cannot enable offering items \"{name}\" for a tenant of type \"{}\". Please remove or edit the configurable option \"{opt}\".",
+                kind.as_str()
+            ),
+        })
+    }
+
+    fn quota_on_feature(self, name: &str, unit: &str) -> Error {
+        Error::validation(match self {
+            Source::Template(tid) => format!(
+                "Unable to specify any quota for the feature offering item \"{name}\". Please change the measurement unit \"{unit}\" to \"{FEATURE}\" for the template {tid}."
+            ),
+            Source::Option(opt) => format!(
+                "Unable to specify any quota for the feature offering item \"{name}\". Please change the measurement unit \"{unit}\" to \"{FEATURE}\" for the configurable option \"{opt}\"."
+            ),
+        })
+    }
+
+    fn unit_mismatch(self, name: &str, unit: &str, cloud: &str) -> Error {
+        Error::validation(match self {
+            Source::Template(tid) => format!(
+                "Unable to convert the measurement unit \"{unit}\" from the template to the measurement unit \"{cloud}\" for the offering item \"{name}\" in the template {tid}."
+            ),
+            Source::Option(opt) => format!(
+                "Unable to convert the configurable option measurement unit \"{unit}\" to the offering item measurement unit \"{cloud}\" for the configurable option \"{opt}\"."
+            ),
+        })
+    }
+}
+
+/// The platform checks both sources share (§B.4 and §B.5 steps 4–8): the application is
+/// enabled, the infrastructure is known, the root tenant has the item enabled and may give it
+/// to the child. Returns the application id and the root tenant's item.
+fn platform_item<'r>(
+    req: &'r QuotaRequest<'_>,
+    src: Source<'_>,
+    meta: &Meta,
+    name: &str,
+    infra: Option<&str>,
+) -> Result<(&'r str, &'r PlatformItem)> {
+    let application_id = app_id(&req.root, &meta.application)
+        .ok_or_else(|| src.application_disabled(name, &meta.application))?;
+    if let Some(infra) = infra {
+        if !req.root.infras.iter().any(|i| i.id == infra) {
+            return Err(src.unknown_infra(name, infra));
         }
     }
-    Ok(out)
+    let root_item = req
+        .root
+        .offering_items
+        .iter()
+        .find(|p| p.enabled() && same_item(p, name, infra))
+        .ok_or_else(|| src.item_disabled(name))?;
+    if !req
+        .root
+        .available_for_child
+        .iter()
+        .any(|p| same_item(p, name, infra))
+    {
+        return Err(src.not_for_child(name, req.tenant_kind));
+    }
+    Ok((application_id, root_item))
+}
+
+/// The Cloud's unit for a quota given in `unit` (of `kind`): refused when the platform's item
+/// is a feature or its unit cannot be converted.
+fn quota_unit<'m>(
+    cat: &Catalog,
+    src: Source<'_>,
+    (root_item, meta): (&'m PlatformItem, &'m Meta),
+    name: &str,
+    (unit, kind): (&str, UnitKind),
+) -> Result<&'m str> {
+    let (cloud, cloud_feature) = cloud_unit(root_item, meta);
+    if cloud_feature {
+        return Err(src.quota_on_feature(name, unit));
+    }
+    if cat.unit_kind(cloud) != Some(kind) {
+        return Err(src.unit_mismatch(name, unit, cloud));
+    }
+    Ok(cloud)
+}
+
+/// §B.4: items of the active template applications (active items only).
+pub fn template_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
+    active_template_items(req.template)
+        .map(|item| template_item(req, item))
+        .collect()
+}
+
+/// One active item of the template, checked against the catalog and the platform.
+fn template_item(
+    req: &QuotaRequest<'_>,
+    item: &crate::rules::templates::model::OfferingItem,
+) -> Result<WantedItem> {
+    let cat = catalog()?;
+    let tid = req.template_id;
+    let src = Source::Template(tid);
+    let name = item.name.as_str();
+    let unit = item.measurement_unit.as_str();
+    let infra = norm(item.infra_id.as_deref());
+    let meta = cat.offering_item(name).ok_or_else(|| {
+        Error::validation(format!(
+            "The unsupported offering item \"{name}\" is used for the template {tid}."
+        ))
+    })?;
+    let Some(kind) = cat.unit_kind(unit) else {
+        return Err(Error::validation(format!(
+            "The unsupported measurement unit \"{unit}\" is used for the offering item \"{name}\" in the template {tid}."
+        )));
+    };
+    let (application_id, root_item) = platform_item(req, src, meta, name, infra)?;
+    let quota = if kind == UnitKind::Feature {
+        None
+    } else {
+        let cloud = quota_unit(cat, src, (root_item, meta), name, (unit, kind))?;
+        Some(match item.quota_value {
+            None => Quota {
+                value: None,
+                overage: 0.0,
+            },
+            Some(v) => {
+                let value = convert(v, unit, cloud)?;
+                Quota {
+                    value: Some(value),
+                    overage: overage(value, req.overage_ratio, req.tenant_kind),
+                }
+            }
+        })
+    };
+    Ok(WantedItem {
+        application: meta.application.clone(),
+        application_id: application_id.to_string(),
+        name: name.to_string(),
+        infra_id: infra.map(str::to_string),
+        quota,
+    })
 }
 
 fn active_apps(
@@ -386,119 +479,98 @@ fn resolve_infra(req: &QuotaRequest<'_>, cat: &Catalog, meta: &Meta, opt: &str) 
 
 /// §B.5: items contributed by the configurable options (zero-valued options produce none).
 pub fn option_items(req: &QuotaRequest<'_>) -> Result<Vec<WantedItem>> {
-    let cat = catalog()?;
     let mut out = Vec::new();
     for (full, value) in req.config_options {
-        let opt = full.split('|').next().unwrap_or_default().trim();
-        let parsed = parse_option_name(opt);
-        let (name, unit) = (parsed.item.as_str(), parsed.unit.as_str());
-        // 1–3: the option name itself (checked even for value 0, §J.2 #25).
-        let meta = cat.offering_item(name).ok_or_else(|| {
-            Error::validation(format!(
-                "The unsupported offering item \"{name}\" is used for the configurable option \"{opt}\"."
-            ))
-        })?;
-        let Some(kind) = cat.unit_kind(unit) else {
-            return Err(Error::validation(format!(
-                "The unsupported measurement unit \"{unit}\" is used for the configurable option \"{opt}\"."
-            )));
-        };
-        if !parsed.infra_id.is_empty() && !crate::infra::uuid::is_uuid(&parsed.infra_id) {
-            return Err(Error::validation(format!(
-                "The invalid infrastructure component ID \"{}\" is specified for the configurable option \"{opt}\". Please specify UUID or leave blank.",
-                parsed.infra_id
-            )));
+        if let Some(item) = option_item(req, full, *value)? {
+            out.push(item);
         }
-        if *value < 0 {
-            return Err(Error::validation(format!(
-                "The value {value} of the configurable option \"{opt}\" cannot be negative."
-            )));
-        }
-        if *value == 0 {
-            continue;
-        }
-        // 4–8: against the platform.
-        let Some(application_id) = app_id(&req.root, &meta.application) else {
-            return Err(Error::validation(format!(
-                "The offering item \"{name}\" requires the enabled application \"{}\". Please enable this application for your root tenant or edit the configurable option \"{opt}\" for the product.",
-                meta.application
-            )));
-        };
-        let infra = if !parsed.infra_id.is_empty() {
-            Some(parsed.infra_id.clone())
-        } else if meta.capability.is_some() {
-            match req.tenant_kind {
-                TenantKind::Partner => {
-                    return Err(Error::validation(format!(
-                        "The infrastructure component ID is required for the configurable option \"{opt}\". Please specify the ID for the configurable option."
-                    )))
-                }
-                TenantKind::Customer => Some(resolve_infra(req, cat, meta, opt)?),
-            }
-        } else {
-            None
-        };
-        if let Some(infra) = infra.as_deref() {
-            if !req.root.infras.iter().any(|i| i.id == infra) {
-                return Err(Error::validation(format!(
-                    "An unknown infrastructure component \"{infra}\". Please enable this infrastructure component for your root tenant or edit the configurable option \"{opt}\"."
-                )));
-            }
-        }
-        let Some(root_item) = req
-            .root
-            .offering_items
-            .iter()
-            .find(|p| p.enabled() && same_item(p, name, infra.as_deref()))
-        else {
-            return Err(Error::validation(format!(
-                "The offering item \"{name}\" is not enabled. Please enable this offering item for your root tenant or edit the configurable option \"{opt}\" for the product."
-            )));
-        };
-        if !req
-            .root
-            .available_for_child
-            .iter()
-            .any(|p| same_item(p, name, infra.as_deref()))
-        {
-            return Err(Error::validation(format!(
-                "Cannot enable offering items \"{name}\" for a tenant of type \"{}\". Please remove or edit the configurable option \"{opt}\".",
-                req.tenant_kind.as_str()
-            )));
-        }
-        // 10–11: the quota.
-        let (cloud, cloud_feature) = cloud_unit(root_item, meta);
-        let quota = if kind == UnitKind::Feature {
-            None
-        } else if req.yes_no_options.iter().any(|n| n == opt) {
-            yes_no_on_countable(req, name, infra.as_deref(), opt)?;
-            None
-        } else {
-            if cloud_feature {
-                return Err(Error::validation(format!(
-                    "Unable to specify any quota for the feature offering item \"{name}\". Please change the measurement unit \"{unit}\" to \"{FEATURE}\" for the configurable option \"{opt}\"."
-                )));
-            }
-            if cat.unit_kind(cloud) != Some(kind) {
-                return Err(Error::validation(format!(
-                    "Unable to convert the configurable option measurement unit \"{unit}\" to the offering item measurement unit \"{cloud}\" for the configurable option \"{opt}\"."
-                )));
-            }
-            let v = convert(*value, unit, cloud)?;
-            Some(Quota {
-                value: Some(v),
-                overage: overage(v, req.overage_ratio, req.tenant_kind),
-            })
-        };
-        out.push(WantedItem {
-            application: meta.application.clone(),
-            application_id: application_id.to_string(),
-            name: name.to_string(),
-            infra_id: infra,
-            quota,
-        });
     }
     Ok(out)
+}
+
+/// One configurable option: its name checked even for value 0 (§J.2 #25), then, when it
+/// buys something, checked against the platform and turned into a quota.
+fn option_item(req: &QuotaRequest<'_>, full: &str, value: i64) -> Result<Option<WantedItem>> {
+    let cat = catalog()?;
+    let opt = full.split('|').next().unwrap_or_default().trim();
+    let parsed = parse_option_name(opt);
+    let (name, unit) = (parsed.item.as_str(), parsed.unit.as_str());
+    // 1–3: the option name itself (checked even for value 0, §J.2 #25).
+    let meta = cat.offering_item(name).ok_or_else(|| {
+        Error::validation(format!(
+            "The unsupported offering item \"{name}\" is used for the configurable option \"{opt}\"."
+        ))
+    })?;
+    let Some(kind) = cat.unit_kind(unit) else {
+        return Err(Error::validation(format!(
+            "The unsupported measurement unit \"{unit}\" is used for the configurable option \"{opt}\"."
+        )));
+    };
+    if !parsed.infra_id.is_empty() && !crate::infra::uuid::is_uuid(&parsed.infra_id) {
+        return Err(Error::validation(format!(
+            "The invalid infrastructure component ID \"{}\" is specified for the configurable option \"{opt}\". Please specify UUID or leave blank.",
+            parsed.infra_id
+        )));
+    }
+    if value < 0 {
+        return Err(Error::validation(format!(
+            "The value {value} of the configurable option \"{opt}\" cannot be negative."
+        )));
+    }
+    if value == 0 {
+        return Ok(None);
+    }
+    // 4–8: against the platform.
+    let src = Source::Option(opt);
+    let Some(application_id) = app_id(&req.root, &meta.application) else {
+        return Err(src.application_disabled(name, &meta.application));
+    };
+    let infra = option_infra(req, cat, meta, opt, &parsed.infra_id)?;
+    let (_, root_item) = platform_item(req, src, meta, name, infra.as_deref())?;
+    // 10–11: the quota.
+    let quota = if kind == UnitKind::Feature {
+        None
+    } else if req.yes_no_options.iter().any(|n| n == opt) {
+        yes_no_on_countable(req, name, infra.as_deref(), opt)?;
+        None
+    } else {
+        let cloud = quota_unit(cat, src, (root_item, meta), name, (unit, kind))?;
+        let v = convert(value, unit, cloud)?;
+        Some(Quota {
+            value: Some(v),
+            overage: overage(v, req.overage_ratio, req.tenant_kind),
+        })
+    };
+    Ok(Some(WantedItem {
+        application: meta.application.clone(),
+        application_id: application_id.to_string(),
+        name: name.to_string(),
+        infra_id: infra,
+        quota,
+    }))
+}
+
+/// §B.5 step 5: the option's infrastructure: the one it names, else (items with a capability)
+/// required of partners and resolved for customers, else none.
+fn option_infra(
+    req: &QuotaRequest<'_>,
+    cat: &Catalog,
+    meta: &Meta,
+    opt: &str,
+    named: &str,
+) -> Result<Option<String>> {
+    if !named.is_empty() {
+        return Ok(Some(named.to_string()));
+    }
+    if meta.capability.is_none() {
+        return Ok(None);
+    }
+    match req.tenant_kind {
+        TenantKind::Partner => Err(Error::validation(format!(
+            "The infrastructure component ID is required for the configurable option \"{opt}\". Please specify the ID for the configurable option."
+        ))),
+        TenantKind::Customer => resolve_infra(req, cat, meta, opt).map(Some),
+    }
 }
 
 /// Manual 6.3: a ticked Yes/No option on a countable item enables the item "in accordance with
