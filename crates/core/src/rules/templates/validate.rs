@@ -141,8 +141,40 @@ pub fn validate_template(
         return Err(TemplateError::Invalid(errors));
     };
     let field = |k: &str| body.get(k).unwrap_or(&Value::Null);
+    id_rule(&op, field("id"), &mut errors)?;
+    let scalars = Scalars::read(&field, &mut errors);
+    // Rules that depend on the tenant kind use the stored one on update: it is immutable.
+    let effective_kind = match &op {
+        Operation::Update { stored, .. } => Some(stored.data.tenant_kind),
+        Operation::Create => scalars.tenant_kind,
+    };
+    scalars.partner_rules(effective_kind, &mut errors);
+    let staged = Staged {
+        cat,
+        platform,
+        customer: effective_kind == Some(TenantKind::Customer),
+        kind: effective_kind,
+        enabled: OnceCell::new(),
+        items: OnceCell::new(),
+        infras: OnceCell::new(),
+        available: OnceCell::new(),
+    };
+    let applications = applications_rule(field("applications"), staged, &mut errors)?;
+    let advanced_packs = advanced_packs_rule(
+        field("advanced_packs"),
+        applications.as_deref(),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(TemplateError::Invalid(errors));
+    }
+    let data = scalars.into_data(applications, advanced_packs)?;
+    Ok(keep_stored(data, op))
+}
 
-    match (&op, field("id")) {
+/// A body `id`: refused on create, must name an existing template on update.
+fn id_rule(op: &Operation<'_>, id: &Value, errors: &mut ValidationErrors) -> TemplateResult<()> {
+    match (op, id) {
         (_, Value::Null) => {}
         (Operation::Create, _) => return Err(TemplateError::IdOnCreate),
         (Operation::Update { id_exists, .. }, v) => match integer(v) {
@@ -150,58 +182,77 @@ pub fn validate_template(
             _ => errors.add("id", "Object with this id does not exist."),
         },
     }
+    Ok(())
+}
 
-    let name = name_rule(field("name"), &mut errors);
-    let description = description_rule(field("description"), &mut errors);
-    let server_id = server_id_rule(field("server_id"), &mut errors);
-    let tenant_kind = enum_rule(
-        field("tenant_kind"),
-        "tenant kind",
-        true,
-        TenantKind::parse,
-        "partner, customer",
-        &mut errors,
-    );
-    let user_role = enum_rule(
-        field("user_role"),
-        "user role",
-        false,
-        UserRole::parse,
-        "admin, user",
-        &mut errors,
-    );
-    let mode = enum_rule(
-        field("mode"),
-        "mode",
-        false,
-        Mode::parse,
-        "trial, production",
-        &mut errors,
-    );
-    let management_mode = enum_rule(
-        field("management_mode"),
-        "management mode",
-        false,
-        ManagementMode::parse,
-        "self_service, managed_by_service_provider",
-        &mut errors,
-    );
-    let two_factor_auth = bool_rule(field("two_factor_auth"), "two factor auth", &mut errors);
-    let enhanced_security = bool_rule(field("enhanced_security"), "enhanced security", &mut errors);
+/// The body's scalar fields, each `None` when missing or refused (the reason is in the errors).
+struct Scalars {
+    name: Option<String>,
+    description: Option<String>,
+    server_id: Option<i64>,
+    tenant_kind: Option<TenantKind>,
+    user_role: Option<UserRole>,
+    mode: Option<Mode>,
+    management_mode: Option<ManagementMode>,
+    two_factor_auth: Option<bool>,
+    enhanced_security: Option<bool>,
+}
 
-    // Rules that depend on the tenant kind use the stored one on update: it is immutable.
-    let effective_kind = match &op {
-        Operation::Update { stored, .. } => Some(stored.data.tenant_kind),
-        Operation::Create => tenant_kind,
-    };
-    if effective_kind == Some(TenantKind::Partner) {
-        if mode == Some(Mode::Trial) {
+impl Scalars {
+    fn read<'v>(field: &impl Fn(&str) -> &'v Value, errors: &mut ValidationErrors) -> Self {
+        Scalars {
+            name: name_rule(field("name"), errors),
+            description: description_rule(field("description"), errors),
+            server_id: server_id_rule(field("server_id"), errors),
+            tenant_kind: enum_rule(
+                field("tenant_kind"),
+                "tenant kind",
+                true,
+                TenantKind::parse,
+                "partner, customer",
+                errors,
+            ),
+            user_role: enum_rule(
+                field("user_role"),
+                "user role",
+                false,
+                UserRole::parse,
+                "admin, user",
+                errors,
+            ),
+            mode: enum_rule(
+                field("mode"),
+                "mode",
+                false,
+                Mode::parse,
+                "trial, production",
+                errors,
+            ),
+            management_mode: enum_rule(
+                field("management_mode"),
+                "management mode",
+                false,
+                ManagementMode::parse,
+                "self_service, managed_by_service_provider",
+                errors,
+            ),
+            two_factor_auth: bool_rule(field("two_factor_auth"), "two factor auth", errors),
+            enhanced_security: bool_rule(field("enhanced_security"), "enhanced security", errors),
+        }
+    }
+
+    /// Trial mode and enhanced security exist for customers only.
+    fn partner_rules(&self, kind: Option<TenantKind>, errors: &mut ValidationErrors) {
+        if kind != Some(TenantKind::Partner) {
+            return;
+        }
+        if self.mode == Some(Mode::Trial) {
             errors.add(
                 "mode",
                 "The trial mode is available only for customer templates.",
             );
         }
-        if enhanced_security == Some(true) {
+        if self.enhanced_security == Some(true) {
             errors.add(
                 "enhanced_security",
                 "The enhanced security mode is available only for customer templates.",
@@ -209,88 +260,81 @@ pub fn validate_template(
         }
     }
 
-    let applications = match field("applications") {
-        Value::Null => {
-            errors.add("applications", "The applications field is required.");
-            None
-        }
-        Value::Array(a) if a.is_empty() => {
-            errors.add("applications", "The applications field is required.");
-            None
-        }
-        Value::Array(apps) => {
-            let mut ctx = Staged {
-                cat,
-                platform,
-                customer: effective_kind == Some(TenantKind::Customer),
-                kind: effective_kind,
-                enabled: OnceCell::new(),
-                items: OnceCell::new(),
-                infras: OnceCell::new(),
-                available: OnceCell::new(),
-            };
-            let messages = ctx.run(apps)?;
-            for m in &messages {
-                errors.add("applications", m.clone());
-            }
-            if messages.is_empty() {
-                Some(parse_applications(apps))
+    /// The data of a valid body, with the defaults of the optional fields.
+    fn into_data(
+        self,
+        applications: Option<Vec<Application>>,
+        advanced_packs: Option<Vec<String>>,
+    ) -> TemplateResult<TemplateData> {
+        let (
+            Some(name),
+            Some(description),
+            Some(server_id),
+            Some(tenant_kind),
+            Some(applications),
+            Some(advanced_packs),
+        ) = (
+            self.name,
+            self.description,
+            self.server_id,
+            self.tenant_kind,
+            applications,
+            advanced_packs,
+        )
+        else {
+            return Err(TemplateError::Other(crate::infra::error::Error::internal(
+                "template validation passed without a value",
+            )));
+        };
+        Ok(TemplateData {
+            name,
+            description,
+            server_id,
+            tenant_kind,
+            // Least privilege when the UI sent nothing; partners' users are always admins.
+            user_role: if tenant_kind == TenantKind::Partner {
+                UserRole::Admin
             } else {
-                None
-            }
+                self.user_role.unwrap_or(UserRole::User)
+            },
+            mode: self.mode.unwrap_or(Mode::Production),
+            management_mode: self.management_mode.unwrap_or(ManagementMode::SelfService),
+            two_factor_auth: self.two_factor_auth.unwrap_or(false),
+            enhanced_security: self.enhanced_security.unwrap_or(false),
+            advanced_packs,
+            applications,
+        })
+    }
+}
+
+/// The `applications` tree: required, an array, and valid stage by stage against the catalog
+/// and the platform (`Staged`).
+fn applications_rule(
+    v: &Value,
+    mut staged: Staged<'_>,
+    errors: &mut ValidationErrors,
+) -> TemplateResult<Option<Vec<Application>>> {
+    let apps = match v {
+        Value::Array(a) if !a.is_empty() => a,
+        Value::Null | Value::Array(_) => {
+            errors.add("applications", "The applications field is required.");
+            return Ok(None);
         }
         _ => {
             errors.add("applications", "The applications must be an array.");
-            None
+            return Ok(None);
         }
     };
-
-    let advanced_packs = advanced_packs_rule(
-        field("advanced_packs"),
-        applications.as_deref(),
-        &mut errors,
-    );
-
-    if !errors.is_empty() {
-        return Err(TemplateError::Invalid(errors));
+    let messages = staged.run(apps)?;
+    for m in &messages {
+        errors.add("applications", m.clone());
     }
-    let (
-        Some(name),
-        Some(description),
-        Some(server_id),
-        Some(tenant_kind),
-        Some(applications),
-        Some(advanced_packs),
-    ) = (
-        name,
-        description,
-        server_id,
-        tenant_kind,
-        applications,
-        advanced_packs,
-    )
-    else {
-        return Err(TemplateError::Other(crate::infra::error::Error::internal(
-            "template validation passed without a value",
-        )));
-    };
-    let mut data = TemplateData {
-        name,
-        description,
-        server_id,
-        tenant_kind,
-        // Least privilege when the UI sent nothing.
-        user_role: user_role.unwrap_or(UserRole::User),
-        mode: mode.unwrap_or(Mode::Production),
-        management_mode: management_mode.unwrap_or(ManagementMode::SelfService),
-        two_factor_auth: two_factor_auth.unwrap_or(false),
-        enhanced_security: enhanced_security.unwrap_or(false),
-        advanced_packs,
-        applications,
-    };
-    if data.tenant_kind == TenantKind::Partner {
-        data.user_role = UserRole::Admin;
-    }
+    Ok(messages.is_empty().then(|| parse_applications(apps)))
+}
+
+/// On update, what a template may not change comes from the stored one: the tenant kind, the
+/// user's role and the tenant settings, and the server unless the stored one is gone.
+fn keep_stored(mut data: TemplateData, op: Operation<'_>) -> TemplateData {
     if let Operation::Update {
         stored,
         stored_server_exists,
@@ -308,7 +352,7 @@ pub fn validate_template(
             data.server_id = s.server_id;
         }
     }
-    Ok(data)
+    data
 }
 
 /// Laravel `integer`: a JSON integer or a string of one (`"5"`).
@@ -679,195 +723,231 @@ impl Staged<'_> {
     /// First failing rule of one application's offering items.
     fn stage_items(&self, app: &Value) -> Result<Option<String>> {
         let app_type = app.get("type").and_then(Value::as_str).unwrap_or("");
-        let app_active = app.get("status").and_then(status_of) == Some(Status::Active);
-        let editions: Vec<(&str, Option<Status>)> = app
-            .get("editions")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .map(|e| {
-                        (
-                            e.get("name").and_then(Value::as_str).unwrap_or(""),
-                            e.get("status").and_then(status_of),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let empty = Vec::new();
-        let items: &Vec<Value> = app
-            .get("offering_items")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty);
         let fail = |m: &str, item: &Value| {
-            Ok(Some(with_details(
+            Some(with_details(
                 m,
                 json!({"application": app_type, "offering_item": item}),
-            )))
+            ))
         };
-        if app
-            .get("offering_items")
-            .and_then(Value::as_array)
-            .is_none()
-        {
-            return fail(
+        let Some(items) = app.get("offering_items").and_then(Value::as_array) else {
+            return Ok(fail(
                 "Invalid offering item, required fields: name, measurement_unit, status.",
                 app.get("offering_items").unwrap_or(&Value::Null),
-            );
-        }
-        let is_active = |i: &Value| i.get("status").and_then(status_of) == Some(Status::Active);
-
+            ));
+        };
         if self.customer {
-            let mut seen = HashSet::new();
-            for item in items.iter().filter(|i| is_active(i)) {
-                if let Some(name) = item.get("name").and_then(Value::as_str) {
-                    if !seen.insert(name) {
-                        return fail(
-                            "Only one infrastructure component can be enabled for a tenant of the \"Customer\" type.",
-                            item,
-                        );
-                    }
-                }
+            if let Some(item) = second_active_of_a_name(items) {
+                return Ok(fail(
+                    "Only one infrastructure component can be enabled for a tenant of the \"Customer\" type.",
+                    item,
+                ));
             }
         }
-
         let root = fetch(&self.items, || self.platform.root_offering_items())?;
-        let active_root: HashSet<&str> = root
-            .iter()
-            .filter(|i| i.status == 1)
-            .map(|i| i.name.as_str())
-            .collect();
-        let item_status: HashMap<&str, bool> = items
-            .iter()
-            .filter_map(|i| Some((i.get("name")?.as_str()?, is_active(i))))
-            .fold(HashMap::new(), |mut m, (n, a)| {
-                let e = m.entry(n).or_insert(false);
-                *e = *e || a;
-                m
-            });
-
+        let view = AppItems {
+            app_type,
+            active: is_active(app),
+            editions: editions_of(app),
+            active_root: root
+                .iter()
+                .filter(|i| i.status == 1)
+                .map(|i| i.name.as_str())
+                .collect(),
+            name_active: names_active(items),
+        };
         for item in items {
-            let s = |k: &str| item.get(k).and_then(Value::as_str);
-            let (Some(name), Some(unit), Some(_)) = (
-                s("name"),
-                s("measurement_unit"),
-                item.get("status").filter(|v| !v.is_null()),
-            ) else {
-                return fail(
-                    "Invalid offering item, required fields: name, measurement_unit, status.",
-                    item,
-                );
-            };
-            if !active_root.contains(name) {
-                let m = format!(
-                    "Offering item does not exist in {}. Check available offering items in the parent tenant.",
-                    self.platform.display_name()
-                );
-                return fail(&m, item);
-            }
-            let Some(meta) = self.cat.offering_item(name) else {
-                return fail("Offering item has no meta information.", item);
-            };
-            if meta.application != app_type {
-                return fail(
-                    "Offering item application type is different than application type in meta info.",
-                    item,
-                );
-            }
-            if meta.measurement_unit != unit {
-                return fail(
-                    "Offering item measurement unit is not the same as in meta info.",
-                    item,
-                );
-            }
-            let active = is_active(item);
-            if active && !app_active {
-                return fail(
-                    "Active offering item cannot belong to inactive application.",
-                    item,
-                );
-            }
-            if let (true, Some(edition)) = (active, meta.edition.as_deref()) {
-                if !editions.is_empty()
-                    && !editions
-                        .iter()
-                        .any(|(n, st)| *n == edition && *st == Some(Status::Active))
-                {
-                    return fail(
-                        "Active offering item cannot belong to missing or inactive edition.",
-                        item,
-                    );
-                }
-            }
-            let quota = item.get("quota_value").unwrap_or(&Value::Null);
-            if quota_value(quota).is_err() {
-                return fail(
-                    "Offering item quota value (if set) must be a positive integer.",
-                    item,
-                );
-            }
-            if item.get("status").and_then(status_of).is_none() {
-                return fail(
-                    "Offering item status must be either \"active\" or \"inactive\".",
-                    item,
-                );
-            }
-            match infra_id(item.get("infra_id").unwrap_or(&Value::Null)) {
-                Ok(None) => {}
-                Ok(Some(id)) => {
-                    let infras = fetch(&self.infras, || self.platform.root_infra_ids())?;
-                    if !infras.iter().any(|i| i.eq_ignore_ascii_case(&id)) {
-                        return fail(
-                            "Offering item has infra id that doesn't exist in Cloud.",
-                            item,
-                        );
-                    }
-                }
-                Err(()) => {
-                    return fail(
-                        "Offering item has infra id that doesn't exist in Cloud.",
-                        item,
-                    )
-                }
-            }
-            if meta.is_feature() && matches!(quota_value(quota), Ok(Some(_))) {
-                return fail(
-                    "Offering item that is a feature cannot have quota value.",
-                    item,
-                );
-            }
-            if let (true, Some(parent)) = (active, meta.parent_offering_item.as_deref()) {
-                if item_status.get(parent) != Some(&true) {
-                    return fail(
-                        "Offering item is a child of an offering item that is inactive or missing.",
-                        item,
-                    );
-                }
-            }
-            if let (true, Some(kind)) = (active, self.kind) {
-                let available = fetch(&self.available, || self.platform.available_for_child(kind))?;
-                if let Some(list) = available {
-                    let iid = infra_id(item.get("infra_id").unwrap_or(&Value::Null))
-                        .ok()
-                        .flatten();
-                    let found = list.iter().any(|a| {
-                        a.name == name
-                            && (iid.is_none()
-                                || a.infra_id.as_deref().map(str::to_ascii_lowercase)
-                                    == iid.as_deref().map(str::to_ascii_lowercase))
-                    });
-                    if !found {
-                        let m = format!(
-                            "Offering item is not available for a tenant of the \"{}\" type.",
-                            kind.as_str()
-                        );
-                        return fail(&m, item);
-                    }
-                }
+            if let Some(m) = self.item_rule(&view, item)? {
+                return Ok(fail(&m, item));
             }
         }
         Ok(None)
     }
+
+    /// First failing rule of one offering item: its shape, its place in the catalog and the
+    /// template, its values, then what the platform offers.
+    fn item_rule(&self, view: &AppItems<'_>, item: &Value) -> Result<Option<String>> {
+        let s = |k: &str| item.get(k).and_then(Value::as_str);
+        let (Some(name), Some(unit), Some(_)) = (
+            s("name"),
+            s("measurement_unit"),
+            item.get("status").filter(|v| !v.is_null()),
+        ) else {
+            return Ok(Some(
+                "Invalid offering item, required fields: name, measurement_unit, status.".into(),
+            ));
+        };
+        if !view.active_root.contains(name) {
+            return Ok(Some(format!(
+                "Offering item does not exist in {}. Check available offering items in the parent tenant.",
+                self.platform.display_name()
+            )));
+        }
+        let Some(meta) = self.cat.offering_item(name) else {
+            return Ok(Some("Offering item has no meta information.".into()));
+        };
+        let active = is_active(item);
+        if let Some(m) = placement_rule(view, meta, unit, active) {
+            return Ok(Some(m.into()));
+        }
+        if let Some(m) = self.value_rule(item, meta)? {
+            return Ok(Some(m.into()));
+        }
+        if !active {
+            return Ok(None);
+        }
+        if let Some(parent) = meta.parent_offering_item.as_deref() {
+            if view.name_active.get(parent) != Some(&true) {
+                return Ok(Some(
+                    "Offering item is a child of an offering item that is inactive or missing."
+                        .into(),
+                ));
+            }
+        }
+        self.availability_rule(item, name)
+    }
+
+    /// Quota, status and infrastructure of an item.
+    fn value_rule(
+        &self,
+        item: &Value,
+        meta: &crate::platform::catalog::OfferingItem,
+    ) -> Result<Option<&'static str>> {
+        let quota = item.get("quota_value").unwrap_or(&Value::Null);
+        if quota_value(quota).is_err() {
+            return Ok(Some(
+                "Offering item quota value (if set) must be a positive integer.",
+            ));
+        }
+        if item.get("status").and_then(status_of).is_none() {
+            return Ok(Some(
+                "Offering item status must be either \"active\" or \"inactive\".",
+            ));
+        }
+        let known_infra = match infra_id(item.get("infra_id").unwrap_or(&Value::Null)) {
+            Ok(None) => true,
+            Ok(Some(id)) => fetch(&self.infras, || self.platform.root_infra_ids())?
+                .iter()
+                .any(|i| i.eq_ignore_ascii_case(&id)),
+            Err(()) => false,
+        };
+        if !known_infra {
+            return Ok(Some(
+                "Offering item has infra id that doesn't exist in Cloud.",
+            ));
+        }
+        if meta.is_feature() && matches!(quota_value(quota), Ok(Some(_))) {
+            return Ok(Some(
+                "Offering item that is a feature cannot have quota value.",
+            ));
+        }
+        Ok(None)
+    }
+
+    /// An active item must be one the root tenant may give to a tenant of the template's kind.
+    fn availability_rule(&self, item: &Value, name: &str) -> Result<Option<String>> {
+        let Some(kind) = self.kind else {
+            return Ok(None);
+        };
+        let available = fetch(&self.available, || self.platform.available_for_child(kind))?;
+        let Some(list) = available else {
+            return Ok(None);
+        };
+        let iid = infra_id(item.get("infra_id").unwrap_or(&Value::Null))
+            .ok()
+            .flatten();
+        let found = list.iter().any(|a| {
+            a.name == name
+                && (iid.is_none()
+                    || a.infra_id.as_deref().map(str::to_ascii_lowercase)
+                        == iid.as_deref().map(str::to_ascii_lowercase))
+        });
+        Ok((!found).then(|| {
+            format!(
+                "Offering item is not available for a tenant of the \"{}\" type.",
+                kind.as_str()
+            )
+        }))
+    }
+}
+
+/// What the item rules read of one application.
+struct AppItems<'v> {
+    app_type: &'v str,
+    active: bool,
+    /// The application's editions: name and status.
+    editions: Vec<(&'v str, Option<Status>)>,
+    /// Names of the root tenant's active offering items.
+    active_root: HashSet<&'v str>,
+    /// Per item name: whether an item of that name is active (a child needs its parent).
+    name_active: HashMap<&'v str, bool>,
+}
+
+fn is_active(v: &Value) -> bool {
+    v.get("status").and_then(status_of) == Some(Status::Active)
+}
+
+fn editions_of(app: &Value) -> Vec<(&str, Option<Status>)> {
+    app.get("editions")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    (
+                        e.get("name").and_then(Value::as_str).unwrap_or(""),
+                        e.get("status").and_then(status_of),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn names_active(items: &[Value]) -> HashMap<&str, bool> {
+    items
+        .iter()
+        .filter_map(|i| Some((i.get("name")?.as_str()?, is_active(i))))
+        .fold(HashMap::new(), |mut m, (n, a)| {
+            let e = m.entry(n).or_insert(false);
+            *e = *e || a;
+            m
+        })
+}
+
+/// A customer's tenant gets one infrastructure per item: the second active item of a name.
+fn second_active_of_a_name(items: &[Value]) -> Option<&Value> {
+    let mut seen = HashSet::new();
+    items.iter().filter(|i| is_active(i)).find(|item| {
+        item.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|name| !seen.insert(name))
+    })
+}
+
+/// An item's application, unit and edition must match the catalog and the template.
+fn placement_rule(
+    view: &AppItems<'_>,
+    meta: &crate::platform::catalog::OfferingItem,
+    unit: &str,
+    active: bool,
+) -> Option<&'static str> {
+    if meta.application != view.app_type {
+        return Some(
+            "Offering item application type is different than application type in meta info.",
+        );
+    }
+    if meta.measurement_unit != unit {
+        return Some("Offering item measurement unit is not the same as in meta info.");
+    }
+    if active && !view.active {
+        return Some("Active offering item cannot belong to inactive application.");
+    }
+    let edition = meta.edition.as_deref().filter(|_| active)?;
+    let edition_active = view
+        .editions
+        .iter()
+        .any(|(n, st)| *n == edition && *st == Some(Status::Active));
+    (!view.editions.is_empty() && !edition_active)
+        .then_some("Active offering item cannot belong to missing or inactive edition.")
 }
 
 /// Quota: null or `""` (J.2 #16) = unlimited; otherwise a non-negative JSON integer.
