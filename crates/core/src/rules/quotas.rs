@@ -694,9 +694,7 @@ pub fn plan(req: &QuotaRequest<'_>) -> Result<OfferingPlan> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::templates::model::{
-        Application, ManagementMode, Mode, OfferingItem as TItem, UserRole,
-    };
+    use crate::rules::templates::model::OfferingItem as TItem;
 
     const IB: &str = "0b1c2d3e-0000-4000-8000-000000000001"; // backup, location L1
     const IDR: &str = "0b1c2d3e-0000-4000-8000-000000000002"; // disaster recovery, L1
@@ -774,24 +772,9 @@ mod tests {
     }
 
     fn template(kind: TenantKind, items: Vec<TItem>) -> TemplateData {
-        TemplateData {
-            name: "T".into(),
-            description: String::new(),
-            server_id: 1,
-            tenant_kind: kind,
-            user_role: UserRole::Admin,
-            mode: Mode::Production,
-            management_mode: ManagementMode::SelfService,
-            two_factor_auth: false,
-            enhanced_security: false,
-            advanced_packs: Vec::new(),
-            applications: vec![Application {
-                kind: "backup".into(),
-                editions: Vec::new(),
-                status: Status::Active,
-                offering_items: items,
-            }],
-        }
+        TemplateData::builder("T", kind)
+            .application("backup", &[], items)
+            .build()
     }
 
     fn opts(list: &[(&str, i64)]) -> Vec<(String, i64)> {

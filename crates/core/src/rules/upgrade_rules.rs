@@ -517,7 +517,7 @@ pub fn option_group_warning(old_groups: &[i64], new_groups: &[i64]) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::templates::model::{Application, Edition, OfferingItem, UserRole};
+    use crate::rules::templates::model::{Application, Edition, OfferingItem};
 
     const STORAGE: &str = "66d7d7b2-4844-4ebd-b467-d407f7234bb1";
     const OTHER_STORAGE: &str = "11111111-2222-4333-8444-555555555555";
@@ -546,25 +546,15 @@ mod tests {
     }
 
     fn template(kind: TenantKind, edition: &str) -> TemplateData {
-        TemplateData {
-            name: "t".into(),
-            description: String::new(),
-            server_id: 1,
-            tenant_kind: kind,
-            user_role: UserRole::Admin,
-            mode: Mode::Production,
-            management_mode: ManagementMode::SelfService,
-            two_factor_auth: false,
-            enhanced_security: false,
-            advanced_packs: vec![],
-            applications: vec![backup(
+        TemplateData::builder("t", kind)
+            .with_application(backup(
                 edition,
                 vec![
                     item(&format!("{edition}_servers"), None),
                     item(&format!("{edition}_storage"), Some(STORAGE)),
                 ],
-            )],
-        }
+            ))
+            .build()
     }
 
     fn tenant(kind: TenantKind, mode: Mode) -> TenantState {

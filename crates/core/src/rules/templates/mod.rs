@@ -2,6 +2,7 @@
 //! and the failure type of template operations. Pure: storage lives in
 //! `features::templates`, platform reads behind the `PlatformView` port.
 
+pub mod builder;
 pub mod error;
 pub mod model;
 pub mod validate;

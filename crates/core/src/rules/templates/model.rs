@@ -226,25 +226,12 @@ mod tests {
     fn sample() -> Template {
         Template {
             id: 1,
-            data: TemplateData {
-                name: "Customers PW".into(),
-                description: "d".into(),
-                server_id: 1,
-                tenant_kind: TenantKind::Customer,
-                user_role: UserRole::Admin,
-                mode: Mode::Production,
-                management_mode: ManagementMode::SelfService,
-                two_factor_auth: false,
-                enhanced_security: false,
-                advanced_packs: vec![],
-                applications: vec![Application {
-                    kind: "backup".into(),
-                    editions: vec![Edition {
-                        name: "per_workload".into(),
-                        status: Status::Active,
-                    }],
-                    status: Status::Active,
-                    offering_items: vec![
+            data: TemplateData::builder("Customers PW", TenantKind::Customer)
+                .description("d")
+                .application(
+                    "backup",
+                    &["per_workload"],
+                    vec![
                         OfferingItem {
                             name: "pw_workstations".into(),
                             infra_id: None,
@@ -260,8 +247,8 @@ mod tests {
                             quota_value: Some(107_374_182_400),
                         },
                     ],
-                }],
-            },
+                )
+                .build(),
             created_at: "2024-01-01 00:00:00".into(),
             updated_at: "2024-01-01 00:00:00".into(),
         }
