@@ -177,7 +177,7 @@ impl Addon {
         }
     }
 
-    /// Module-v1 migration during `_activate` (module-behaviour.md §I.2). `$input`: the v1
+    /// Module-v1 migration during `_activate` (docs/behaviour.md §I.2). `$input`: the v1
     /// rows the glue read (`version_file`, `version_path`, `whmcs_version`, `servers`,
     /// `products`). Returns `['status' => 'info'|'error', 'description' => …, 'plan' => …]`;
     /// `plan` lists the WHMCS rows to write in one transaction. Never throws.

@@ -77,7 +77,7 @@ function acroniscloud_admin_page(string $moduleLink, array $options): string
 }
 
 /**
- * Writes the configurable option group planned by the extension (module-behaviour.md §D.4).
+ * Writes the configurable option group planned by the extension (docs/behaviour.md §D.4).
  * Re-running with the same group name updates that group instead of creating a second one:
  * options are matched by offering item (the text before the first ":"), admins' renamed
  * friendly names and prices are kept.

@@ -1,5 +1,5 @@
 //! Provisioning against the simulator, in process: scenarios L1–L36 and L85 of
-//! module-behaviour.md §L at the level of the core (WHMCS replaced by a recording `Host`),
+//! docs/behaviour.md §L at the level of the core (WHMCS replaced by a recording `Host`),
 //! plus resume after a fault injected at every step of `CreateAccount`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]

@@ -1,5 +1,5 @@
 //! What WHMCS shows for the module itself: `MetaData` and the product "Module Settings"
-//! fields (module-behaviour.md §A.2, §A.3). Field order matters: position N is stored in
+//! fields (docs/behaviour.md §A.2, §A.3). Field order matters: position N is stored in
 //! `tblproducts.configoptionN`, so existing products keep their values.
 
 use serde_json::{json, Map, Value};
@@ -118,7 +118,7 @@ mod tests {
     }
 }
 
-/// Product custom fields the module needs (module-behaviour.md §A.3), as `ProductEdit` must
+/// Product custom fields the module needs (docs/behaviour.md §A.3), as `ProductEdit` must
 /// leave them: `ensure` fields exist (created when missing), `remove` keys are deleted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldPlan {

@@ -1,4 +1,4 @@
-//! What happens when an admin saves or deletes an Acronis server (module-behaviour.md §A.12).
+//! What happens when an admin saves or deletes an Acronis server (docs/behaviour.md §A.12).
 //! These never fail the admin's save: problems come back as warnings, which the hook logs.
 
 use crate::infra::logging::Level;

@@ -1,4 +1,4 @@
-//! `includes/acroniscloud/config.yaml` (module-behaviour.md §G). A missing file means the
+//! `includes/acroniscloud/config.yaml` (docs/behaviour.md §G). A missing file means the
 //! defaults; a broken one is an error naming the key and line, because a silently ignored typo
 //! in a billing module costs money.
 

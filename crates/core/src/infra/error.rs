@@ -15,7 +15,7 @@ pub struct ApiError {
     /// `error.details` of the envelope, JSON-encoded, when present.
     pub details: Option<String>,
     /// The whole decoded JSON answer, re-encoded, when the body was JSON (the WHMCS module
-    /// result shows it when there are no `details`, module-behaviour.md §A.4).
+    /// result shows it when there are no `details`, docs/behaviour.md §A.4).
     pub body: Option<String>,
     /// Request id sent by the platform (`X-Request-Id` header or envelope context).
     pub request_id: Option<String>,

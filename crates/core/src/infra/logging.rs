@@ -1,4 +1,4 @@
-//! The optional text log file of module-behaviour.md §H.1. Every line goes through
+//! The optional text log file of docs/behaviour.md §H.1. Every line goes through
 //! `masking::mask_text` last, after truncation, so no secret reaches the file whatever the caller
 //! passed in.
 

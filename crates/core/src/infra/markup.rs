@@ -81,7 +81,7 @@ pub fn usage_table(usage: &Value) -> String {
     )
 }
 
-/// The provisioning-error banner (module-behaviour.md §A.14): admins see the error itself,
+/// The provisioning-error banner (docs/behaviour.md §A.14): admins see the error itself,
 /// clients only that they should contact support (the message may name internals).
 pub fn provisioning_banner(admin: bool, title: &str, message: &str) -> String {
     if admin {

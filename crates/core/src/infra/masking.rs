@@ -1,4 +1,4 @@
-//! Secret masking for every log sink (module-behaviour.md §H.1). Text is masked as a last line
+//! Secret masking for every log sink (docs/behaviour.md §H.1). Text is masked as a last line
 //! of defence: callers also mask structurally (see `mask_json`), but a secret that slips into a
 //! free-form message must still never reach a log line.
 

@@ -1,4 +1,4 @@
-//! UUID shape checks: the platform only accepts lower-case 8-4-4-4-12 ids (acronis-api.md §0.4).
+//! UUID shape checks: the platform only accepts lower-case 8-4-4-4-12 ids (docs/platform-calls.md).
 
 use crate::infra::error::{Error, Result};
 

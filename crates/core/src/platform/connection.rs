@@ -52,7 +52,7 @@ pub struct Connection {
     root_tenant_id: Option<String>,
     platform_checked: bool,
     exchanges: Vec<Exchange>,
-    /// GET answers already read in this request (module-behaviour.md §H.2).
+    /// GET answers already read in this request (docs/behaviour.md §H.2).
     memo: std::collections::HashMap<String, Value>,
 }
 
@@ -509,7 +509,7 @@ impl Connection {
     }
 
     /// Creates an API client in the root tenant from login/password credentials and proves it
-    /// works (acronis-api.md §2.6 steps 1-3).
+    /// works (docs/platform-calls.md).
     pub fn create_api_client(&mut self) -> Result<ApiClientCredentials> {
         if self.settings.grant != Grant::Password {
             return Err(Error::validation(

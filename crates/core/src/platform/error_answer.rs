@@ -1,4 +1,4 @@
-//! Turns a platform error answer into an `ApiError` (acronis-api.md §7.1): the API envelope,
+//! Turns a platform error answer into an `ApiError` (docs/platform-calls.md): the API envelope,
 //! the IdP's flat body, or a gateway's HTML/text.
 
 use crate::infra::error::ApiError;

@@ -1,7 +1,7 @@
 //! Typed reads of the platform facts the admin area and validation need about the root tenant:
 //! applications, editions, offering items, infrastructure components and locations
-//! (acronis-api.md §3.2–3.5). Reads go through `Connection::call_memo`, so one PHP request asks
-//! for each of them at most once (module-behaviour.md §H.2).
+//! (docs/platform-calls.md–3.5). Reads go through `Connection::call_memo`, so one PHP request asks
+//! for each of them at most once (docs/behaviour.md §H.2).
 
 use crate::infra::error::{Error, Result};
 use crate::platform::connection::Connection;

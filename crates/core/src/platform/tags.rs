@@ -1,5 +1,5 @@
 //! The `key=value;key=value` encoding the module stores in a tenant's `customer_id` and the
-//! root tenant's `internal_tag` (acronis-api.md §3.1.9). Foreign pairs must survive a merge,
+//! root tenant's `internal_tag` (docs/platform-calls.md). Foreign pairs must survive a merge,
 //! so the codec keeps order and unknown keys.
 
 /// Ordered pairs; `None` is a key written without `=`.

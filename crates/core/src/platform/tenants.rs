@@ -1,4 +1,4 @@
-//! Tenant operations of provisioning (acronis-api.md §3.1, module-behaviour.md §B.1, §B.11),
+//! Tenant operations of provisioning (docs/platform-calls.md, docs/behaviour.md §B.1, §B.11),
 //! written to be safe to repeat: a re-run after any failure converges instead of failing or
 //! duplicating (enable/disable only when needed, delete tolerates "already gone", one retry
 //! on a version conflict with a fresh read).
@@ -166,7 +166,7 @@ pub fn update(conn: &mut Connection, current: &Tenant, fields: Value) -> Result<
     Err(Error::internal("tenant update retry exhausted"))
 }
 
-/// T1 (module-behaviour.md §A.4), naming the connection's server.
+/// T1 (docs/behaviour.md §A.4), naming the connection's server.
 pub fn not_found(conn: &Connection, id: &str) -> Error {
     let server = conn
         .settings()

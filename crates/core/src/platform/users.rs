@@ -1,4 +1,4 @@
-//! User operations of provisioning (acronis-api.md §3.7, module-behaviour.md §B.7–B.8): login
+//! User operations of provisioning (docs/platform-calls.md, docs/behaviour.md §B.7–B.8): login
 //! availability and generation, creation, and role assignment. Logins are global on the
 //! platform, so a generated one is checked before use and a taken one is never retried blindly.
 
@@ -105,7 +105,7 @@ pub fn get(conn: &mut Connection, id: &str) -> Result<Option<User>> {
     }
 }
 
-/// The administrator role for a tenant kind (§3.7.5); `None` for kinds without one.
+/// The administrator role for a tenant kind (docs/behaviour.md §B.8); `None` for kinds without one.
 pub fn admin_role(tenant_kind: &str) -> Option<&'static str> {
     match tenant_kind {
         "partner" => Some("partner_admin"),
@@ -208,7 +208,7 @@ pub fn default_roles(conn: &mut Connection, tenant_id: &str) -> Result<Vec<Strin
     Ok(out)
 }
 
-/// E-mail activation (§3.7.6 b): the platform mails the user a link.
+/// E-mail activation (docs/platform-calls.md): the platform mails the user a link.
 pub fn send_activation_email(conn: &mut Connection, login: &str, email: &str) -> Result<()> {
     conn.call(
         Method::Post,
@@ -219,7 +219,7 @@ pub fn send_activation_email(conn: &mut Connection, login: &str, email: &str) ->
     .map(|_| ())
 }
 
-/// Password activation (§3.7.6 a): one-time token, then the password. The password only
+/// Password activation (docs/platform-calls.md): one-time token, then the password. The password only
 /// travels in the body, never in a URL.
 pub fn activate_with_password(
     conn: &mut Connection,

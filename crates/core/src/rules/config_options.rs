@@ -1,4 +1,4 @@
-//! The "Add configurable options" wizard (module-behaviour.md §D.4): which WHMCS configurable
+//! The "Add configurable options" wizard (docs/behaviour.md §D.4): which WHMCS configurable
 //! options a product for customers of one edition gets, named `item:unit:infra|Friendly`, in the
 //! order the admin expects. The WHMCS side writes the rows; this module only plans them.
 

@@ -1,4 +1,4 @@
-//! Offering items and quotas a service should get (module-behaviour.md §B.4–§B.6, manual
+//! Offering items and quotas a service should get (docs/behaviour.md §B.4–§B.6, manual
 //! 6.3 "Configurable options" tables and 6.8 "overage_ratio"). Pure logic: the caller reads the
 //! template, `$params['configoptions']` and the root tenant's facts, this module decides which
 //! items to enable (with quota and overage in the platform's units) and which to disable.
@@ -575,7 +575,7 @@ fn option_infra(
 
 /// Manual 6.3: a ticked Yes/No option on a countable item enables the item "in accordance with
 /// the quota defined in the template" — it adds no quota of its own (the reference added 1,
-/// module-behaviour.md J.2 #24). An item the template does not define has no such quota, so
+/// docs/behaviour.md §J.2 #24). An item the template does not define has no such quota, so
 /// the option is refused rather than enabling the item without any limit.
 fn yes_no_on_countable(
     req: &QuotaRequest<'_>,

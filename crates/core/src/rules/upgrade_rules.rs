@@ -4,7 +4,7 @@
 //!
 //! Sources: manual 6.5.1 "Setting up product switch" (requirements table: template, server,
 //! configurable options group), manual 6.6 "Switching customers to new licensing" (legacy →
-//! advanced licensing paths), module-behaviour.md §B.10 (enforcement, error texts T2/T3) and
+//! advanced licensing paths), docs/behaviour.md §B.10 (enforcement, error texts T2/T3) and
 //! §J.1 #4 (applications are never unbound on downgrade, only offering items are disabled).
 //!
 //! Pure logic: no I/O. A refusal is `Error::Validation` with an admin-facing text that ends
@@ -208,7 +208,7 @@ fn join(names: &[&str]) -> String {
         .join(", ")
 }
 
-/// Pricing mode the new template asks for: partners are always production (model §Mode),
+/// Pricing mode the new template asks for: partners are always production (`model::Mode`),
 /// customers follow the template's Mode (manual 6.1).
 fn wanted_mode(t: &TemplateData) -> Mode {
     match t.tenant_kind {
@@ -476,7 +476,7 @@ fn diff_services(old: &TemplateData, new: &TemplateData, plan: &mut ChangePlan) 
 }
 
 /// Decides whether a service provisioned from `old` may switch to `new` (manual 6.5.1 and 6.6,
-/// module-behaviour.md §B.10). Checks, in order: server, tenant type, management mode, 2FA,
+/// docs/behaviour.md §B.10). Checks, in order: server, tenant type, management mode, 2FA,
 /// trial/production, location and storage(s), editions. Returns the changes to apply, or
 /// `Error::Validation` saying why the change is refused and that nothing was changed.
 pub fn plan_change(

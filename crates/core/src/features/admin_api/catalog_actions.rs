@@ -1,4 +1,4 @@
-//! Wizard data sources that join platform facts with the catalog (module-behaviour.md §D.2):
+//! Wizard data sources that join platform facts with the catalog (docs/behaviour.md §D.2):
 //! `get_applications`, `get_offering_items`, `l10n`.
 
 pub use crate::features::json_api::catalog_texts::l10n;

@@ -1,4 +1,4 @@
-//! The admin JSON API of the addon (module-behaviour.md §D): transport rules and the access and
+//! The admin JSON API of the addon (docs/behaviour.md §D): transport rules and the access and
 //! CSRF guard come from `features::json_api`, server-scoped data sources in `servers`; template CRUD
 //! joins with the TemplateStore.
 

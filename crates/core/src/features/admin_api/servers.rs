@@ -1,5 +1,5 @@
 //! Server-scoped wizard data sources that need no catalog: `list_servers` and `get_locations`
-//! (module-behaviour.md §D.2).
+//! (docs/behaviour.md §D.2).
 
 use crate::features::json_api::envelope::ApiResponse;
 use crate::platform::connection::Connection;

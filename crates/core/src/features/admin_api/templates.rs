@@ -1,4 +1,4 @@
-//! Template CRUD of the admin API (module-behaviour.md §D.3) over a `TemplateStorage`, with
+//! Template CRUD of the admin API (docs/behaviour.md §D.3) over a `TemplateStorage`, with
 //! platform facts read from the template's server for validation.
 
 use crate::features::json_api::envelope::{parse_body, ApiRequest, ApiResponse};

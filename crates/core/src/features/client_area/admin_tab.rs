@@ -1,5 +1,5 @@
-//! `AdminServicesTabFields` (manual §1.1: "See current usage statistics in the admin and client
-//! area"): the service's Cloud ids and login plus a live usage table, as WHMCS's label → HTML
+//! `AdminServicesTabFields` (docs/behaviour.md §E.1: the admin sees the usage the client sees):
+//! the service's Cloud ids and login plus a live usage table, as WHMCS's label → HTML
 //! pairs. Platform failures are shown in the tab instead of breaking the admin page.
 
 use super::{format, service_user, usages, Context, Found};

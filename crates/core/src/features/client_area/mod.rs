@@ -1,4 +1,4 @@
-//! The client area of a service (module-behaviour.md §A.10, §A.11, §E): the page's JSON API,
+//! The client area of a service (docs/behaviour.md §A.10, §A.11, §E): the page's JSON API,
 //! single sign-on and the admin service tab. The PHP glue reads WHMCS (service, client,
 //! currency, gateway, custom fields, server row) into [`Service`]; decisions are made here.
 //! Ownership is checked here too, so a glue mistake cannot hand out another client's data.

@@ -1,4 +1,4 @@
-//! Notification settings of the client area (module-behaviour.md §E.2): the Cloud keeps a flat
+//! Notification settings of the client area (docs/behaviour.md §E.2): the Cloud keeps a flat
 //! list of active types, the page shows every catalog notification grouped by application.
 
 use crate::platform::catalog::Catalog;

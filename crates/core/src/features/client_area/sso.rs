@@ -1,4 +1,4 @@
-//! Single sign-on into the Cloud console (module-behaviour.md §A.11, improved): a one-time
+//! Single sign-on into the Cloud console (docs/behaviour.md §A.11, improved): a one-time
 //! token for the service's Cloud user and the platform's external-login page, which turns it
 //! into a console session. Public samples and docs use `POST /api/2/idp/ott`
 //! `{"login", "purpose": "user_login"}` → `{"ott"}` and send the browser to

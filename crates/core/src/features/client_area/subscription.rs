@@ -1,4 +1,4 @@
-//! `get_subscription` (module-behaviour.md §E.2): WHMCS service data formatted for the page.
+//! `get_subscription` (docs/behaviour.md §E.2): WHMCS service data formatted for the page.
 
 use serde_json::{json, Value};
 

@@ -1,4 +1,4 @@
-//! Current usage for the client area (module-behaviour.md §E.2 `get_usages`): the Cloud's usage
+//! Current usage for the client area (docs/behaviour.md §E.2 `get_usages`): the Cloud's usage
 //! rows reduced to the countable items the catalog knows, in catalog order, per application.
 //! Each item carries its catalog `resource_type` (`data`, `local`, `cloud` or null) so the page
 //! can group it under "Data sources", "Local backup" and "Cloud resources" (§E.1).

@@ -1,4 +1,4 @@
-//! HTTP plumbing of the admin JSON API (module-behaviour.md §D.1): one method per action, body
+//! HTTP plumbing of the admin JSON API (docs/behaviour.md §D.1): one method per action, body
 //! parsing, and the error envelope `{"error": {"code", "message", "details"}}` with the J.2
 //! fixes (400 for invalid JSON, 502 for transport failures, 404/400 for server lookups).
 

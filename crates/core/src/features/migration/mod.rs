@@ -1,5 +1,5 @@
 //! Migration of a module-v1 installation ("Acronis Backup Cloud Provisioning Module", server
-//! type `AcronisBackupService`) during addon activation (module-behaviour.md §I.2).
+//! type `AcronisBackupService`) during addon activation (docs/behaviour.md §I.2).
 //!
 //! The WHMCS side gathers the v1 rows; [`migrate`] checks, reads the Cloud and decides
 //! everything before anything is written, so a problem anywhere aborts with nothing changed.

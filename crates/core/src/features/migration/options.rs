@@ -1,5 +1,5 @@
 //! Renames the v1 configurable options of a product to the `<item>:<unit>:|<name>` format the
-//! module reads (module-behaviour.md §I.2 step 2). Pure.
+//! module reads (docs/behaviour.md §I.2 step 2). Pure.
 
 use super::Warnings;
 use crate::features::templates::TenantKind;

@@ -1,4 +1,4 @@
-//! Decisions that turn a v1 product's module settings into a template (module-behaviour.md
+//! Decisions that turn a v1 product's module settings into a template (docs/behaviour.md
 //! §I.2 step 3, fix J.2 #23). Pure: the Cloud facts come in as [`Facts`].
 
 use super::Warnings;

@@ -1,4 +1,4 @@
-//! The legacy v1 reads a module-v1 migration needs (acronis-api.md §3.10): which tenant a v1
+//! The legacy v1 reads a module-v1 migration needs (docs/platform-calls.md): which tenant a v1
 //! group id is, and which user a v1 admin/user id is.
 
 use crate::infra::error::{Error, Result};

@@ -1,5 +1,5 @@
 //! Pre-check of a module-v1 migration: the installed v1 build, read from its `Vers.ion` file
-//! (module-behaviour.md §I.2). Older builds kept data the converter does not understand.
+//! (docs/behaviour.md §I.2). Older builds kept data the converter does not understand.
 
 use crate::infra::error::{Error, Result};
 

@@ -1,4 +1,4 @@
-//! The service's tenant (module-behaviour.md §B.1–§B.2): creation under the root tenant with a
+//! The service's tenant (docs/behaviour.md §B.1–§B.2): creation under the root tenant with a
 //! unique name, re-sync of name/contact/language/`customer_id`, and the template's immutable
 //! settings: management mode (`ancestral_access`), two-factor authentication
 //! (`/tenants/{id}/mfa/status`) and enhanced security mode (create-only, customers).

@@ -1,4 +1,4 @@
-//! The service's administrator (module-behaviour.md §B.7–§B.8): the requested or a generated
+//! The service's administrator (docs/behaviour.md §B.7–§B.8): the requested or a generated
 //! login, creation, activation by e-mail or password, roles. A user whose creation answer was
 //! lost is found again by its login in the service's tenant (`cloud_login` is saved before
 //! `POST /users`), so a re-run never creates a second one.

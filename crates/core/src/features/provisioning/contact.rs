@@ -1,5 +1,5 @@
-//! Contact of the tenant and its user (module-behaviour.md §B.2) and the `ClientEdit` hook
-//! that pushes a changed contact to the platform (§B.9, acronis-api.md §5.8).
+//! Contact of the tenant and its user (docs/behaviour.md §B.2) and the `ClientEdit` hook
+//! that pushes a changed contact to the platform (§B.9, docs/platform-calls.md).
 
 use super::input::{ClientDetails, ServiceInput};
 use super::run::{server_for, tenant_fields};

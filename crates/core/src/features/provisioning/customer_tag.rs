@@ -1,4 +1,4 @@
-//! The `customer_id` of a service's tenant (module-behaviour.md §B.2): the module's
+//! The `customer_id` of a service's tenant (docs/behaviour.md §B.2): the module's
 //! `whmcs-*` pairs merged into whatever the tenant already carries. The pairs also say which
 //! WHMCS service owns a tenant, which makes a lost `POST /tenants` recoverable and keeps
 //! lifecycle actions away from other services' tenants.

@@ -1,5 +1,5 @@
-//! `CreateAccount` / `ChangePackage` orchestration (module-behaviour.md §A.4, acronis-api.md
-//! §5.1–5.2): checks that need no platform call first, then tenant, services and quotas,
+//! `CreateAccount` / `ChangePackage` orchestration (docs/behaviour.md §A.4, docs/platform-calls.md):
+//! checks that need no platform call first, then tenant, services and quotas,
 //! pricing mode, administrator and roles. Each id is saved the moment the platform returns
 //! it and the progress record follows every step, so a re-run after any failure converges.
 

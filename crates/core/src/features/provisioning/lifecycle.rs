@@ -1,4 +1,4 @@
-//! Suspend, unsuspend and terminate (module-behaviour.md §A.5–§A.7, §B.11), idempotent: a
+//! Suspend, unsuspend and terminate (docs/behaviour.md §A.5–§A.7, §B.11), idempotent: a
 //! repeated call succeeds without changes. None of them touches a tenant whose `customer_id`
 //! names another WHMCS service (a mistyped `tenant_id` must not take somebody else down).
 

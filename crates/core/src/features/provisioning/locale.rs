@@ -1,4 +1,4 @@
-//! Language of the tenant and its user (module-behaviour.md §B.2): the client's WHMCS locale,
+//! Language of the tenant and its user (docs/behaviour.md §B.2): the client's WHMCS locale,
 //! normalised to the platform's `ll_CC` spelling.
 
 /// Used when the client's locale is empty or unusable.

@@ -1,5 +1,5 @@
 //! Admin-facing texts of provisioning, with the reference module's wording where it has one
-//! (module-behaviour.md §A.4–§A.7, §B.2, §B.7) and every placeholder filled (§J.2 #2).
+//! (docs/behaviour.md §A.4–§A.7, §B.2, §B.7) and every placeholder filled (§J.2 #2).
 
 /// Texts of the tenant and user operations live with them in the platform layer.
 pub use crate::platform::messages::{

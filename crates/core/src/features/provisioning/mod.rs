@@ -1,4 +1,4 @@
-//! Provisioning of one WHMCS service (module-behaviour.md §A.4–§A.8, §B): create or re-sync the
+//! Provisioning of one WHMCS service (docs/behaviour.md §A.4–§A.8, §B): create or re-sync the
 //! tenant, its services and quotas, its administrator; change package; suspend, unsuspend,
 //! terminate; push client contact changes. Everything WHMCS-side (custom fields, the server
 //! row, the module log) is reached through [`Host`], so this module stays free of PHP and is
@@ -37,7 +37,7 @@ use crate::platform::http::Exchange;
 use crate::platform::server_settings::ServerRecord;
 use flow::Purpose;
 
-/// Custom-field names of a service (module-behaviour.md §A.3).
+/// Custom-field names of a service (docs/behaviour.md §A.3).
 pub mod field {
     pub const TENANT_ID: &str = "tenant_id";
     pub const USER_ID: &str = "user_id";

@@ -1,4 +1,4 @@
-//! Display name of a service's tenant (module-behaviour.md §B.2): the client's company, else
+//! Display name of a service's tenant (docs/behaviour.md §B.2): the client's company, else
 //! "first last"; made unique among the root tenant's children with a ` /N` suffix.
 
 use crate::features::provisioning::input::ClientDetails;

@@ -1,4 +1,4 @@
-//! Services and quotas of the tenant (module-behaviour.md §B.4–§B.6, acronis-api.md §3.4.7):
+//! Services and quotas of the tenant (docs/behaviour.md §B.4–§B.6, docs/platform-calls.md):
 //! `quotas::plan` decides, this module binds the applications (top-down from below the
 //! root), enables missing items on intermediate ancestors, and sends one
 //! `PUT /tenants/{id}/offering_items` with the current quota versions (one retry after a

@@ -1,4 +1,4 @@
-//! Streaming reader of usage report files (`csv_v2_0`, acronis-api.md §6, module-behaviour.md
+//! Streaming reader of usage report files (`csv_v2_0`, docs/platform-calls.md, docs/behaviour.md
 //! §F.4). A 100,000-tenant report is millions of rows, so the file is never held in memory: a
 //! second thread reads and gunzips it into fixed-size chunks (recycled through a return channel,
 //! so memory stays bounded) while this thread parses records straight out of the chunk bytes,

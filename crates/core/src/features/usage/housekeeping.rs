@@ -1,5 +1,5 @@
 //! The report commands that need no platform: erase (daily), flushall, view-list, and the
-//! reads behind WHMCS's usage billing (module-behaviour.md §F.3, §F.5).
+//! reads behind WHMCS's usage billing (docs/behaviour.md §F.3, §F.5).
 
 use super::pipeline::UsagePaths;
 use super::provider;

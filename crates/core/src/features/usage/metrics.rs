@@ -1,4 +1,4 @@
-//! Per-tenant usage metrics from report rows (module-behaviour.md §F.4 steps 2–4, with the
+//! Per-tenant usage metrics from report rows (docs/behaviour.md §F.4 steps 2–4, with the
 //! J.2 #7/#8 fixes). Pure: which tenants are known and which infras are platform-owned come
 //! from the caller; the platform-owned question is asked once per DISTINCT infra id, so a
 //! report costs O(distinct storages) platform lookups instead of two calls per tenant.

@@ -1,4 +1,4 @@
-//! Usage billing (module-behaviour.md §F): the report pipeline of the cron (order, poll,
+//! Usage billing (docs/behaviour.md §F): the report pipeline of the cron (order, poll,
 //! download, aggregate, under a lease), the usage store, the streaming report reader, the
 //! per-tenant metric computation, what WHMCS's MetricProvider gets, and the offline summary.
 

@@ -1,4 +1,4 @@
-//! The report pipeline of one cron run (module-behaviour.md §F.3 with the J.2 #3–#5 fixes):
+//! The report pipeline of one cron run (docs/behaviour.md §F.3 with the J.2 #3–#5 fixes):
 //! every server's report of the day is advanced by every step possible now — order, one poll,
 //! download, aggregate — and the run returns; nothing sleeps. Work on a report happens under a
 //! lease in the usage store, so overlapping runs never repeat a step. Servers are processed

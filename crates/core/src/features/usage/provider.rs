@@ -1,4 +1,4 @@
-//! What WHMCS's usage billing gets (module-behaviour.md §F.5): the 43 catalog metrics with
+//! What WHMCS's usage billing gets (docs/behaviour.md §F.5): the 43 catalog metrics with
 //! display name, type and unit, and raw report values converted to the metric's unit.
 
 use crate::infra::error::Result;

@@ -1,4 +1,4 @@
-//! Report status codes and their `view-list` texts (module-behaviour.md §F.3), with the J.2 #3
+//! Report status codes and their `view-list` texts (docs/behaviour.md §F.3), with the J.2 #3
 //! predicates: a row starts New and "ordered" means status ≥ Ordered.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

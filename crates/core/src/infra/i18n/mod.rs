@@ -1,4 +1,4 @@
-//! Localisation (module-behaviour.md §H.3): English gettext msgids translated through `.po`
+//! Localisation (docs/behaviour.md §H.3): English gettext msgids translated through `.po`
 //! files, `{0}`… placeholders substituted after translation.
 //!
 //! The translations live in the repository under `includes/acroniscloud/l10n/` (`<locale>.po`

@@ -1,4 +1,4 @@
-//! Service template model (module-behaviour.md §C.1 plus the manual's settings, J.1 #10) and
+//! Service template model (docs/behaviour.md §C.1 plus the manual's settings, J.1 #10) and
 //! its admin-API wire format (§D.3). Input is never deserialized straight into these types:
 //! `validate` reads a `serde_json::Value` so a wrong type becomes a validation message.
 

@@ -1,4 +1,4 @@
-//! Template validation (module-behaviour.md §C.2): Laravel-style field rules, the staged
+//! Template validation (docs/behaviour.md §C.2): Laravel-style field rules, the staged
 //! `applications` rules checked against the root tenant, the manual's extra settings, and the
 //! create/update specifics (partner ⇒ admin, immutable fields on update). Input is a raw JSON
 //! value so that wrong types become messages instead of parse failures.
