@@ -72,25 +72,50 @@ struct Pending {
 
 /// Parses `.po` text; `file` only labels errors.
 pub fn parse(file: &str, text: &str) -> Result<PoFile, PoError> {
-    let err = |line: usize, message: String| PoError {
-        file: file.to_string(),
-        line,
-        message,
+    let mut p = Parser {
+        file,
+        out: PoFile::default(),
+        cur: Pending::default(),
+        field: Field::None,
+        flags: Vec::new(),
     };
-    let mut out = PoFile::default();
-    let mut cur = Pending::default();
-    let mut field = Field::None;
-    let mut flags: Vec<String> = Vec::new();
+    for (idx, raw) in text.lines().enumerate() {
+        p.line(idx + 1, raw.trim())?;
+    }
+    let last = text.lines().count().max(1);
+    p.finish(last)?;
+    Ok(p.out)
+}
 
-    let finish = |cur: &mut Pending, out: &mut PoFile, line: usize| -> Result<(), PoError> {
-        let p = std::mem::take(cur);
+/// The state of a parse: the entries so far, the entry being read, the field a continuation
+/// string extends and the flags waiting for the next `msgid`.
+struct Parser<'f> {
+    file: &'f str,
+    out: PoFile,
+    cur: Pending,
+    field: Field,
+    flags: Vec<String>,
+}
+
+impl Parser<'_> {
+    fn err(&self, line: usize, message: String) -> PoError {
+        PoError {
+            file: self.file.to_string(),
+            line,
+            message,
+        }
+    }
+
+    /// Stores the entry being read (the empty msgid is the header).
+    fn finish(&mut self, line: usize) -> Result<(), PoError> {
+        let p = std::mem::take(&mut self.cur);
         match (p.msgid, p.msgstr) {
             (None, None) if p.context.is_none() => Ok(()),
             (Some(id), Some(s)) => {
                 if id.is_empty() && p.context.is_none() {
-                    out.header = s;
+                    self.out.header = s;
                 } else {
-                    out.entries.push(PoEntry {
+                    self.out.entries.push(PoEntry {
                         context: p.context,
                         msgid: id,
                         msgstr: s,
@@ -100,26 +125,25 @@ pub fn parse(file: &str, text: &str) -> Result<PoFile, PoError> {
                 }
                 Ok(())
             }
-            (Some(_), None) => Err(err(p.line, "msgid without msgstr".into())),
-            _ => Err(err(line, "msgstr or msgctxt without msgid".into())),
+            (Some(_), None) => Err(self.err(p.line, "msgid without msgstr".into())),
+            _ => Err(self.err(line, "msgstr or msgctxt without msgid".into())),
         }
-    };
+    }
 
-    for (idx, raw) in text.lines().enumerate() {
-        let n = idx + 1;
-        let line = raw.trim();
+    /// One trimmed line `n`: blank, comment (`#,` flags kept), keyword or continuation.
+    fn line(&mut self, n: usize, line: &str) -> Result<(), PoError> {
         if line.is_empty() {
-            continue;
+            return Ok(());
         }
         if let Some(rest) = line.strip_prefix('#') {
             if let Some(f) = rest.strip_prefix(',') {
-                flags.extend(
+                self.flags.extend(
                     f.split(',')
                         .map(|s| s.trim().to_string())
                         .filter(|s| !s.is_empty()),
                 );
             }
-            continue;
+            return Ok(());
         }
         let (keyword, value) = match line.find(|c: char| c.is_whitespace() || c == '"') {
             Some(i) if !line.starts_with('"') => {
@@ -128,68 +152,79 @@ pub fn parse(file: &str, text: &str) -> Result<PoFile, PoError> {
             }
             _ => (None, line),
         };
-        let s = unquote(value).map_err(|m| err(n, m))?;
+        let s = unquote(value).map_err(|m| self.err(n, m))?;
         match keyword {
-            None => {
-                let target = match field {
-                    Field::Ctxt => cur.context.as_mut(),
-                    Field::Id => cur.msgid.as_mut(),
-                    Field::Str | Field::StrN(true) => cur.msgstr.as_mut(),
-                    Field::IdPlural | Field::StrN(false) => continue,
-                    Field::None => None,
-                };
-                match target {
-                    Some(t) => t.push_str(&s),
-                    None => return Err(err(n, "string continuation without a keyword".into())),
-                }
+            None => self.continuation(n, &s),
+            Some(k) => self.keyword(n, k, s),
+        }
+    }
+
+    /// A bare string extends the field read last (plural forms other than the first are
+    /// skipped).
+    fn continuation(&mut self, n: usize, s: &str) -> Result<(), PoError> {
+        let target = match self.field {
+            Field::Ctxt => self.cur.context.as_mut(),
+            Field::Id => self.cur.msgid.as_mut(),
+            Field::Str | Field::StrN(true) => self.cur.msgstr.as_mut(),
+            Field::IdPlural | Field::StrN(false) => return Ok(()),
+            Field::None => None,
+        };
+        match target {
+            Some(t) => {
+                t.push_str(s);
+                Ok(())
             }
-            Some("msgctxt") => {
-                if cur.msgid.is_some() || cur.context.is_some() {
-                    finish(&mut cur, &mut out, n)?;
+            None => Err(self.err(n, "string continuation without a keyword".into())),
+        }
+    }
+
+    fn keyword(&mut self, n: usize, k: &str, s: String) -> Result<(), PoError> {
+        match k {
+            "msgctxt" => {
+                if self.cur.msgid.is_some() || self.cur.context.is_some() {
+                    self.finish(n)?;
                 }
-                cur.context = Some(s);
-                field = Field::Ctxt;
+                self.cur.context = Some(s);
+                self.field = Field::Ctxt;
             }
-            Some("msgid") => {
-                if cur.msgid.is_some() {
-                    finish(&mut cur, &mut out, n)?;
+            "msgid" => {
+                if self.cur.msgid.is_some() {
+                    self.finish(n)?;
                 }
-                cur.msgid = Some(s);
-                cur.line = n;
-                cur.flags = std::mem::take(&mut flags);
-                field = Field::Id;
+                self.cur.msgid = Some(s);
+                self.cur.line = n;
+                self.cur.flags = std::mem::take(&mut self.flags);
+                self.field = Field::Id;
             }
-            Some("msgid_plural") => {
-                if cur.msgid.is_none() {
-                    return Err(err(n, "msgid_plural without msgid".into()));
+            "msgid_plural" => {
+                if self.cur.msgid.is_none() {
+                    return Err(self.err(n, "msgid_plural without msgid".into()));
                 }
-                field = Field::IdPlural;
+                self.field = Field::IdPlural;
             }
-            Some("msgstr") => {
-                if cur.msgid.is_none() || cur.msgstr.is_some() {
-                    return Err(err(n, "msgstr without a preceding msgid".into()));
+            "msgstr" => {
+                if self.cur.msgid.is_none() || self.cur.msgstr.is_some() {
+                    return Err(self.err(n, "msgstr without a preceding msgid".into()));
                 }
-                cur.msgstr = Some(s);
-                field = Field::Str;
+                self.cur.msgstr = Some(s);
+                self.field = Field::Str;
             }
-            Some(k) if k.starts_with("msgstr[") && k.ends_with(']') => {
-                if cur.msgid.is_none() {
-                    return Err(err(n, format!("{k} without a preceding msgid")));
+            k if k.starts_with("msgstr[") && k.ends_with(']') => {
+                if self.cur.msgid.is_none() {
+                    return Err(self.err(n, format!("{k} without a preceding msgid")));
                 }
                 let first = k == "msgstr[0]";
                 if first {
-                    cur.msgstr = Some(s);
-                } else if cur.msgstr.is_none() {
-                    cur.msgstr = Some(String::new());
+                    self.cur.msgstr = Some(s);
+                } else if self.cur.msgstr.is_none() {
+                    self.cur.msgstr = Some(String::new());
                 }
-                field = Field::StrN(first);
+                self.field = Field::StrN(first);
             }
-            Some(k) => return Err(err(n, format!("unknown keyword \"{k}\""))),
+            k => return Err(self.err(n, format!("unknown keyword \"{k}\""))),
         }
+        Ok(())
     }
-    let last = text.lines().count().max(1);
-    finish(&mut cur, &mut out, last)?;
-    Ok(out)
 }
 
 /// Reads one `"…"` string with C escapes.
