@@ -2,10 +2,7 @@
 //! §I.2 step 3, fix J.2 #23). Pure: the Cloud facts come in as [`Facts`].
 
 use super::Warnings;
-use crate::features::templates::{
-    Application, Edition, ManagementMode, Mode, OfferingItem, Status, TemplateData, TenantKind,
-    UserRole,
-};
+use crate::features::templates::{OfferingItem, Status, TemplateData, TenantKind, UserRole};
 use crate::infra::error::{Error, Result};
 use crate::platform::catalog::Catalog;
 
@@ -244,25 +241,7 @@ pub fn template(
         }
         match *name {
             "storage" => {
-                let infras: Vec<&(String, String)> = match kind {
-                    TenantKind::Partner => facts.backup_infras.iter().collect(),
-                    TenantKind::Customer => {
-                        let found: Vec<_> = facts
-                            .backup_infras
-                            .iter()
-                            .filter(|(_, n)| n == &storage.infra_name)
-                            .take(1)
-                            .collect();
-                        if found.is_empty() {
-                            return Err(Error::validation(format!(
-                                "Cannot find an infrastructure component with the name \"{}\" in Acronis Cyber Cloud. Please open the product \"{pname}\" and update the module setting \"Storage\".",
-                                storage.infra_name
-                            )));
-                        }
-                        found
-                    }
-                };
-                for (id, _) in infras {
+                for (id, _) in storage_infras(facts, storage, kind, pname)? {
                     if facts.available(name, Some(id)) {
                         items.push(item(catalog, name, Some(id.clone()), value));
                     } else {
@@ -285,27 +264,40 @@ pub fn template(
             _ => items.push(item(catalog, name, None, value)),
         }
     }
-    Ok(TemplateData {
-        name: product.name.clone(),
-        description: product.description.clone(),
-        server_id: facts.server_id,
-        tenant_kind: kind,
-        user_role: role,
-        mode: Mode::Production,
-        management_mode: ManagementMode::SelfService,
-        two_factor_auth: false,
-        enhanced_security: false,
-        advanced_packs: vec![],
-        applications: vec![Application {
-            kind: "backup".into(),
-            editions: vec![Edition {
-                name: "standard".into(),
-                status: Status::Active,
-            }],
-            status: Status::Active,
-            offering_items: items,
-        }],
-    })
+    Ok(TemplateData::builder(&product.name, kind)
+        .description(&product.description)
+        .server(facts.server_id)
+        .user_role(role)
+        .application("backup", &["standard"], items)
+        .build())
+}
+
+/// The backup infrastructures a v1 product's storage quota goes to: all of them for
+/// partners; for customers the one the product's "Storage" setting names, which must exist.
+fn storage_infras<'f>(
+    facts: &'f Facts,
+    storage: &StorageSetting,
+    kind: TenantKind,
+    pname: &str,
+) -> Result<Vec<&'f (String, String)>> {
+    match kind {
+        TenantKind::Partner => Ok(facts.backup_infras.iter().collect()),
+        TenantKind::Customer => {
+            let found: Vec<_> = facts
+                .backup_infras
+                .iter()
+                .filter(|(_, n)| n == &storage.infra_name)
+                .take(1)
+                .collect();
+            if found.is_empty() {
+                return Err(Error::validation(format!(
+                    "Cannot find an infrastructure component with the name \"{}\" in Acronis Cyber Cloud. Please open the product \"{pname}\" and update the module setting \"Storage\".",
+                    storage.infra_name
+                )));
+            }
+            Ok(found)
+        }
+    }
 }
 
 fn not_enabled(friendly: &str, name: &str, root: &str, product: &str) -> String {

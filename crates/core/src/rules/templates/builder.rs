@@ -1,5 +1,5 @@
-//! A builder for [`TemplateData`], so tests (unit and integration) state only what they are
-//! about instead of repeating the eleven fields of the literal. Defaults: server 1, an
+//! A builder for [`TemplateData`], so tests (unit and integration) and the v1 migration state
+//! only what they are about instead of repeating the eleven fields of the literal. Defaults: server 1, an
 //! administrator user, production mode, self-service management, no two-factor
 //! authentication, no enhanced security, no advanced packs, no applications.
 
@@ -34,6 +34,16 @@ impl TemplateData {
 impl TemplateBuilder {
     pub fn description(mut self, text: &str) -> Self {
         self.0.description = text.to_string();
+        self
+    }
+
+    pub fn server(mut self, id: i64) -> Self {
+        self.0.server_id = id;
+        self
+    }
+
+    pub fn user_role(mut self, role: UserRole) -> Self {
+        self.0.user_role = role;
         self
     }
 
