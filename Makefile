@@ -70,6 +70,10 @@ lint: deps
 test-rust: deps
 	$(CARGO) test --locked -p acroniscloud-core -p acronis-sim
 
+## check-layers: the core's dependency direction alone (features -> rules -> platform -> infra; also run by test-rust)
+check-layers:
+	$(CARGO) test --locked -p acroniscloud-core --test layers
+
 ## test-php: every PHPUnit suite on SQLite (the WHMCS_DB_* variables are ignored here)
 test-php: build
 	$(PHP) -m | grep -qx pcntl

@@ -2,7 +2,7 @@
 //! record. Thin: each method forwards to `acroniscloud_core::connection`.
 
 use crate::convert::{server_record, to_zval, Options};
-use crate::guard::guard;
+use crate::guard::{contain, guard};
 use crate::module_log::ModuleLog;
 use acroniscloud_core::connection::{ApiClientCredentials, Connection};
 use acroniscloud_core::i18n::Translator;
@@ -130,19 +130,14 @@ impl AcronisServer {
 
     /// TestConnection for a WHMCS callback: never throws, bad records included.
     pub fn test_connection_for(server: &ZendHashTable, options: Option<&ZendHashTable>) -> Zval {
-        let built =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(server, options)));
-        match built {
-            Ok(Ok(mut s)) => s.test_result(),
+        match contain(|| build(server, options)) {
+            Ok(mut s) => s.test_result(),
             // A rejected record is reported the WHMCS way instead of throwing.
-            Ok(Err(e)) => to_zval(&json!({
+            Err(e) => to_zval(&json!({
                 "success": false,
                 "error": Translator::for_locale(&Options::new(options).str("locale"))
                     .translate_message(&e.to_string()),
             })),
-            Err(_) => to_zval(
-                &json!({"success": false, "error": "Internal error in the acroniscloud extension."}),
-            ),
         }
     }
 

@@ -5,7 +5,7 @@
 use crate::convert::{
     api_request, entries, get_str, scalar, server_record, to_zval, values, zval_to_json, Options,
 };
-use crate::guard::guard;
+use crate::guard::{contain, guard};
 use crate::module_log::ModuleLog;
 use crate::provisioning::PhpHost;
 use acroniscloud_core::admin_api::dispatch::{self, Context};
@@ -114,19 +114,15 @@ fn prepare_storage(
     opts: &Options,
     previous_version: Option<&str>,
 ) -> Result<acroniscloud_core::storage::import::Imported, Error> {
-    use acroniscloud_core::storage::{import, privileges, schema};
     let config = opts.config()?;
     let db = opts.db()?;
-    let (user, lacking) = privileges::missing(&db)?;
-    if !lacking.is_empty() {
-        return Err(privileges::missing_rights_error(&user, &lacking));
-    }
-    schema::ensure(&db)?;
-    if let Some(v) = previous_version {
-        schema::upgrade_from_2x(&db, v)?;
-    }
     let (templates, usage) = opts.earlier_files(&config);
-    import::import_sqlite_files(&db, &templates, &usage)
+    acroniscloud_core::migration::activation::prepare_storage(
+        &db,
+        previous_version,
+        &templates,
+        &usage,
+    )
 }
 
 /// `$input` of `migrateLegacy` as JSON.
@@ -226,25 +222,20 @@ impl Addon {
     pub fn activate(options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
         let t = Translator::for_locale(&opts.str("locale"));
-        let v = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            prepare_storage(&opts, None)
-        })) {
-            Ok(Ok(report)) if report.templates.is_empty() => json!({
+        let v = match contain(|| prepare_storage(&opts, None)) {
+            Ok(report) if report.templates.is_empty() => json!({
                 "status": "success",
                 "description": t.translate("Acronis Cyber Cloud addon activated successfully."),
             }),
-            Ok(Ok(report)) => json!({
+            Ok(report) => json!({
                 "status": "success",
                 "description": t.tr(
                     "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
                     &[&report.templates.len().to_string(), &report.templates_skipped.len().to_string()],
                 ),
             }),
-            Ok(Err(e)) => {
+            Err(e) => {
                 json!({"status": "error", "description": t.translate_message(&e.to_string())})
-            }
-            Err(_) => {
-                json!({"status": "error", "description": "Internal error in the acroniscloud extension."})
             }
         };
         to_zval(&v)
@@ -258,12 +249,9 @@ impl Addon {
     pub fn upgrade(vars: Option<&ZendHashTable>, options: Option<&ZendHashTable>) -> bool {
         let opts = Options::new(options);
         let previous = vars.map(|v| get_str(v, "version"));
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            prepare_storage(&opts, previous.as_deref())
-        }));
-        match result {
-            Ok(Ok(_)) => true,
-            Ok(Err(e)) => {
+        match contain(|| prepare_storage(&opts, previous.as_deref())) {
+            Ok(_) => true,
+            Err(e) => {
                 let cfg = opts.config().unwrap_or_default();
                 acroniscloud_core::logging::FileLogger::from_config(&cfg.logger).log(
                     acroniscloud_core::logging::Level::Error,
@@ -271,18 +259,17 @@ impl Addon {
                 );
                 false
             }
-            Err(_) => false,
         }
     }
 
-    /// Module-v1 migration during `_activate` (module-behaviour.md §I.2). `$input`: the v1
+    /// Module-v1 migration during `_activate` (docs/behaviour.md §I.2). `$input`: the v1
     /// rows the glue read (`version_file`, `version_path`, `whmcs_version`, `servers`,
     /// `products`). Returns `['status' => 'info'|'error', 'description' => …, 'plan' => …]`;
     /// `plan` lists the WHMCS rows to write in one transaction. Never throws.
     pub fn migrate_legacy(input: &ZendHashTable, options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
         let t = Translator::for_locale(&opts.str("locale"));
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let result = contain(|| {
             let config = opts.config()?;
             let data: acroniscloud_core::migration::V1Input =
                 serde_json::from_value(zval_to_json_input(input))
@@ -302,23 +289,20 @@ impl Addon {
             }
             .write(exchanges);
             outcome
-        }));
+        });
         let v = match result {
-            Ok(Ok(plan)) => json!({
+            Ok(plan) => json!({
                 "status": "info",
                 "description": acroniscloud_core::migration::summary(&plan.warnings, &t),
                 "plan": plan,
             }),
-            Ok(Err(e)) => json!({
+            Err(e) => json!({
                 "status": "error",
                 "description": t.tr(
                     "Cannot upgrade products and services. Error: {0}",
                     &[&t.translate_message(&e.to_string())],
                 ),
             }),
-            Err(_) => {
-                json!({"status": "error", "description": "Internal error in the acroniscloud extension."})
-            }
         };
         to_zval(&v)
     }

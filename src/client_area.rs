@@ -3,7 +3,7 @@
 //! the decisions are made in `acroniscloud_core::client_area`.
 
 use crate::convert::{api_request, get_str, server_record, to_zval, zval_to_json, Options};
-use crate::guard::guard;
+use crate::guard::{contain, guard};
 use crate::module_log::ModuleLog;
 use acroniscloud_core::client_area::{self, client_errors, Context, Deps, Service, SignOn};
 use acroniscloud_core::i18n::{Domain, Translator};
@@ -135,14 +135,14 @@ impl ClientArea {
     /// `['success' => false, 'errorMsg' => text]`. Never throws.
     pub fn single_sign_on(context: &ZendHashTable, options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let outcome = contain(|| {
             let ctx = build_context(context, &opts)?;
             let mut exchanges = Vec::new();
             let out = client_area::single_sign_on(&ctx, &mut exchanges);
             Ok::<_, Error>((out, exchanges, ctx.locale))
-        }));
+        });
         let v = match outcome {
-            Ok(Ok((out, exchanges, locale))) => {
+            Ok((out, exchanges, locale)) => {
                 log_for(&opts).write(exchanges);
                 match out {
                     SignOn::Redirect(r) => json!({"success": true, "redirectTo": r.url}),
@@ -153,15 +153,12 @@ impl ClientArea {
                 }
             }
             // The client sees a short text and a reference; the details go to the file log.
-            Ok(Err(e)) => {
+            Err(e) => {
                 let logger = opts
                     .config()
                     .map(|c| FileLogger::from_config(&c.logger))
                     .unwrap_or_else(|_| FileLogger::disabled());
                 json!({"success": false, "errorMsg": client_errors::refusal(&e, &logger)})
-            }
-            Err(_) => {
-                json!({"success": false, "errorMsg": "Internal error in the acroniscloud extension."})
             }
         };
         to_zval(&v)

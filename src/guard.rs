@@ -1,6 +1,9 @@
-//! Every PHP-visible method runs inside `guard`: core errors become `AcronisCloud\…`
-//! exceptions and a Rust panic becomes an `AcronisCloud\Exception` instead of a PHP `\Error`
-//! (which `catch (\Exception)` in WHMCS code would miss) or a dead worker.
+//! The one place where core errors and Rust panics meet PHP (policy: `docs/architecture.md`,
+//! "Errors and panics"). Every PHP-visible method runs its body inside [`guard`] (the method
+//! throws) or [`contain`] (the method answers WHMCS with a status value and never throws):
+//! core errors become `AcronisCloud\…` exceptions or the caller's error value, and a Rust panic
+//! becomes an internal error instead of a PHP `\Error` (which `catch (\Exception)` in WHMCS code
+//! would miss) or a dead worker.
 
 use crate::exceptions::raise;
 use acroniscloud_core::Error;
@@ -17,13 +20,19 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> PhpResult<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(raise(&e)),
-        Err(payload) => Err(raise(&Error::internal(format!(
+/// Runs `f`, turning a panic into an internal [`Error`] (its text masked: a panic message may
+/// quote a request). For the WHMCS callbacks that report failures as values, never throwing.
+pub fn contain<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(Error::internal(format!(
             "Internal error in the acroniscloud extension ({}); the operation was not completed. Please report this message.",
             acroniscloud_core::masking::mask_text(&panic_text(payload.as_ref()))
-        )))),
-    }
+        )))
+    })
+}
+
+/// Runs `f` for a method that throws: its error, or a panic, becomes the matching
+/// `AcronisCloud\…` exception.
+pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> PhpResult<T> {
+    contain(f).map_err(|e| raise(&e))
 }

@@ -7,21 +7,18 @@
 //! callback would show the admin a PHP error page instead of an actionable message.
 
 use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
+use crate::guard::contain;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::audit::{Actor, SqlAudit};
+use acroniscloud_core::audit::Actor;
 use acroniscloud_core::http::Exchange;
 use acroniscloud_core::i18n::Translator;
-use acroniscloud_core::provisioning::{
-    self, change_rollback, progress::SqlProgress, Context, Host,
-};
+use acroniscloud_core::provisioning::{self, change_rollback, Host};
 use acroniscloud_core::server::ServerRecord;
-use acroniscloud_core::templates::SqlTemplates;
 use acroniscloud_core::{Error, Result};
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 use serde_json::{json, Map, Value};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 #[php_class]
 #[php(name = "AcronisCloud\\Provisioning")]
@@ -139,9 +136,6 @@ fn operate(
         .map_err(|e| Error::validation(format!("Invalid service description from WHMCS: {e}")))?;
     let config = opts.config()?;
     let db = opts.db()?;
-    let templates = SqlTemplates::open(&db)?;
-    let progress = SqlProgress::open(&db)?;
-    let audit = SqlAudit::open(&db)?;
     let mut host = PhpHost {
         callbacks,
         log: ModuleLog {
@@ -152,30 +146,7 @@ fn operate(
         warnings: Vec::new(),
         move_user_email: opts.bool("move_user_email"),
     };
-    let mut ctx = Context {
-        config: &config,
-        templates: &templates,
-        progress: &progress,
-        host: &mut host,
-        audit: &audit,
-        actor: actor(opts),
-    };
-    let result = match action {
-        "create" => provisioning::create_account(&mut ctx, &input),
-        "change" => provisioning::change_package(&mut ctx, &input).map(|outcome| {
-            for w in &outcome.warnings {
-                ctx.host.warn(w);
-            }
-        }),
-        "suspend" => provisioning::suspend(&mut ctx, &input),
-        "unsuspend" => provisioning::unsuspend(&mut ctx, &input),
-        "terminate" => provisioning::terminate(&mut ctx, &input),
-        "sync_contact" => provisioning::sync_contact(&mut ctx, &input),
-        "move" => provisioning::follow_owner(&mut ctx, &input).map(|_| ()),
-        other => Err(Error::validation(format!(
-            "Unknown provisioning action \"{other}\"."
-        ))),
-    };
+    let result = provisioning::run_action(action, &input, &config, &db, &mut host, actor(opts))?;
     Ok((result, host.warnings))
 }
 
@@ -195,18 +166,9 @@ impl Provisioning {
     ) -> Zval {
         let opts = Options::new(options);
         let translator = Translator::for_locale(&opts.str("locale"));
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            operate(&action, service, callbacks, &opts)
-        }));
-        let (result, warnings) = match outcome {
-            Ok(Ok((result, warnings))) => (result, warnings),
-            Ok(Err(e)) => (Err(e), Vec::new()),
-            Err(_) => (
-                Err(Error::internal(
-                    "Internal error in the acroniscloud extension; the operation was not completed. Please report this message.",
-                )),
-                Vec::new(),
-            ),
+        let (result, warnings) = match contain(|| operate(&action, service, callbacks, &opts)) {
+            Ok((result, warnings)) => (result, warnings),
+            Err(e) => (Err(e), Vec::new()),
         };
         let text = provisioning::whmcs_result(&result);
         let banner = provisioning::error_banner_wanted(

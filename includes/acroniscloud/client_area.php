@@ -1,6 +1,6 @@
 <?php
 /**
- * Glue of the client area (module-behaviour.md §A.10, §A.11, §E) and of the admin service tab:
+ * Glue of the client area (docs/behaviour.md §A.10, §A.11, §E) and of the admin service tab:
  * reads what WHMCS knows about the service (owner, product, custom fields, billing, currency,
  * gateway, server row) and hands it to AcronisCloud\ClientArea, which checks ownership and
  * answers. JSON answers of the page's API end the request so WHMCS adds no layout.
@@ -18,7 +18,7 @@ use AcronisCloud\Whmcs\Servers;
 use AcronisCloud\Whmcs\Settings;
 use WHMCS\Database\Capsule;
 
-/** Name of the dedicated custom function that serves the page's JSON API (whmcs-host.md §9.3 #1). */
+/** Name of the dedicated custom function that serves the page's JSON API (see `docs/whmcs-boundary.md`). */
 const ACRONISCLOUD_CLIENT_API = 'ClientAreaApi';
 /** Name of the custom page function (the reference's "Management" button). */
 const ACRONISCLOUD_CLIENT_PAGE = 'ClientAreaManagement';

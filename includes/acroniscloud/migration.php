@@ -1,6 +1,6 @@
 <?php
 /**
- * Glue of the module-v1 migration run by addon activation (module-behaviour.md §I.2): reads
+ * Glue of the module-v1 migration run by addon activation (docs/behaviour.md §I.2): reads
  * the v1 rows (servers and products of type AcronisBackupService, their services' v1 custom
  * fields, linked configurable options, the v1 Vers.ion file), lets the extension check and
  * decide everything, then writes the planned WHMCS changes in one database transaction.

@@ -16,7 +16,7 @@ use AcronisCloud\Whmcs\LocalApi;
 use AcronisCloud\Whmcs\Servers;
 use WHMCS\Database\Capsule;
 
-/** Session key of the provisioning-error banner (module-behaviour.md §A.14). */
+/** Session key of the provisioning-error banner (docs/behaviour.md §A.14). */
 const ACRONISCLOUD_BANNER_TITLE = 'Acronis Cyber Cloud: Provisioning purchase failed';
 
 /**

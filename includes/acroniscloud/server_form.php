@@ -1,6 +1,6 @@
 <?php
 /**
- * The server form enhancement of module-behaviour.md A.12: on Configuration → Servers (Add/Edit),
+ * The server form enhancement of docs/behaviour.md §A.12: on Configuration → Servers (Add/Edit),
  * the AdminAreaHeaderOutput hook injects the script that lets the admin choose "Username and
  * password" or "API client (ID and secret)" and fills the Access Hash field from that choice.
  * Every other admin page gets the provisioning error banner instead (A.14).

@@ -1,6 +1,6 @@
 <?php
 /**
- * Glue of usage billing (module-behaviour.md §F, docs/usage-billing.md): reads from the WHMCS
+ * Glue of usage billing (docs/behaviour.md §F, docs/usage-billing.md): reads from the WHMCS
  * tables what the extension needs (enabled metrics, Acronis servers, the tenants WHMCS services
  * know) and runs the cron hooks. Reports, aggregation and the usage store are the extension's
  * (`AcronisCloud\UsageMetrics`).

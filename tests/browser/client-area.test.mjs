@@ -1,5 +1,5 @@
 // Client area of an Acronis service in a real browser, against the Acronis simulator
-// (module-behaviour.md §E.1, L57-L63): log in as the client, the three blocks with live data,
+// (docs/behaviour.md §E.1, L57-L63): log in as the client, the three blocks with live data,
 // notifications edited and saved (checked in the simulator), "Go to Cloud Console" landing in the
 // simulator's console as the Cloud user (one-time login), a phone-width run and a German run.
 // Screenshots: tests/artifacts/screenshots/client-area/. Run: node --test tests/browser/*.test.mjs

@@ -1,5 +1,5 @@
 // Server form of the admin area (Configuration → Servers) for Acronis servers, in a real browser
-// against the Acronis simulator (module-behaviour.md A.12): the admin picks "Username and
+// against the Acronis simulator (docs/behaviour.md §A.12): the admin picks "Username and
 // password" or "API client (ID and secret)", the fields are labelled accordingly, the Access Hash
 // is filled from that choice (never typed by hand), a data-center URL in Hostname becomes a host,
 // and a saved login is turned into an API client by the ServerAdd hook.

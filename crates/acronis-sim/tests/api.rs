@@ -1,4 +1,5 @@
 //! Endpoint behaviour against an in-process simulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: a failure should panic
 
 mod common;
 use common::*;

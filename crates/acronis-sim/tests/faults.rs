@@ -1,4 +1,5 @@
 //! Every fault switch of §8.4 (plus selectors) and real TLS verification.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: a failure should panic
 
 mod common;
 use common::*;

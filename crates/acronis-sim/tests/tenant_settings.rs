@@ -1,6 +1,5 @@
 //! Endpoints added for provisioning: tenant users, two-factor authentication status, and the
 //! create-only enhanced security flag (see README "Tenant settings").
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;

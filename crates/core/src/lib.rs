@@ -1,42 +1,31 @@
 //! Business logic of the Acronis Cyber Cloud module for WHMCS. Nothing here knows PHP: the
 //! extension crate (`acroniscloud`) is a thin binding over these modules.
+//!
+//! Four layers, each a folder; dependencies point one way (see `docs/architecture.md`):
+//! `features` → `rules` → `platform` → `infra`.
 
-pub mod admin_api;
-pub mod api_error;
-pub mod audit;
-pub mod auth;
-pub mod catalog;
-pub mod client_area;
-pub mod config;
-pub mod config_options;
-pub mod connection;
-pub mod error;
-pub mod hashing;
-pub mod http;
-pub mod i18n;
-pub mod logging;
-pub mod markup;
-pub mod masking;
-pub mod migration;
-pub mod packs;
+pub mod features;
+pub mod infra;
 pub mod platform;
-pub mod product_settings;
-pub mod provisioning;
-pub mod quotas;
-pub mod reconciliation;
-pub mod retry_policy;
-pub mod server;
-pub mod server_hooks;
-pub mod storage;
-pub mod tags;
-pub mod templates;
-pub mod tenants;
-pub mod upgrade_rules;
-pub mod usage;
-pub mod users;
-pub mod uuid;
+pub mod rules;
 
-pub use error::{ApiError, Error, Result};
+// Transitional aliases: the flat module paths from before the layer folders (`crate::usage`,
+// `acroniscloud_core::config`, …) keep compiling while other branches merge. New code uses the
+// layer paths; these are removed once every branch is merged.
+pub use features::{
+    admin_api, audit, client_area, migration, product_settings, provisioning, reconciliation,
+    server_hooks, templates, usage,
+};
+pub use infra::{
+    config_yaml as config, error, hashing, i18n, logging, markup, masking, storage, uuid,
+};
+pub use platform::{
+    catalog, connection, error_answer as api_error, http, retry_policy, server_settings as server,
+    tags, tenants, token_cache as auth, users,
+};
+pub use rules::{config_options, packs, quotas, upgrade_rules};
+
+pub use infra::error::{ApiError, Error, Result};
 
 /// Version of the module (extension and WHMCS files ship together).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,5 +1,5 @@
 //! Provisioning against the simulator, in process: scenarios L1–L36 and L85 of
-//! module-behaviour.md §L at the level of the core (WHMCS replaced by a recording `Host`),
+//! docs/behaviour.md §L at the level of the core (WHMCS replaced by a recording `Host`),
 //! plus resume after a fault injected at every step of `CreateAccount`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -16,8 +16,7 @@ use acroniscloud_core::provisioning::{
 use acroniscloud_core::server::ServerRecord;
 use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::templates::model::{
-    Application, Edition, ManagementMode, Mode, OfferingItem, Status, TemplateData, TenantKind,
-    UserRole,
+    ManagementMode, OfferingItem, Status, TemplateData, TenantKind,
 };
 use acroniscloud_core::templates::{SqlTemplates, TemplateStorage};
 use acroniscloud_core::tenants::{self, Contact, NewTenant};
@@ -193,30 +192,16 @@ impl World {
 
     /// Template 7 of fixture F.
     fn fixture_template(&self) -> TemplateData {
-        TemplateData {
-            name: "PW 100".into(),
-            description: String::new(),
-            server_id: 1,
-            tenant_kind: TenantKind::Customer,
-            user_role: UserRole::Admin,
-            mode: Mode::Production,
-            management_mode: ManagementMode::SelfService,
-            two_factor_auth: false,
-            enhanced_security: false,
-            advanced_packs: vec![],
-            applications: vec![Application {
-                kind: "backup".into(),
-                editions: vec![Edition {
-                    name: "per_workload".into(),
-                    status: Status::Active,
-                }],
-                status: Status::Active,
-                offering_items: vec![
+        TemplateData::builder("PW 100", TenantKind::Customer)
+            .application(
+                "backup",
+                &["per_workload"],
+                vec![
                     item("pw_workstations", "quantity", None, Some(10)),
                     item("pw_storage", "bytes", Some(&self.ib), Some(STORAGE)),
                 ],
-            }],
-        }
+            )
+            .build()
     }
 
     fn template(&self, data: TemplateData) -> i64 {

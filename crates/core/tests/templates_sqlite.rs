@@ -9,9 +9,8 @@
 
 use acroniscloud_core::storage::sqlite::SqliteDb;
 use acroniscloud_core::templates::{
-    self, Application, Edition, ManagementMode, Mode, OfferingItem, PlatformFacts,
-    RootOfferingItem, SqlTemplates, Status, TemplateData, TemplateError, TemplateStorage,
-    TenantKind, UserRole,
+    self, ManagementMode, Mode, OfferingItem, PlatformFacts, RootOfferingItem, SqlTemplates,
+    Status, TemplateData, TemplateError, TemplateStorage, TenantKind, UserRole,
 };
 use serde_json::json;
 use std::path::PathBuf;
@@ -47,25 +46,16 @@ impl Drop for TempDir {
 }
 
 fn data(name: &str) -> TemplateData {
-    TemplateData {
-        name: name.into(),
-        description: "desc".into(),
-        server_id: 1,
-        tenant_kind: TenantKind::Customer,
-        user_role: UserRole::Admin,
-        mode: Mode::Trial,
-        management_mode: ManagementMode::ManagedByServiceProvider,
-        two_factor_auth: true,
-        enhanced_security: false,
-        advanced_packs: vec!["advanced_backup".into()],
-        applications: vec![Application {
-            kind: "backup".into(),
-            editions: vec![Edition {
-                name: "per_workload".into(),
-                status: Status::Active,
-            }],
-            status: Status::Active,
-            offering_items: vec![
+    TemplateData::builder(name, TenantKind::Customer)
+        .description("desc")
+        .mode(Mode::Trial)
+        .management_mode(ManagementMode::ManagedByServiceProvider)
+        .two_factor_auth(true)
+        .advanced_packs(&["advanced_backup"])
+        .application(
+            "backup",
+            &["per_workload"],
+            vec![
                 OfferingItem {
                     name: "pw_workstations".into(),
                     infra_id: None,
@@ -81,8 +71,8 @@ fn data(name: &str) -> TemplateData {
                     quota_value: None,
                 },
             ],
-        }],
-    }
+        )
+        .build()
 }
 
 #[test]

@@ -186,7 +186,7 @@ final class Commands
     }
 
     /**
-     * Deletes the row, then fires ServerDelete (module-behaviour §A.12: "WHMCS
+     * Deletes the row, then fires ServerDelete (docs/behaviour.md §A.12: "WHMCS
      * usually deletes the row first"); --hook-first fires before deleting.
      */
     private static function serverDelete(Args $a): array

@@ -6,7 +6,7 @@ use AcronisCloud\Addon;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
- * The admin JSON API transport (module-behaviour.md §D.1) and its server-scoped data sources
+ * The admin JSON API transport (docs/behaviour.md §D.1) and its server-scoped data sources
  * (§D.2), called the way the addon's `_output` glue calls them, against the simulator.
  */
 final class AdminApiTest extends ModuleTestCase

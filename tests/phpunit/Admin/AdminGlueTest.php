@@ -6,7 +6,7 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
  * The admin API through the real addon `_output` glue in an emulated WHMCS request
- * (module-behaviour.md L43-L45): WHMCS tables, session, access rows and server rows.
+ * (docs/behaviour.md L43-L45): WHMCS tables, session, access rows and server rows.
  */
 final class AdminGlueTest extends ModuleTestCase
 {

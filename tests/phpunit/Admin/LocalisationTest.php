@@ -6,7 +6,7 @@ use AcronisCloud\Addon;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
- * Localisation (module-behaviour.md §H.3): the admin API's `l10n` and `ui_strings` actions
+ * Localisation (docs/behaviour.md §H.3): the admin API's `l10n` and `ui_strings` actions
  * answer in the admin's WHMCS language, English for an unknown one.
  */
 final class LocalisationTest extends ModuleTestCase

@@ -8,7 +8,7 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 /**
  * Template CRUD and configurable options through HTTP, as the admin UI calls them: the emulated
  * WHMCS in browser mode, the addon's `_output`, the template tables in the WHMCS database and the simulator
- * (module-behaviour.md L46-L56).
+ * (docs/behaviour.md L46-L56).
  */
 final class TemplatesApiTest extends ModuleTestCase
 {

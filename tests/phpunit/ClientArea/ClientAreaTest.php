@@ -5,7 +5,7 @@ namespace AcronisCloud\Tests\ClientArea;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
- * The client area of a service (module-behaviour.md §A.10, §A.11, §E, scenarios L57-L63)
+ * The client area of a service (docs/behaviour.md §A.10, §A.11, §E, scenarios L57-L63)
  * through the real module file and glue in emulated WHMCS requests. The tenant and user are
  * provisioned straight in the simulator and written to the service's custom fields, so these
  * tests do not depend on CreateAccount.

@@ -6,7 +6,7 @@ use AcronisCloud\Logger;
 use AcronisCloud\Settings;
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
-/** Logging and config.yaml: module-behaviour.md L76-L78, and no secret in any sink. */
+/** Logging and config.yaml: docs/behaviour.md L76-L78, and no secret in any sink. */
 final class LoggingConfigTest extends ModuleTestCase
 {
     private function logFile(): string

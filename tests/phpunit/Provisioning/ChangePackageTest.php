@@ -3,7 +3,7 @@
 namespace AcronisCloud\Tests\Provisioning;
 
 /**
- * ChangePackage and its hooks (module-behaviour.md §B.10, manual 6.5.1): scenarios L27–L33.
+ * ChangePackage and its hooks (docs/behaviour.md §B.10, manual 6.5.1): scenarios L27–L33.
  * A package change is simulated the way WHMCS does it: the service row is moved to the new
  * product (custom-field values carried over), then ChangePackage runs.
  */

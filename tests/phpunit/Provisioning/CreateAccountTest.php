@@ -3,7 +3,7 @@
 namespace AcronisCloud\Tests\Provisioning;
 
 /**
- * CreateAccount through the WHMCS module file against the simulator: module-behaviour.md
+ * CreateAccount through the WHMCS module file against the simulator: docs/behaviour.md
  * scenarios L1–L26 and L38 (§L.1, §L.4), plus the bad-input cases of issue 4.
  */
 final class CreateAccountTest extends ProvisioningTestCase

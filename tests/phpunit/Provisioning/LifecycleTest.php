@@ -4,7 +4,7 @@ namespace AcronisCloud\Tests\Provisioning;
 
 /**
  * Suspend, unsuspend, terminate, the ServiceDelete and ClientEdit hooks and the
- * provisioning-error banner: scenarios L34–L37 and L85 (module-behaviour.md §A.5–§A.8, §A.14,
+ * provisioning-error banner: scenarios L34–L37 and L85 (docs/behaviour.md §A.5–§A.8, §A.14,
  * §B.9, §B.11).
  */
 final class LifecycleTest extends ProvisioningTestCase

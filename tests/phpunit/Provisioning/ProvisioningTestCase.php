@@ -7,7 +7,7 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 use WhmcsHost\Testing\TestDatabases;
 
 /**
- * Fixture F of module-behaviour.md §L on the emulated WHMCS and the simulator: server 1, the
+ * Fixture F of docs/behaviour.md §L on the emulated WHMCS and the simulator: server 1, the
  * client "Acme Ltd" (John Smith, German), a customer template with per-workload backup
  * (10 workstations, 100 GiB on the platform storage), product "Acronis PW 100" and a pending
  * service. Lifecycle commands run through the host's module command runner, one PHP process

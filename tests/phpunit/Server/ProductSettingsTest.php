@@ -4,7 +4,7 @@ namespace AcronisCloud\Tests\Server;
 
 use AcronisCloud\Tests\Support\ModuleTestCase;
 
-/** Product Module Settings and the ProductEdit hook (module-behaviour.md §A.3, L84). */
+/** Product Module Settings and the ProductEdit hook (docs/behaviour.md §A.3, L84). */
 final class ProductSettingsTest extends ModuleTestCase
 {
     private function fields(int $pid): array

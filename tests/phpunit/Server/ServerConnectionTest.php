@@ -6,7 +6,7 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 
 /**
  * Servers and connection through the WHMCS entry points (TestConnection, ServerAdd/Edit/Delete
- * hooks) against the simulator: module-behaviour.md L39-L42 and the auth-related faults.
+ * hooks) against the simulator: docs/behaviour.md L39-L42 and the auth-related faults.
  */
 final class ServerConnectionTest extends ModuleTestCase
 {

@@ -2,7 +2,7 @@
 
 namespace AcronisCloud\Tests\Usage;
 
-/** The cron hooks (module-behaviour.md §F.2, scenario L64) in emulated WHMCS cron requests. */
+/** The cron hooks (docs/behaviour.md §F.2, scenario L64) in emulated WHMCS cron requests. */
 final class CronHooksTest extends UsageTestCase
 {
     public function testL64CronHooksSkipWithoutMetrics(): void

@@ -2,7 +2,7 @@
 
 namespace AcronisCloud\Tests\Usage;
 
-/** `manage.php` itself (manual 6.4.2, module-behaviour.md §F.3): commands, help, exit codes, CLI only, terminals. */
+/** `manage.php` itself (manual 6.4.2, docs/behaviour.md §F.3): commands, help, exit codes, CLI only, terminals. */
 final class ManageCliTest extends UsageTestCase
 {
     private const COMMANDS = ['usage-report:erase', 'usage-report:flushall', 'usage-report:process', 'usage-report:master',

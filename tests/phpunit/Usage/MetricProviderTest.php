@@ -3,7 +3,7 @@
 namespace AcronisCloud\Tests\Usage;
 
 /**
- * The MetricProvider WHMCS polls (module-behaviour.md §F.5, whmcs-host.md §3, scenario L75),
+ * The MetricProvider WHMCS polls (docs/behaviour.md §F.5, scenario L75),
  * its memory with 10,000 tenants, and today's billed usage in the client area and the admin
  * service tab.
  */

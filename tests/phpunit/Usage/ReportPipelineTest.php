@@ -3,7 +3,7 @@
 namespace AcronisCloud\Tests\Usage;
 
 /**
- * The report lifecycle through `manage.php` (module-behaviour.md §F.3, scenarios L65, L66,
+ * The report lifecycle through `manage.php` (docs/behaviour.md §F.3, scenarios L65, L66,
  * L72-L74): order, poll, download and aggregation against the simulator, the daily values,
  * erase, flushall and view-list, overlapping runs and faults.
  */

@@ -3,7 +3,7 @@
 namespace AcronisCloud\Tests\Usage;
 
 /**
- * Per-tenant usage (module-behaviour.md §F.4, scenarios L67-L71): crafted report files through
+ * Per-tenant usage (docs/behaviour.md §F.4, scenarios L67-L71): crafted report files through
  * `manage.php usage-report:parse`, and simulator reports through the pipeline and the
  * MetricProvider (the values WHMCS bills, units converted).
  */

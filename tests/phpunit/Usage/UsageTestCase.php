@@ -6,7 +6,7 @@ use AcronisCloud\Tests\Support\ModuleTestCase;
 use WhmcsHost\Testing\WhmcsHost;
 
 /**
- * Usage billing through the WHMCS side (module-behaviour.md §F, scenarios L64-L75): a fresh
+ * Usage billing through the WHMCS side (docs/behaviour.md §F, scenarios L64-L75): a fresh
  * emulated WHMCS root with server 1 ("Acronis EU2", simulator DC 1), product 1 with metrics
  * enabled, tenants arranged straight in the simulator and services whose `tenant_id` custom
  * field names them. The report day is fixed with ACRONISCLOUD_TEST_TODAY (test hooks on), and

@@ -2,7 +2,7 @@
 /**
  * The WHMCS module log ("System Logs > Module Log") as the module writes it: every entry names
  * the request, the module file and callback being run and the type of call
- * (module-behaviour.md §H.1). What is logged is masked by the extension before it gets here.
+ * (docs/behaviour.md §H.1). What is logged is masked by the extension before it gets here.
  */
 
 namespace AcronisCloud\Whmcs;

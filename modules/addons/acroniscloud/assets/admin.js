@@ -3,7 +3,7 @@
  * template wizard and the "Add configurable options" dialog.
  *
  * Dependency-free on purpose: WHMCS admin pages must work offline and without a build step.
- * Data comes only from the addon's JSON actions (module-behaviour.md §D); the page provides
+ * Data comes only from the addon's JSON actions (docs/behaviour.md §D); the page provides
  * `window.acronis = {modulelink, locale, version, strings?}` and the WHMCS global `csrfToken`.
  */
 (function () {

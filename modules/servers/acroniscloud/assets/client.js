@@ -1,5 +1,5 @@
 /*
- * Acronis Cyber Cloud — client area of a service (module-behaviour.md §E.1): Account (login,
+ * Acronis Cyber Cloud — client area of a service (docs/behaviour.md §E.1): Account (login,
  * e-mail, console single sign-on, notifications), Subscription and Usage.
  *
  * Dependency-free on purpose (no CDN, no build step). Data comes only from the module's JSON
@@ -247,7 +247,7 @@
 
   // ---------------------------------------------------------------- Usage
 
-  /** Resource types of the catalog in the order the page shows them (module-behaviour.md E.1). */
+  /** Resource types of the catalog in the order the page shows them (docs/behaviour.md §E.1). */
   const RESOURCE_GROUPS = { data: 'Data sources', local: 'Local backup', cloud: 'Cloud resources' };
 
   /** The items of one application split by resource type; items without one come last, untitled. */

@@ -1,6 +1,6 @@
 /*
  * Server form of WHMCS (Configuration → Servers, Add/Edit) for Acronis Cyber Cloud servers
- * (module-behaviour.md A.12). The admin chooses the authentication explicitly:
+ * (docs/behaviour.md §A.12). The admin chooses the authentication explicitly:
  *   - "Username and password": the module turns them into an API client when the server is
  *     saved (ServerAdd/ServerEdit hook) and stores the client's ID and secret instead;
  *   - "API client (ID and secret)": used as they are.

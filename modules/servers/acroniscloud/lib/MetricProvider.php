@@ -13,7 +13,7 @@ use WHMCS\UsageBilling\Metrics\Usage;
 require_once __DIR__ . '/../../../../includes/acroniscloud/usage.php';
 
 /**
- * WHMCS usage billing (module-behaviour.md §F.5, whmcs-host.md §3): the 43 catalog metrics and
+ * WHMCS usage billing (docs/behaviour.md §F.5): the 43 catalog metrics and
  * the usage the cron collected (`AcronisCloud\UsageMetrics`). Construction only keeps the server
  * params; nothing is read or contacted until a method is called.
  *

@@ -1,4 +1,4 @@
-{* Acronis Cyber Cloud client area (module-behaviour.md §E.1): a mount point for assets/client.js,
+{* Acronis Cyber Cloud client area (docs/behaviour.md §E.1): a mount point for assets/client.js,
    which loads the account, subscription and usage blocks from the module's JSON API, and the
    billed usage of today and its history (server-rendered; only when the product bills metrics).
    The history block is markup the extension built with every text escaped (client_area/chart.rs). *}

@@ -1,0 +1,358 @@
+//! Adopting an existing tenant (issue 13): a WHMCS service without a `tenant_id` takes over a
+//! tenant that already exists under its server's root, so a provider can bring existing
+//! Acronis customers into WHMCS without re-creating them. Nothing on the tenant changes but
+//! its `customer_id` tags; services and quotas are applied on the next ChangePackage or
+//! re-sync, when the admin chooses to.
+//!
+//! Every check runs before the first write, and a dry run stops after them with the plan.
+
+use super::progress::{Progress, Step};
+use super::run::load_template;
+use super::{audit_trail, customer_tag, field, session, Context, ServiceInput};
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::http::Method;
+use crate::platform::{OfferingItem, Platform};
+use crate::templates::model::{Status, TemplateData};
+use crate::tenants::{self, Tenant};
+use crate::users;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// What the admin asked for.
+#[derive(Debug, Clone, Default)]
+pub struct AdoptRequest {
+    pub tenant_id: String,
+    /// The tenant's administrator to link as the service's user (optional).
+    pub user_id: String,
+    pub dry_run: bool,
+}
+
+/// What an adoption does (or, for a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdoptPlan {
+    pub dry_run: bool,
+    pub tenant: Value,
+    pub user: Option<Value>,
+    /// Custom fields written to the service.
+    pub fields: Value,
+    /// The tenant's `customer_id` after the adoption.
+    pub customer_id: String,
+    /// Template applications not bound to the tenant yet: the next re-sync binds them.
+    pub applications_to_bind: Vec<String>,
+}
+
+/// A tenant found by [`search`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub enabled: bool,
+    /// The WHMCS service its tags name, when one does.
+    pub service_id: Option<String>,
+}
+
+const NOT_FREE: &str =
+    "The service already has a tenant. Only a service without a tenant ID can adopt a tenant.";
+
+fn refused(msg: String) -> Error {
+    Error::validation(msg)
+}
+
+/// Checks and, unless it is a dry run, adopts `req.tenant_id` for the service.
+pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) -> Result<AdoptPlan> {
+    if !input.fields.tenant_id.trim().is_empty() {
+        return Err(Error::validation(NOT_FREE));
+    }
+    let tenant_id = req.tenant_id.trim().to_string();
+    crate::uuid::require(&tenant_id, "tenant id")?;
+    let user_id = req.user_id.trim().to_string();
+    if !user_id.is_empty() {
+        crate::uuid::require(&user_id, "user id")?;
+    }
+    let (template_id, template) = load_template(ctx, &input.template_id)?;
+    let server_id = input.server_id.unwrap_or(template.server_id);
+    if server_id != template.server_id {
+        return Err(Error::validation(super::messages::server_changed(
+            &server_id.to_string(),
+            template.server_id,
+        )));
+    }
+    let users_of_tenant = ctx.host.services_with_tenant(&tenant_id)?;
+    if let Some(other) = users_of_tenant.iter().find(|s| **s != input.service_id) {
+        return Err(refused(format!(
+            "The tenant \"{tenant_id}\" is already used by the WHMCS service {other}."
+        )));
+    }
+    let plan = session::with_connection(ctx, server_id, |_ctx, conn| {
+        check(conn, input, &template, &tenant_id, &user_id, req.dry_run)
+    })?;
+    if req.dry_run {
+        return Ok(plan);
+    }
+    let mut saves: Vec<(&str, Option<&str>)> = vec![(field::TENANT_ID, Some(&tenant_id))];
+    let login = plan
+        .user
+        .as_ref()
+        .and_then(|u| u.get("login"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if !user_id.is_empty() {
+        saves.push((field::USER_ID, Some(&user_id)));
+        if let Some(l) = &login {
+            saves.push((field::CLOUD_LOGIN, Some(l)));
+        }
+    }
+    ctx.host.save_fields(&saves)?;
+    ctx.progress.put(&Progress {
+        service_id: input.service_id,
+        server_id,
+        template_id,
+        tenant_id: tenant_id.clone(),
+        user_id: user_id.clone(),
+        step: Step::Done,
+        option_groups: input.config_option_groups.clone(),
+        // Not ours: the template's immutable settings (management mode, 2FA) stay as the
+        // provider set them before the adoption.
+        module_tenant: false,
+    })?;
+    audit_trail::note(
+        ctx,
+        input,
+        "adopt",
+        &[
+            (field::TENANT_ID, json!(""), json!(tenant_id)),
+            (
+                field::USER_ID,
+                json!(input.fields.user_id.trim()),
+                json!(user_id),
+            ),
+            (
+                "customer_id",
+                plan.tenant
+                    .get("customer_id")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                json!(plan.customer_id),
+            ),
+            ("template_id", Value::Null, json!(template_id)),
+        ],
+        "success",
+    );
+    Ok(plan)
+}
+
+/// The checks, then the tag write (skipped for a dry run).
+fn check(
+    conn: &mut Connection,
+    input: &ServiceInput,
+    template: &TemplateData,
+    tenant_id: &str,
+    user_id: &str,
+    dry_run: bool,
+) -> Result<AdoptPlan> {
+    let root = conn.root_tenant_id()?;
+    let tenant = tenants::get(conn, tenant_id)?.ok_or_else(|| {
+        refused(format!(
+            "The tenant \"{tenant_id}\" does not exist on this Acronis Cyber Cloud server."
+        ))
+    })?;
+    if tenant.id == root || !under(conn, &tenant, &root)? {
+        return Err(refused(format!(
+            "The tenant \"{tenant_id}\" is not under the root tenant of the service's server."
+        )));
+    }
+    if let Some(other) =
+        customer_tag::foreign_service(tenant.customer_id.as_deref(), input.service_id)
+    {
+        return Err(refused(format!(
+            "The tenant \"{tenant_id}\" is already used by the WHMCS service {other}."
+        )));
+    }
+    let wanted = template.tenant_kind.as_str();
+    if tenant.kind != wanted {
+        return Err(refused(format!(
+            "The tenant \"{tenant_id}\" is a {} tenant, but the product's template creates {wanted} tenants.",
+            tenant.kind
+        )));
+    }
+    let applications_to_bind = check_offering(conn, template, &tenant)?;
+    let user = match user_id {
+        "" => None,
+        id => {
+            let u = users::get(conn, id)?
+                .ok_or_else(|| Error::validation(super::messages::user_not_found(id)))?;
+            if u.tenant_id != tenant.id {
+                return Err(Error::validation(super::messages::user_of_other_tenant(
+                    id, &tenant.id,
+                )));
+            }
+            Some(json!({"id": u.id, "login": u.login}))
+        }
+    };
+    let customer_id =
+        customer_tag::merged(tenant.customer_id.as_deref().unwrap_or_default(), input);
+    if !dry_run {
+        tenants::update(conn, &tenant, json!({"customer_id": customer_id}))?;
+    }
+    Ok(AdoptPlan {
+        dry_run,
+        tenant: json!({"id": tenant.id, "name": tenant.name, "kind": tenant.kind,
+            "enabled": tenant.enabled, "customer_id": tenant.customer_id}),
+        fields: json!({"tenant_id": tenant.id, "user_id": user_id,
+            "cloud_login": user.as_ref().and_then(|u| u.get("login").cloned())}),
+        user,
+        customer_id,
+        applications_to_bind,
+    })
+}
+
+/// True when `root` is an ancestor of `t` (at most 16 levels are walked).
+fn under(conn: &mut Connection, t: &Tenant, root: &str) -> Result<bool> {
+    let mut parent = t.parent_id.clone();
+    for _ in 0..16 {
+        match parent {
+            Some(p) if p == root => return Ok(true),
+            Some(p) if !p.is_empty() => {
+                parent = tenants::get(conn, &p)?.and_then(|a| a.parent_id);
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(false)
+}
+
+/// Applications and editions: every application bound to the tenant must be active in the
+/// template, and every edition its enabled items use must be one of the template's (the
+/// module would otherwise manage a tenant it cannot describe). Returns the template's
+/// applications that are not bound yet.
+fn check_offering(
+    conn: &mut Connection,
+    template: &TemplateData,
+    tenant: &Tenant,
+) -> Result<Vec<String>> {
+    let apps = Platform::new(conn).applications()?;
+    let kind_of = |id: &str| {
+        apps.iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.kind.clone())
+    };
+    let bound: Vec<String> = bound_apps(conn, &tenant.id)?
+        .iter()
+        .map(|id| kind_of(id))
+        .collect();
+    let active = |kind: &str| {
+        template
+            .applications
+            .iter()
+            .find(|a| a.kind == kind && a.status == Status::Active)
+    };
+    if let Some(extra) = bound.iter().find(|k| active(k).is_none()) {
+        return Err(refused(format!(
+            "The tenant \"{}\" uses the application \"{extra}\", which the product's template does not offer.",
+            tenant.id
+        )));
+    }
+    for item in items(conn, &tenant.id)?.iter().filter(|i| i.status == 1) {
+        let Some(edition) = item
+            .edition
+            .as_deref()
+            .filter(|e| !e.is_empty() && *e != "*")
+        else {
+            continue;
+        };
+        let app = kind_of(&item.application_id);
+        let offered = active(&app).is_some_and(|a| {
+            a.editions
+                .iter()
+                .any(|e| e.name == edition && e.status == Status::Active)
+        });
+        if !offered {
+            return Err(refused(format!(
+                "The tenant \"{}\" uses the edition \"{edition}\" of \"{app}\", which the product's template does not offer.",
+                tenant.id
+            )));
+        }
+    }
+    Ok(template
+        .applications
+        .iter()
+        .filter(|a| a.status == Status::Active && !bound.contains(&a.kind))
+        .map(|a| a.kind.clone())
+        .collect())
+}
+
+fn bound_apps(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
+    let v = conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/applications"),
+        &[],
+        None,
+    )?;
+    Ok(v.get("items")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+fn items(conn: &mut Connection, tenant_id: &str) -> Result<Vec<OfferingItem>> {
+    let v = conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/offering_items"),
+        &[("edition", "*")],
+        None,
+    )?;
+    #[derive(serde::Deserialize)]
+    struct Items {
+        items: Vec<OfferingItem>,
+    }
+    let parsed: Items =
+        crate::api_error::parse_answer(v, "GET /api/2/tenants/{id}/offering_items")?;
+    Ok(parsed.items)
+}
+
+/// Tenants under the server's root whose name contains `query` (case-insensitive) or whose id
+/// is `query`, at most 50, for the adopt form.
+pub fn search(ctx: &mut Context<'_>, server_id: i64, query: &str) -> Result<Vec<Candidate>> {
+    let q = query.trim().to_lowercase();
+    session::with_connection(ctx, server_id, |_ctx, conn| {
+        let root = conn.root_tenant_id()?;
+        let mut found: Vec<Candidate> = Vec::new();
+        if crate::uuid::is_uuid(&q) {
+            if let Some(t) = tenants::get(conn, &q)? {
+                if t.id != root && under(conn, &t, &root)? {
+                    found.push(candidate(&t));
+                }
+            }
+            return Ok(found);
+        }
+        for t in tenants::children(conn, &root)? {
+            if t.kind != "folder" && (q.is_empty() || t.name.to_lowercase().contains(&q)) {
+                found.push(candidate(&t));
+            }
+            if found.len() >= 50 {
+                break;
+            }
+        }
+        Ok(found)
+    })
+}
+
+fn candidate(t: &Tenant) -> Candidate {
+    Candidate {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        kind: t.kind.clone(),
+        enabled: t.enabled,
+        service_id: customer_tag::value(
+            t.customer_id.as_deref().unwrap_or_default(),
+            customer_tag::SERVICE_ID,
+        )
+        .filter(|s| !s.is_empty()),
+    }
+}
