@@ -709,7 +709,7 @@ JS;
         if ($module !== '' && Modules::exists('servers', $module, 'ServiceSingleSignOn')) {
             $buttons .= $button('sso', 'Login to Panel');
         }
-        // The module's own rows of the service page (whmcs-host.md: AdminServicesTabFields, label => HTML).
+        // The module's own rows of the service page (AdminServicesTabFields: label => HTML, docs/whmcs-boundary.md).
         $tabFields = '';
         if ($module !== '' && Modules::exists('servers', $module, 'AdminServicesTabFields')) {
             foreach ((array) Modules::call('servers', $module, 'AdminServicesTabFields', Params::service($id)) as $label => $value) {
