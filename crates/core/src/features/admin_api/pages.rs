@@ -48,10 +48,18 @@ pub fn render(
         "reconciliation" => reconciliation(req, ctx, db, &t, &mut exchanges),
         _ => banner(ctx, db, &t),
     };
+    // The main page's template app links the stylesheet itself; a second link would load it twice.
+    let stylesheet = if page.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<link rel=\"stylesheet\" href=\"{}admin.css?v={}\">",
+            escape(&ctx.assets),
+            url_component(crate::VERSION)
+        )
+    };
     let html = format!(
-        "<link rel=\"stylesheet\" href=\"{}admin.css?v={}\"><div class=\"acroniscloud-pages\">{}{body}</div>",
-        escape(&ctx.assets),
-        url_component(crate::VERSION),
+        "{stylesheet}<div class=\"acroniscloud-pages\">{}{body}</div>",
         tabs(page, ctx, &t)
     );
     (html, exchanges)
