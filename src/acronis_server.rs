@@ -1,12 +1,12 @@
 //! `AcronisCloud\AcronisServer`: a connection to one Acronis server, built from a WHMCS server
-//! record. Thin: each method forwards to `acroniscloud_core::connection`.
+//! record. Thin: each method forwards to `acroniscloud_core::platform::connection`.
 
 use crate::convert::{server_record, to_zval, Options};
 use crate::guard::{contain, guard};
 use crate::module_log::ModuleLog;
-use acroniscloud_core::connection::{ApiClientCredentials, Connection};
-use acroniscloud_core::i18n::Translator;
-use acroniscloud_core::{auth, http, server_hooks, Error};
+use acroniscloud_core::infra::i18n::Translator;
+use acroniscloud_core::platform::connection::{ApiClientCredentials, Connection};
+use acroniscloud_core::{features::server_hooks, platform::http, platform::token_cache, Error};
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -85,7 +85,7 @@ impl AcronisServer {
 
     /// WHMCS `MetaData` of the provisioning module.
     pub fn meta_data() -> Zval {
-        to_zval(&acroniscloud_core::product_settings::meta_data())
+        to_zval(&acroniscloud_core::features::product_settings::meta_data())
     }
 
     /// Extension version.
@@ -171,13 +171,13 @@ impl AcronisServer {
 
     /// Forgets cached tokens and data-centre URLs of this process.
     pub fn clear_caches() {
-        auth::clear_all();
+        token_cache::clear_all();
     }
 
     /// Process-local cache sizes: `tokens`, `http_clients` (diagnostics and tests).
     pub fn cache_stats() -> Zval {
         to_zval(&json!({
-            "tokens": auth::cached_token_count(),
+            "tokens": token_cache::cached_token_count(),
             "http_clients": http::cached_clients(),
             "pid": std::process::id(),
         }))

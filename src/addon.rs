@@ -1,6 +1,6 @@
 //! `AcronisCloud\Addon`: the addon module's callbacks (`_config`, `_deactivate`) and the admin
 //! JSON API entry point used by `_output`. The PHP side gathers the WHMCS facts (session,
-//! access, CSRF token, server rows); the decisions are made in `acroniscloud_core::admin_api`.
+//! access, CSRF token, server rows); the decisions are made in `acroniscloud_core::features::admin_api`.
 
 use crate::convert::{
     api_request, entries, get_str, scalar, server_record, to_zval, values, zval_to_json, Options,
@@ -8,12 +8,12 @@ use crate::convert::{
 use crate::guard::{contain, guard};
 use crate::module_log::ModuleLog;
 use crate::provisioning::PhpHost;
-use acroniscloud_core::admin_api::dispatch::{self, Context};
-use acroniscloud_core::admin_api::guard::Caller;
-use acroniscloud_core::admin_api::servers::ServerSummary;
-use acroniscloud_core::admin_api::service_actions;
-use acroniscloud_core::config::Config;
-use acroniscloud_core::i18n::Translator;
+use acroniscloud_core::features::admin_api::dispatch::{self, Context};
+use acroniscloud_core::features::admin_api::guard::Caller;
+use acroniscloud_core::features::admin_api::servers::ServerSummary;
+use acroniscloud_core::features::admin_api::service_actions;
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::infra::i18n::Translator;
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -113,11 +113,11 @@ fn context(ctx: &ZendHashTable, config: Config) -> Result<Context, Error> {
 fn prepare_storage(
     opts: &Options,
     previous_version: Option<&str>,
-) -> Result<acroniscloud_core::storage::import::Imported, Error> {
+) -> Result<acroniscloud_core::features::migration::sqlite_import::Imported, Error> {
     let config = opts.config()?;
     let db = opts.db()?;
     let (templates, usage) = opts.earlier_files(&config);
-    acroniscloud_core::migration::activation::prepare_storage(
+    acroniscloud_core::features::migration::activation::prepare_storage(
         &db,
         previous_version,
         &templates,
@@ -138,15 +138,15 @@ fn zval_to_json_input(input: &ZendHashTable) -> Value {
 /// (`service`, as the module callbacks see it, or null) and its WHMCS callbacks (`callbacks`)
 /// in the context.
 fn service_action(
-    req: &acroniscloud_core::admin_api::ApiRequest,
+    req: &acroniscloud_core::features::admin_api::ApiRequest,
     ctx: &Context,
-    db: Option<&dyn acroniscloud_core::storage::Db>,
+    db: Option<&dyn acroniscloud_core::infra::storage::Db>,
     context_in: &ZendHashTable,
     opts: &Options,
-) -> Result<(Value, Vec<acroniscloud_core::http::Exchange>), Error> {
+) -> Result<(Value, Vec<acroniscloud_core::platform::http::Exchange>), Error> {
     let db =
         db.ok_or_else(|| Error::config("The WHMCS database is not available to the module."))?;
-    let mut input: Option<acroniscloud_core::provisioning::ServiceInput> =
+    let mut input: Option<acroniscloud_core::features::provisioning::ServiceInput> =
         match context_in.get("service").map(zval_to_json) {
             Some(v @ Value::Object(_)) => Some(serde_json::from_value(v).map_err(|e| {
                 Error::validation(format!("Invalid service description from WHMCS: {e}"))
@@ -183,11 +183,11 @@ fn service_action(
         },
     )
     .unwrap_or_else(|| {
-        acroniscloud_core::admin_api::ApiResponse::error(404, "Unknown action.", None)
+        acroniscloud_core::features::admin_api::ApiResponse::error(404, "Unknown action.", None)
     });
     let t = Translator::load(
         &ctx.locale,
-        acroniscloud_core::i18n::Domain::Messages,
+        acroniscloud_core::infra::i18n::Domain::Messages,
         ctx.l10n_dir.as_deref(),
     );
     let resp = dispatch::localize(resp, &t);
@@ -253,8 +253,8 @@ impl Addon {
             Ok(_) => true,
             Err(e) => {
                 let cfg = opts.config().unwrap_or_default();
-                acroniscloud_core::logging::FileLogger::from_config(&cfg.logger).log(
-                    acroniscloud_core::logging::Level::Error,
+                acroniscloud_core::infra::logging::FileLogger::from_config(&cfg.logger).log(
+                    acroniscloud_core::infra::logging::Level::Error,
                     &format!("Addon upgrade: {e}"),
                 );
                 false
@@ -271,12 +271,12 @@ impl Addon {
         let t = Translator::for_locale(&opts.str("locale"));
         let result = contain(|| {
             let config = opts.config()?;
-            let data: acroniscloud_core::migration::V1Input =
+            let data: acroniscloud_core::features::migration::V1Input =
                 serde_json::from_value(zval_to_json_input(input))
                     .map_err(|e| Error::internal(format!("Invalid migration input: {e}")))?;
             let db = opts.db()?;
-            let store = acroniscloud_core::templates::SqlTemplates::open(&db)?;
-            let (outcome, exchanges) = acroniscloud_core::migration::migrate(
+            let store = acroniscloud_core::features::templates::SqlTemplates::open(&db)?;
+            let (outcome, exchanges) = acroniscloud_core::features::migration::migrate(
                 &data,
                 &config,
                 &store,
@@ -293,7 +293,7 @@ impl Addon {
         let v = match result {
             Ok(plan) => json!({
                 "status": "info",
-                "description": acroniscloud_core::migration::summary(&plan.warnings, &t),
+                "description": acroniscloud_core::features::migration::summary(&plan.warnings, &t),
                 "plan": plan,
             }),
             Err(e) => json!({
@@ -311,7 +311,7 @@ impl Addon {
     pub fn migration_summary(warnings: &ZendHashTable, options: Option<&ZendHashTable>) -> String {
         let t = Translator::for_locale(&Options::new(options).str("locale"));
         let list: Vec<String> = values(warnings).into_iter().filter_map(scalar).collect();
-        acroniscloud_core::migration::summary(&list, &t)
+        acroniscloud_core::features::migration::summary(&list, &t)
     }
 
     /// WHMCS `_deactivate()`: keeps every table and file (manual: uninstall keeps data).
@@ -333,7 +333,8 @@ impl Addon {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-            acroniscloud_core::audit::SqlAudit::open(&db)?.prune(config.audit.retention_days, now)
+            acroniscloud_core::features::audit::SqlAudit::open(&db)?
+                .prune(config.audit.retention_days, now)
         }));
         to_zval(&match result {
             Ok(Ok(n)) => json!({"deleted": n}),
@@ -350,7 +351,7 @@ impl Addon {
     /// True when `$page` is one of the addon's server-rendered pages (`usage_billing`,
     /// `reconciliation`).
     pub fn is_page(page: String) -> bool {
-        acroniscloud_core::admin_api::pages::is_page(&page)
+        acroniscloud_core::features::admin_api::pages::is_page(&page)
     }
 
     /// The HTML of the addon page `$page` (`''` = the main page's tab bar and usage banner).
@@ -372,8 +373,8 @@ impl Addon {
             let db_ref = db
                 .as_ref()
                 .ok()
-                .map(|d| d as &dyn acroniscloud_core::storage::Db);
-            Ok(acroniscloud_core::admin_api::pages::render(
+                .map(|d| d as &dyn acroniscloud_core::infra::storage::Db);
+            Ok(acroniscloud_core::features::admin_api::pages::render(
                 &page, &req, &ctx, db_ref,
             ))
         })?;
@@ -410,7 +411,7 @@ impl Addon {
             let db_ref = db
                 .as_ref()
                 .ok()
-                .map(|d| d as &dyn acroniscloud_core::storage::Db);
+                .map(|d| d as &dyn acroniscloud_core::infra::storage::Db);
             if service_actions::is_action(&req.action) {
                 return service_action(&req, &ctx, db_ref, context_in, &opts);
             }

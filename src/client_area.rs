@@ -1,13 +1,15 @@
 //! `AcronisCloud\ClientArea`: the client area of a service (page JSON API, single sign-on) and
 //! the admin service tab. The PHP glue (`includes/acroniscloud/client_area.php`) reads WHMCS;
-//! the decisions are made in `acroniscloud_core::client_area`.
+//! the decisions are made in `acroniscloud_core::features::client_area`.
 
 use crate::convert::{api_request, get_str, server_record, to_zval, zval_to_json, Options};
 use crate::guard::{contain, guard};
 use crate::module_log::ModuleLog;
-use acroniscloud_core::client_area::{self, client_errors, Context, Deps, Service, SignOn};
-use acroniscloud_core::i18n::{Domain, Translator};
-use acroniscloud_core::logging::FileLogger;
+use acroniscloud_core::features::client_area::{
+    self, client_errors, Context, Deps, Service, SignOn,
+};
+use acroniscloud_core::infra::i18n::{Domain, Translator};
+use acroniscloud_core::infra::logging::FileLogger;
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -68,13 +70,13 @@ fn audit_rows(
     context: &ZendHashTable,
     opts: &Options<'_>,
 ) -> Vec<(String, String)> {
-    use acroniscloud_core::client_area::admin_audit;
+    use acroniscloud_core::features::client_area::admin_audit;
     let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
     let service_id = ctx.service.service_id;
     let page = get_str(context, "audit_page").trim().parse().unwrap_or(1);
-    let trail = opts
-        .db()
-        .and_then(|db| acroniscloud_core::audit::SqlAudit::open(&db)?.page(service_id, page));
+    let trail = opts.db().and_then(|db| {
+        acroniscloud_core::features::audit::SqlAudit::open(&db)?.page(service_id, page)
+    });
     let html = match trail {
         Ok(p) => admin_audit::audit_html(&p, &t, &get_str(context, "tab_link")),
         Err(e) => format!(
@@ -117,7 +119,7 @@ impl ClientArea {
             let deps = Deps {
                 db: db
                     .as_ref()
-                    .map(|d| d as &dyn acroniscloud_core::storage::Db),
+                    .map(|d| d as &dyn acroniscloud_core::infra::storage::Db),
                 now: unix_now(),
             };
             let (resp, ex) = client_area::handle_with(&req, &ctx, deps);
@@ -190,8 +192,8 @@ impl ClientArea {
             .map(std::path::PathBuf::from);
         let ui = Translator::load(&locale, Domain::Ui, dir.as_deref());
         let messages = Translator::load(&locale, Domain::Messages, dir.as_deref());
-        to_zval(&acroniscloud_core::admin_api::catalog_actions::ui_strings(
-            &ui, &messages,
-        ))
+        to_zval(
+            &acroniscloud_core::features::admin_api::catalog_actions::ui_strings(&ui, &messages),
+        )
     }
 }

@@ -1,6 +1,6 @@
 //! Conversions between PHP values and the core's plain types.
 
-use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::platform::server_settings::ServerRecord;
 use acroniscloud_core::Error;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -204,12 +204,12 @@ impl<'a> Options<'a> {
         self.0.map(|h| get_str(h, key)).unwrap_or_default()
     }
     /// config.yaml named by `config_file` (defaults when the option is empty).
-    pub fn config(&self) -> Result<acroniscloud_core::config::Config, Error> {
+    pub fn config(&self) -> Result<acroniscloud_core::infra::config_yaml::Config, Error> {
         let path = self.str("config_file");
         if path.trim().is_empty() {
-            Ok(acroniscloud_core::config::Config::default())
+            Ok(acroniscloud_core::infra::config_yaml::Config::default())
         } else {
-            acroniscloud_core::config::Config::load(std::path::Path::new(path.trim()))
+            acroniscloud_core::infra::config_yaml::Config::load(std::path::Path::new(path.trim()))
         }
     }
 
@@ -227,7 +227,7 @@ impl<'a> Options<'a> {
     /// and `usage.sqlite` next to it.
     pub fn earlier_files(
         &self,
-        config: &acroniscloud_core::config::Config,
+        config: &acroniscloud_core::infra::config_yaml::Config,
     ) -> (std::path::PathBuf, std::path::PathBuf) {
         let path = self.str("config_file");
         let config_dir = std::path::Path::new(path.trim())
@@ -255,12 +255,12 @@ impl<'a> Options<'a> {
 
 /// The request array the PHP glue passes to the JSON APIs (`method`, `action`, `query`,
 /// `content_type`, `body`) as the core's request.
-pub fn api_request(request: &ZendHashTable) -> acroniscloud_core::admin_api::ApiRequest {
+pub fn api_request(request: &ZendHashTable) -> acroniscloud_core::features::admin_api::ApiRequest {
     let query = match request.get("query").map(zval_to_json) {
         Some(Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
-    acroniscloud_core::admin_api::ApiRequest {
+    acroniscloud_core::features::admin_api::ApiRequest {
         method: get_str(request, "method"),
         action: get_str(request, "action"),
         query,

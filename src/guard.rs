@@ -26,7 +26,7 @@ pub fn contain<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         Err(Error::internal(format!(
             "Internal error in the acroniscloud extension ({}); the operation was not completed. Please report this message.",
-            acroniscloud_core::masking::mask_text(&panic_text(payload.as_ref()))
+            acroniscloud_core::infra::masking::mask_text(&panic_text(payload.as_ref()))
         )))
     })
 }

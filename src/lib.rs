@@ -42,7 +42,7 @@ extern "C" fn startup(_ty: i32, _module_number: i32) -> i32 {
             .unwrap_or_default();
         eprintln!(
             "acroniscloud: internal panic at {at}: {}",
-            acroniscloud_core::masking::mask_text(&msg)
+            acroniscloud_core::infra::masking::mask_text(&msg)
         );
     }));
     // A panic here would abort PHP: registration errors are reported as a failed start-up.
@@ -53,7 +53,7 @@ extern "C" fn startup(_ty: i32, _module_number: i32) -> i32 {
 }
 
 extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
-    let _ = std::panic::catch_unwind(acroniscloud_core::logging::new_request_uid);
+    let _ = std::panic::catch_unwind(acroniscloud_core::infra::logging::new_request_uid);
     0
 }
 
@@ -70,7 +70,7 @@ pub extern "C" fn info(_module: *mut ModuleEntry) {
         "TLS backend",
         "rustls (system trust store, SSL_CERT_FILE/SSL_CERT_DIR, cloud_api.ca_file)"
     );
-    info_table_row!("user agent", acroniscloud_core::http::USER_AGENT);
+    info_table_row!("user agent", acroniscloud_core::platform::http::USER_AGENT);
     info_table_end!();
 }
 

@@ -1,9 +1,9 @@
-//! `AcronisCloud\Markup`: the HTML fragments of `acroniscloud_core::markup` for the PHP glue,
+//! `AcronisCloud\Markup`: the HTML fragments of `acroniscloud_core::infra::markup` for the PHP glue,
 //! which only places them where WHMCS wants them.
 
 use crate::convert::{scalar, to_zval, zval_to_json};
 use crate::guard::guard;
-use acroniscloud_core::markup;
+use acroniscloud_core::infra::markup;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};

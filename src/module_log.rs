@@ -2,8 +2,8 @@
 //! caller said module logging is on (WHMCS "Module Debug Mode" plus the addon's
 //! `logging_cloud_api` switch, read by the PHP glue).
 
-use acroniscloud_core::http::Exchange;
-use acroniscloud_core::logging::request_uid;
+use acroniscloud_core::infra::logging::request_uid;
+use acroniscloud_core::platform::http::Exchange;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 
 pub struct ModuleLog {

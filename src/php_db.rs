@@ -7,12 +7,12 @@
 //! whatever WHMCS connects with (host, port, socket, charset, TLS) is what the module uses.
 //!
 //! With the "Database query" log scope on, each statement is written to the module log with
-//! its parameters masked (see `acroniscloud_core::masking`); only the module's statements pass
+//! its parameters masked (see `acroniscloud_core::infra::masking`); only the module's statements pass
 //! here, never WHMCS's own.
 
 use crate::convert::scalar;
-use acroniscloud_core::masking;
-use acroniscloud_core::storage::{Db, DbError, DbErrorKind, DbResult, Dialect, Row, Value};
+use acroniscloud_core::infra::masking;
+use acroniscloud_core::infra::storage::{Db, DbError, DbErrorKind, DbResult, Dialect, Row, Value};
 use ext_php_rs::types::{ZendCallable, Zval};
 use serde_json::Value as Json;
 use std::sync::Arc;
@@ -148,7 +148,7 @@ fn log_query(sql: &str, params: &[Value]) {
     let request = serde_json::json!({"query": sql, "bindings": shown}).to_string();
     let action = format!(
         "Request ID: {} | Type of call: Database query",
-        acroniscloud_core::logging::request_uid()
+        acroniscloud_core::infra::logging::request_uid()
     );
     let empty: Vec<String> = Vec::new();
     let _ = log.try_call(vec![

@@ -1,7 +1,7 @@
 //! `AcronisCloud\Provisioning`: the lifecycle callbacks of the server module (CreateAccount,
 //! ChangePackage, Suspend, Unsuspend, Terminate) and the contact hook. The PHP glue passes the
 //! service as WHMCS describes it and a few callbacks for WHMCS-side effects (custom fields,
-//! the service's server); everything else is `acroniscloud_core::provisioning`.
+//! the service's server); everything else is `acroniscloud_core::features::provisioning`.
 //!
 //! `run` never throws: WHMCS wants a result string, and an uncaught exception in a module
 //! callback would show the admin a PHP error page instead of an actionable message.
@@ -9,11 +9,11 @@
 use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
 use crate::guard::contain;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::audit::Actor;
-use acroniscloud_core::http::Exchange;
-use acroniscloud_core::i18n::Translator;
-use acroniscloud_core::provisioning::{self, change_rollback, Host};
-use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::features::audit::Actor;
+use acroniscloud_core::features::provisioning::{self, change_rollback, Host};
+use acroniscloud_core::infra::i18n::Translator;
+use acroniscloud_core::platform::http::Exchange;
+use acroniscloud_core::platform::server_settings::ServerRecord;
 use acroniscloud_core::{Error, Result};
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::prelude::*;

@@ -1,12 +1,12 @@
 //! `AcronisCloud\QuotaNotices`: the daily cron's quota notices (docs/quota-notices.md).
-//! Conversions only; the decision and the audit rows are `acroniscloud_core::usage::quota_notices`,
+//! Conversions only; the decision and the audit rows are `acroniscloud_core::features::usage::quota_notices`,
 //! the e-mail is the PHP glue's (WHMCS `SendEmail`), called back once per due notice.
 
 use crate::convert::{get_str, server_record, to_zval, values, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::server::ServerRecord;
-use acroniscloud_core::usage::{pipeline, quota_notices};
+use acroniscloud_core::features::usage::{pipeline, quota_notices};
+use acroniscloud_core::platform::server_settings::ServerRecord;
 use acroniscloud_core::Error;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};

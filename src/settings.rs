@@ -3,8 +3,8 @@
 
 use crate::convert::to_zval;
 use crate::guard::guard;
-use acroniscloud_core::config::Config;
-use acroniscloud_core::logging::{FileLogger, Level};
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::infra::logging::{FileLogger, Level};
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -87,16 +87,16 @@ impl Logger {
 
     /// The 7-hex-character id of the current request, as used in every log line.
     pub fn request_id() -> String {
-        acroniscloud_core::logging::request_uid()
+        acroniscloud_core::infra::logging::request_uid()
     }
 
     /// Masks passwords, secrets and tokens in a JSON document (by key) and in free text.
     pub fn mask_json(json: String) -> String {
         match serde_json::from_str::<serde_json::Value>(&json) {
-            Ok(v) => acroniscloud_core::masking::mask_text(
-                &acroniscloud_core::masking::mask_json(&v).to_string(),
+            Ok(v) => acroniscloud_core::infra::masking::mask_text(
+                &acroniscloud_core::infra::masking::mask_json(&v).to_string(),
             ),
-            Err(_) => acroniscloud_core::masking::mask_text(&json),
+            Err(_) => acroniscloud_core::infra::masking::mask_text(&json),
         }
     }
 
@@ -106,6 +106,6 @@ impl Logger {
             .into_iter()
             .map(|z| crate::convert::scalar(z).unwrap_or_default())
             .collect();
-        acroniscloud_core::masking::mask_query_bindings(&sql, &b)
+        acroniscloud_core::infra::masking::mask_query_bindings(&sql, &b)
     }
 }

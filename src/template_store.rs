@@ -4,7 +4,7 @@
 
 use crate::convert::{to_zval, Options};
 use crate::guard::guard;
-use acroniscloud_core::templates::{SqlTemplates, TemplateStorage};
+use acroniscloud_core::features::templates::{SqlTemplates, TemplateStorage};
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -45,9 +45,9 @@ impl TemplateStore {
                 .map(|t| (t.id.to_string(), t.name))
                 .collect();
             // Labels in the admin's language.
-            let t = acroniscloud_core::i18n::Translator::for_locale(&opts.str("locale"));
+            let t = acroniscloud_core::infra::i18n::Translator::for_locale(&opts.str("locale"));
             Ok(to_zval(
-                &acroniscloud_core::product_settings::config_options_in(
+                &acroniscloud_core::features::product_settings::config_options_in(
                     &templates,
                     &opts.str("admin_path"),
                     cfg.product.ask_user_credentials,
@@ -62,7 +62,7 @@ impl TemplateStore {
     /// like `tblcustomfields` columns.
     pub fn custom_field_plan(activation_method: Option<String>) -> PhpResult<Zval> {
         guard(|| {
-            let plan = acroniscloud_core::product_settings::custom_field_plan(
+            let plan = acroniscloud_core::features::product_settings::custom_field_plan(
                 activation_method.as_deref().unwrap_or(""),
             )?;
             let on = |b: bool| if b { "on" } else { "" };
@@ -93,6 +93,6 @@ impl TemplateStore {
 
     /// True when a stored custom `fieldname` denotes the module field `$key`.
     pub fn field_matches(fieldname: String, key: String) -> bool {
-        acroniscloud_core::product_settings::field_matches(&fieldname, &key)
+        acroniscloud_core::features::product_settings::field_matches(&fieldname, &key)
     }
 }

@@ -1,15 +1,15 @@
 //! `AcronisCloud\UsageMetrics`: the usage-report pipeline of the cron and of manage.php, the
 //! reads behind WHMCS's MetricProvider, and the offline report summary
-//! (docs/usage-billing.md). Conversions only; the work is in `acroniscloud_core::usage`.
+//! (docs/usage-billing.md). Conversions only; the work is in `acroniscloud_core::features::usage`.
 
 use crate::convert::{entries, get_str, scalar, server_record, to_zval, values, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
-use acroniscloud_core::config::Config;
-use acroniscloud_core::i18n::Translator;
-use acroniscloud_core::usage::{
+use acroniscloud_core::features::usage::{
     housekeeping, pipeline, provider, summarize_report, RunContext, UsagePaths, UsageServer,
 };
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::infra::i18n::Translator;
 use acroniscloud_core::Error;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
@@ -216,7 +216,7 @@ impl UsageMetrics {
         days: i64,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
-        use acroniscloud_core::usage::pipeline_status as status;
+        use acroniscloud_core::features::usage::pipeline_status as status;
         let out = guard(|| {
             let opts = Options::new(options);
             let config = opts.config()?;
@@ -309,16 +309,17 @@ impl UsageMetrics {
         let opts = Options::new(options);
         let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
         tenants.sort_unstable();
-        let page =
-            |db: &dyn acroniscloud_core::storage::Db, chunk: &[String]| -> Result<Value, Error> {
-                let found = housekeeping::usage(db, chunk, &pipeline::today())?;
-                Ok(Value::Object(
-                    found
-                        .into_iter()
-                        .map(|(t, u)| (t, usage_json(&u)))
-                        .collect(),
-                ))
-            };
+        let page = |db: &dyn acroniscloud_core::infra::storage::Db,
+                    chunk: &[String]|
+         -> Result<Value, Error> {
+            let found = housekeeping::usage(db, chunk, &pipeline::today())?;
+            Ok(Value::Object(
+                found
+                    .into_iter()
+                    .map(|(t, u)| (t, usage_json(&u)))
+                    .collect(),
+            ))
+        };
         let Some(each) = each.filter(|z| !z.is_null()) else {
             let out = guard(|| page(&opts.db()?, &tenants))?;
             return Ok(to_zval(&out));

@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use acroniscloud_core::admin_api::ApiRequest;
-use acroniscloud_core::client_area::{self, Context, Service, SignOn};
-use acroniscloud_core::config::Config;
-use acroniscloud_core::connection::Connection;
-use acroniscloud_core::http::Method;
-use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::features::admin_api::ApiRequest;
+use acroniscloud_core::features::client_area::{self, Context, Service, SignOn};
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::platform::connection::Connection;
+use acroniscloud_core::platform::http::Method;
+use acroniscloud_core::platform::server_settings::ServerRecord;
 use serde_json::{json, Value};
 
 struct Fixture {

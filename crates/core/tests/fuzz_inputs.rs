@@ -11,12 +11,12 @@
     clippy::panic
 )] // test code: failures should panic
 
-use acroniscloud_core::admin_api::dispatch::{self, Context as AdminContext};
-use acroniscloud_core::admin_api::guard::Caller;
-use acroniscloud_core::admin_api::{ApiRequest, ApiResponse};
-use acroniscloud_core::client_area::{self, Context as ClientContext, Service};
-use acroniscloud_core::config::Config;
-use acroniscloud_core::usage::read_stream;
+use acroniscloud_core::features::admin_api::dispatch::{self, Context as AdminContext};
+use acroniscloud_core::features::admin_api::guard::Caller;
+use acroniscloud_core::features::admin_api::{ApiRequest, ApiResponse};
+use acroniscloud_core::features::client_area::{self, Context as ClientContext, Service};
+use acroniscloud_core::features::usage::read_stream;
+use acroniscloud_core::infra::config_yaml::Config;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -386,7 +386,8 @@ fn admin_api_bodies_get_clear_answers() {
         ..AdminContext::default()
     };
     std::fs::create_dir_all(&dir).unwrap();
-    let db = acroniscloud_core::storage::sqlite::SqliteDb::open(&dir.join("whmcs.sqlite")).unwrap();
+    let db = acroniscloud_core::infra::storage::sqlite::SqliteDb::open(&dir.join("whmcs.sqlite"))
+        .unwrap();
     let actions = [
         "create_template",
         "update_template",

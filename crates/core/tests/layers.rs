@@ -3,13 +3,13 @@
 //! own layer or a lower one, never a higher one; a rule also never names the platform's I/O
 //! (HTTP, connection, token cache), since rules are pure functions over plain data.
 //!
-//! Every `crate::…` path in a source file counts (imports, qualified calls, doc links), the
-//! flat transitional aliases of `lib.rs` resolved to their layer. Test code (`tests.rs`, and
-//! everything after `#[cfg(test)]`) is exempt: a test may build its fixtures from any layer.
+//! Every `crate::…` path in a source file's code counts (imports, grouped imports, qualified
+//! calls); a lowercase path that names no layer is reported too, since the crate root holds
+//! only the four layers. Test code (`tests.rs`, and each item marked `#[cfg(test)]`) is
+//! exempt: a test may build its fixtures from any layer.
 
 #![allow(clippy::unwrap_used)] // test code: an unreadable source tree should fail the test
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -23,34 +23,6 @@ fn src() -> PathBuf {
 
 fn rank(layer: &str) -> Option<usize> {
     LAYERS.iter().position(|l| *l == layer)
-}
-
-/// `alias → (layer, module)` from the `pub use <layer>::{a, b as c};` lines of `lib.rs`.
-fn aliases(lib: &str) -> HashMap<String, (String, String)> {
-    let mut map = HashMap::new();
-    let flat = lib.replace('\n', " ");
-    for stmt in flat.split(';') {
-        let Some(rest) = stmt.trim().strip_prefix("pub use ") else {
-            continue;
-        };
-        let Some((layer, list)) = rest.split_once("::{") else {
-            continue;
-        };
-        if rank(layer).is_none() {
-            continue;
-        }
-        for item in list.trim_end_matches('}').split(',') {
-            let words: Vec<&str> = item.split_whitespace().collect();
-            match words.as_slice() {
-                [module] => map.insert(module.to_string(), (layer.into(), module.to_string())),
-                [module, "as", alias] => {
-                    map.insert(alias.to_string(), (layer.into(), module.to_string()))
-                }
-                _ => None,
-            };
-        }
-    }
-    map
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -68,42 +40,78 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The non-test lines of a file, with their numbers; lines of a `pub use` that a
-/// "Transitional" comment introduces are left out (aliases kept for unmerged branches).
+/// The non-test lines of a file, with their numbers: an item marked `#[cfg(test)]` (a test
+/// module, a test-only helper) is left out up to its closing brace or semicolon, so production
+/// code after it is still checked.
 fn production_lines(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
-    let mut transitional = false;
+    let mut skipping = false;
+    let mut depth = 0i64;
+    let mut opened = false;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim_start();
-        if t.starts_with("#[cfg(test)]") {
-            break;
-        }
-        if t.starts_with("//") {
-            transitional |= t.contains("Transitional");
+        if !skipping && t.starts_with("#[cfg(test)]") {
+            skipping = true;
+            depth = 0;
+            opened = false;
             continue;
         }
-        if !(transitional && t.starts_with("pub use ")) {
-            out.push((i + 1, line));
+        if !skipping {
+            if !t.starts_with("//") {
+                out.push((i + 1, line));
+            }
+            continue;
         }
-        transitional = false;
+        let code = t.split("//").next().unwrap_or("");
+        depth += braces(code);
+        opened |= code.contains('{');
+        if depth <= 0 && ((opened && code.contains('}')) || (!opened && code.ends_with(';'))) {
+            skipping = false;
+        }
     }
     out
 }
 
-/// The `(layer, module)` of every `crate::x::y` path on a line.
-fn targets(line: &str, alias: &HashMap<String, (String, String)>) -> Vec<(String, String)> {
+/// `{` minus `}` on a line, outside string and character literals.
+fn braces(code: &str) -> i64 {
+    let mut n = 0;
+    let mut in_str = false;
+    let mut prev = ' ';
+    for c in code.chars() {
+        match c {
+            '"' if prev != '\\' => in_str = !in_str,
+            '{' if !in_str => n += 1,
+            '}' if !in_str => n -= 1,
+            _ => {}
+        }
+        prev = c;
+    }
+    n
+}
+
+/// The `(layer, module)` of every `crate::layer::module` path on a line, including each
+/// path of a grouped import (`use crate::{rules::quotas, platform::http};`). A path whose
+/// first segment is not a layer is reported as `("", name)`: the core has no flat modules.
+fn targets(line: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for piece in line.split("crate::").skip(1) {
-        let mut segs = piece.split("::").map(|s| {
-            s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .next()
-                .unwrap_or("")
-        });
-        let first = segs.next().unwrap_or("").to_string();
-        if rank(&first).is_some() {
-            out.push((first, segs.next().unwrap_or("").to_string()));
-        } else if let Some(hit) = alias.get(&first) {
-            out.push(hit.clone());
+        let paths: Vec<&str> = match piece.strip_prefix('{') {
+            Some(group) => group.split(',').collect(),
+            None => vec![piece],
+        };
+        for path in paths {
+            let mut segs = path.trim().split("::").map(|s| {
+                s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("")
+            });
+            let first = segs.next().unwrap_or("").to_string();
+            let second = segs.next().unwrap_or("").to_string();
+            if rank(&first).is_some() {
+                out.push((first, second));
+            } else if first.chars().next().is_some_and(char::is_lowercase) {
+                out.push((String::new(), first));
+            }
         }
     }
     out
@@ -111,7 +119,6 @@ fn targets(line: &str, alias: &HashMap<String, (String, String)>) -> Vec<(String
 
 fn violations() -> Vec<String> {
     let root = src();
-    let alias = aliases(&fs::read_to_string(root.join("lib.rs")).unwrap());
     let mut files = Vec::new();
     rust_files(&root, &mut files);
     let mut found = Vec::new();
@@ -127,11 +134,12 @@ fn violations() -> Vec<String> {
         };
         let text = fs::read_to_string(&file).unwrap();
         for (n, line) in production_lines(&text) {
-            for (to, module) in targets(line, &alias) {
+            for (to, module) in targets(line) {
+                let flat = to.is_empty();
                 let upward = rank(&to).is_some_and(|r| r > own);
                 let impure =
                     layer == "rules" && to == "platform" && PLATFORM_IO.contains(&module.as_str());
-                if upward || impure {
+                if flat || upward || impure {
                     found.push(format!(
                         "{rel}:{n}: {layer} -> {to}::{module}: {}",
                         line.trim()
@@ -154,26 +162,32 @@ fn layers_point_one_way() {
 }
 
 #[test]
-fn the_check_sees_aliases_and_layer_paths() {
-    let alias = aliases(
-        "pub use features::{usage, provisioning as prov};\npub use infra::{config_yaml as config};",
-    );
+fn the_check_sees_layer_paths_groups_and_flat_paths() {
     assert_eq!(
-        targets(
-            "use crate::prov::messages; x = crate::config::load();",
-            &alias
-        ),
+        targets("use crate::features::usage::x; y = crate::infra::config_yaml::load();"),
         vec![
-            ("features".to_string(), "provisioning".to_string()),
+            ("features".to_string(), "usage".to_string()),
             ("infra".to_string(), "config_yaml".to_string())
         ]
     );
     assert_eq!(
-        targets("use crate::rules::quotas::x;", &alias),
-        vec![("rules".to_string(), "quotas".to_string())]
+        targets("use crate::{rules::quotas, platform::http::Exchange, Error};"),
+        vec![
+            ("rules".to_string(), "quotas".to_string()),
+            ("platform".to_string(), "http".to_string())
+        ]
     );
-    let lines = production_lines(
-        "use a;\n// Transitional alias\npub use crate::features::x;\n#[cfg(test)]\nuse b;",
+    assert_eq!(
+        targets("use crate::usage::pipeline;"),
+        vec![(String::new(), "usage".to_string())]
     );
-    assert_eq!(lines, vec![(1, "use a;")]);
+}
+
+#[test]
+fn test_items_are_exempt_but_code_after_them_is_checked() {
+    let text = "use a;\n// note\n#[cfg(test)]\nmod tests {\n    use b;\n    fn f() { g(); }\n}\nuse c;\n#[cfg(test)]\nuse d;\nfn e() {}";
+    assert_eq!(
+        production_lines(text),
+        vec![(1, "use a;"), (8, "use c;"), (11, "fn e() {}")]
+    );
 }

@@ -2,10 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use acroniscloud_core::config::Config;
-use acroniscloud_core::connection::Connection;
-use acroniscloud_core::migration::v1_api;
-use acroniscloud_core::server::ServerRecord;
+use acroniscloud_core::features::migration::v1_api;
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::platform::connection::Connection;
+use acroniscloud_core::platform::server_settings::ServerRecord;
 use serde_json::json;
 
 const CUSTOMER: &str = "0a1b2c3d-0000-4000-8000-0000000000a1";

@@ -4,22 +4,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use acroniscloud_core::audit::{Actor, SqlAudit};
-use acroniscloud_core::config::Config;
-use acroniscloud_core::connection::Connection;
-use acroniscloud_core::error::Result;
-use acroniscloud_core::http::Exchange;
-use acroniscloud_core::provisioning::progress::{ProgressStore, SqlProgress, Step};
-use acroniscloud_core::provisioning::{
+use acroniscloud_core::features::audit::{Actor, SqlAudit};
+use acroniscloud_core::features::provisioning::progress::{ProgressStore, SqlProgress, Step};
+use acroniscloud_core::features::provisioning::{
     self, ChangeOutcome, ClientDetails, Context, Host, ServiceFields, ServiceInput,
 };
-use acroniscloud_core::server::ServerRecord;
-use acroniscloud_core::storage::sqlite::SqliteDb;
-use acroniscloud_core::templates::model::{
+use acroniscloud_core::features::templates::model::{
     ManagementMode, OfferingItem, Status, TemplateData, TenantKind,
 };
-use acroniscloud_core::templates::{SqlTemplates, TemplateStorage};
-use acroniscloud_core::tenants::{self, Contact, NewTenant};
+use acroniscloud_core::features::templates::{SqlTemplates, TemplateStorage};
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::infra::error::Result;
+use acroniscloud_core::infra::storage::sqlite::SqliteDb;
+use acroniscloud_core::platform::connection::Connection;
+use acroniscloud_core::platform::http::Exchange;
+use acroniscloud_core::platform::server_settings::ServerRecord;
+use acroniscloud_core::platform::tenants::{self, Contact, NewTenant};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -549,7 +549,7 @@ fn l6_login_taken() {
     let mut w = World::new();
     let other = w.foreign_tenant("Other Co", "whmcs-service-id=99");
     let mut conn = w.connection();
-    acroniscloud_core::users::create(
+    acroniscloud_core::platform::users::create(
         &mut conn,
         &other,
         "admin1",
@@ -1359,7 +1359,8 @@ fn assert_resumed(w: &World, case: &Value) {
     assert_eq!(ours.len(), 1, "one tenant after {case}");
     let tid = w.field("tenant_id");
     assert_eq!(ours[0]["id"], tid.as_str(), "{case}");
-    let users = acroniscloud_core::users::tenant_user_ids(&mut w.connection(), &tid).unwrap();
+    let users =
+        acroniscloud_core::platform::users::tenant_user_ids(&mut w.connection(), &tid).unwrap();
     let uid = w.field("user_id");
     assert!(!uid.is_empty(), "{case}");
     let user = w.user_state(&uid);

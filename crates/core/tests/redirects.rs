@@ -4,7 +4,7 @@
 //! caps (finding 4), which need the same local servers.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code: failures should panic
-use acroniscloud_core::http::{download, send, Body, HttpOptions, Method, Request};
+use acroniscloud_core::platform::http::{download, send, Body, HttpOptions, Method, Request};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;

@@ -7,11 +7,11 @@
     clippy::panic
 )]
 
-use acroniscloud_core::storage::sqlite::SqliteDb;
-use acroniscloud_core::templates::{
+use acroniscloud_core::features::templates::{
     self, ManagementMode, Mode, OfferingItem, PlatformFacts, RootOfferingItem, SqlTemplates,
     Status, TemplateData, TemplateError, TemplateStorage, TenantKind, UserRole,
 };
+use acroniscloud_core::infra::storage::sqlite::SqliteDb;
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use acroniscloud_core::config::Config;
-use acroniscloud_core::connection::Connection;
-use acroniscloud_core::server::ServerRecord;
-use acroniscloud_core::tenants::{self, Contact, NewTenant};
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::platform::connection::Connection;
+use acroniscloud_core::platform::server_settings::ServerRecord;
+use acroniscloud_core::platform::tenants::{self, Contact, NewTenant};
 use serde_json::{json, Value};
 
 struct Sim {
@@ -161,7 +161,7 @@ fn unknown_tenant_reads_as_none_and_suspend_says_what_to_do() {
 
 #[test]
 fn users_logins_and_roles() {
-    use acroniscloud_core::users;
+    use acroniscloud_core::platform::users;
     let sim = Sim::start();
     let mut conn = sim.connection();
     let wanted = new_tenant(&mut conn, "Users Ltd");

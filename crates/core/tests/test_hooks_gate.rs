@@ -5,7 +5,7 @@
 //! A separate test binary: the variables set here cannot leak into other tests.
 
 #![allow(clippy::unwrap_used)]
-use acroniscloud_core::usage::pipeline::today;
+use acroniscloud_core::features::usage::pipeline::today;
 
 const FIXED: &str = "2001-02-03";
 

@@ -4,12 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use acroniscloud_core::config::Config;
-use acroniscloud_core::server::ServerRecord;
-use acroniscloud_core::storage::sqlite::SqliteDb;
-use acroniscloud_core::usage::housekeeping;
-use acroniscloud_core::usage::pipeline::{self, process_all, RunContext, UsagePaths, UsageServer};
-use acroniscloud_core::usage::store::UsageStore;
+use acroniscloud_core::features::usage::housekeeping;
+use acroniscloud_core::features::usage::pipeline::{
+    self, process_all, RunContext, UsagePaths, UsageServer,
+};
+use acroniscloud_core::features::usage::store::UsageStore;
+use acroniscloud_core::infra::config_yaml::Config;
+use acroniscloud_core::infra::storage::sqlite::SqliteDb;
+use acroniscloud_core::platform::server_settings::ServerRecord;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -167,7 +169,7 @@ impl Fixture {
         }
     }
 
-    fn run(&self, day: &str) -> acroniscloud_core::usage::ServerOutcome {
+    fn run(&self, day: &str) -> acroniscloud_core::features::usage::ServerOutcome {
         let ctx = RunContext {
             config: &self.config,
             paths: &self.paths,

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use acronis_sim::state::{Infra, ItemState, Quota, UsageValue};
-use acroniscloud_core::usage::summarize_report;
+use acroniscloud_core::features::usage::summarize_report;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 

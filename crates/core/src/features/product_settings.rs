@@ -37,7 +37,7 @@ pub fn config_options_in(
     let admin = if admin.is_empty() { "admin" } else { admin };
     let link = format!(
         "<a href=\"/{}/addonmodules.php?module=acroniscloud\">{DISPLAY_NAME}</a>",
-        crate::markup::escape(admin)
+        crate::infra::markup::escape(admin)
     );
     let options: Map<String, Value> = templates
         .iter()

@@ -16,7 +16,7 @@ pub struct Config {
     pub usage_report: UsageReportConfig,
     pub templates: TemplatesConfig,
     pub audit: AuditConfig,
-    pub quota_notices: crate::usage::quota_notices::QuotaNoticesConfig,
+    pub quota_notices: QuotaNoticesConfig,
 }
 
 /// The audit trail (`acroniscloud_audit`): entries older than `retention_days` are deleted by
@@ -112,7 +112,7 @@ pub struct UsageReportConfig {
 }
 
 /// The SQLite file of versions before the move to the WHMCS database (imported once; see
-/// `storage::import`).
+/// `features::migration::sqlite_import`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TemplatesConfig {
@@ -297,6 +297,53 @@ impl Config {
         if self.usage_report.php_cli_interpreter.trim().is_empty() {
             self.usage_report.php_cli_interpreter = "php".into();
         }
+        Ok(())
+    }
+}
+
+/// Largest threshold accepted (percent): a provider may warn well above the quota when it
+/// allows overage, but a typo like 8000 must not silently disable the notice.
+pub const MAX_THRESHOLD: i64 = 1000;
+
+/// The `quota_notices` section of `config.yaml`. Off by default: a module update must not
+/// start e-mailing a provider's clients on its own.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuotaNoticesConfig {
+    pub enabled: bool,
+    /// Whole percents of the quota, 1..=1000; kept sorted and without repeats.
+    pub thresholds: Vec<i64>,
+}
+
+impl Default for QuotaNoticesConfig {
+    fn default() -> Self {
+        QuotaNoticesConfig {
+            enabled: false,
+            thresholds: vec![80, 100],
+        }
+    }
+}
+
+impl QuotaNoticesConfig {
+    /// Checks the thresholds (a bad one is a config error naming it), then sorts and
+    /// deduplicates them so the rule can take the highest crossed one.
+    pub fn normalise(&mut self) -> Result<()> {
+        if self.thresholds.is_empty() {
+            return Err(Error::config(
+                "quota_notices.thresholds: list at least one threshold (percent of the quota, 1 to 1000)",
+            ));
+        }
+        if let Some(bad) = self
+            .thresholds
+            .iter()
+            .find(|t| !(1..=MAX_THRESHOLD).contains(*t))
+        {
+            return Err(Error::config(format!(
+                "quota_notices.thresholds: {bad} is not a whole percent from 1 to {MAX_THRESHOLD}"
+            )));
+        }
+        self.thresholds.sort_unstable();
+        self.thresholds.dedup();
         Ok(())
     }
 }

@@ -114,7 +114,7 @@ impl Connection {
     }
 
     /// This connection with the retry rules of `caller`: a connection serving a person at a
-    /// page gives up quickly (see [`crate::retry_policy`]); background work keeps the
+    /// page gives up quickly (see [`crate::platform::retry_policy`]); background work keeps the
     /// configured retries. Connections start as background.
     pub fn for_caller(mut self, caller: Caller) -> Connection {
         self.http = http_options(&self.config).for_caller(caller);

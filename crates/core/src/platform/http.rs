@@ -74,7 +74,7 @@ impl HttpOptions {
         }
     }
 
-    /// These options with the retry rules narrowed for `caller` (see [`crate::retry_policy`]).
+    /// These options with the retry rules narrowed for `caller` (see [`crate::platform::retry_policy`]).
     pub fn for_caller(&self, caller: Caller) -> HttpOptions {
         let p = self.retry_policy().for_caller(caller);
         HttpOptions {

@@ -10,7 +10,7 @@
 //! `retry_backoff_ms`, `retry_after_max`).
 //!
 //! The decision is a pure function of the attempt's outcome and the time already spent, so the
-//! budget is unit-tested without clocks; [`crate::http::send`] applies it.
+//! budget is unit-tested without clocks; [`crate::platform::http::send`] applies it.
 
 use std::time::Duration;
 

@@ -17,9 +17,9 @@
 //! Pack items bought through configurable options are not affected: an option is a purchase
 //! of that item (manual 6.7 upsell) and goes through the ordinary option rules.
 
-use crate::catalog::{catalog, OfferingItem as Meta};
-use crate::error::Result;
-use crate::templates::model::{OfferingItem, Status, TemplateData, ADVANCED_PACKS};
+use crate::infra::error::Result;
+use crate::platform::catalog::{catalog, OfferingItem as Meta};
+use crate::rules::templates::model::{OfferingItem, Status, TemplateData, ADVANCED_PACKS};
 
 /// English title of a pack (a product name, shown as is in every language).
 pub fn pack_title(pack: &str) -> Option<&'static str> {
@@ -110,7 +110,7 @@ pub fn implied_items(t: &TemplateData) -> Result<Vec<OfferingItem>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::templates::model::{
+    use crate::rules::templates::model::{
         Application, Edition, ManagementMode, Mode, TenantKind, UserRole,
     };
 

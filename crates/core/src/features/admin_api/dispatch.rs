@@ -37,11 +37,11 @@ pub struct Context {
     /// Optional directory of edited `.po` files that win over the built-in ones.
     pub l10n_dir: Option<std::path::PathBuf>,
     /// Services and products of the module, for the legacy-editions page (manual 6.6).
-    pub legacy: crate::migration::legacy_editions::Inventory,
+    pub legacy: crate::features::migration::legacy_editions::Inventory,
     /// Services of Acronis products (reconciliation only).
-    pub services: Vec<crate::reconciliation::ServiceRef>,
+    pub services: Vec<crate::features::reconciliation::ServiceRef>,
     /// What WHMCS recorded per tenant and metric (reconciliation only).
-    pub billed: Vec<crate::reconciliation::BilledValue>,
+    pub billed: Vec<crate::features::reconciliation::BilledValue>,
     /// `addonmodules.php?module=acroniscloud` as WHMCS gives it (links of the pages).
     pub module_link: String,
     /// URL of the addon's assets folder (the pages' stylesheet).

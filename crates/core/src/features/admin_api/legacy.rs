@@ -5,10 +5,10 @@
 
 use super::dispatch::Context;
 use super::envelope::{parse_body, ApiRequest, ApiResponse};
-use crate::i18n::{Domain, Translator};
-use crate::migration::legacy_editions::{self, ServicePlan};
-use crate::storage::Db;
-use crate::templates::{SqlTemplates, TemplateData, TemplateStorage};
+use crate::features::migration::legacy_editions::{self, ServicePlan};
+use crate::features::templates::{SqlTemplates, TemplateData, TemplateStorage};
+use crate::infra::i18n::{Domain, Translator};
+use crate::infra::storage::Db;
 use serde_json::{json, Value};
 
 /// Most services one `legacy_switch` request may name: each runs a ChangePackage with

@@ -5,14 +5,14 @@
 //! offering item, the text before the first `:`), which admin edits survive a re-run (renamed
 //! friendly names and prices) and which rows a new option needs (one sub-option, a zero price
 //! row per currency so the admin sees the grid ready to fill) are the module's rules. The
-//! WHMCS side only lends its database connection (`crate::storage::Db`). Re-running with the
+//! WHMCS side only lends its database connection (`crate::infra::storage::Db`). Re-running with the
 //! same group name updates that group instead of creating a second one.
 //!
 //! The SQL is plain enough to run unchanged on MariaDB and on the emulation's SQLite; the WHMCS
 //! column named `order` is quoted with backticks, which both accept.
 
-use crate::config_options::PlannedOption;
-use crate::storage::{self, Db, DbError, Row, TxError, Value};
+use crate::infra::storage::{self, Db, DbError, Row, TxError, Value};
+use crate::rules::config_options::PlannedOption;
 
 /// One planned group, as `create_options` validated and planned it.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,7 +155,7 @@ fn link(db: &dyn Db, gid: i64, product_id: i64) -> Result<(), DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::sqlite::SqliteDb;
+    use crate::infra::storage::sqlite::SqliteDb;
 
     fn whmcs() -> SqliteDb {
         let db = SqliteDb::memory().expect("memory database");

@@ -8,12 +8,14 @@ use super::dispatch::Context;
 use super::envelope::ApiRequest;
 use super::guard::check;
 use super::pipeline_actions::{findings_of, status_of, ui_translator};
-use crate::http::Exchange;
-use crate::i18n::Translator;
-use crate::markup::{escape, url_component};
-use crate::reconciliation::{number, Filter, Finding, KINDS};
-use crate::storage::Db;
-use crate::usage::pipeline_status::{duration_text, time_text, DayStatus, PipelineStatus};
+use crate::features::reconciliation::{number, Filter, Finding, KINDS};
+use crate::features::usage::pipeline_status::{
+    duration_text, time_text, DayStatus, PipelineStatus,
+};
+use crate::infra::i18n::Translator;
+use crate::infra::markup::{escape, url_component};
+use crate::infra::storage::Db;
+use crate::platform::http::Exchange;
 
 /// The pages this module renders (`page` query parameter).
 pub const PAGES: &[&str] = &["usage_billing", "reconciliation"];
@@ -40,7 +42,7 @@ pub fn render(
                     .map(str::to_string)
             })
             .unwrap_or_default();
-        return (crate::markup::error_alert(&message), Vec::new());
+        return (crate::infra::markup::error_alert(&message), Vec::new());
     }
     let mut exchanges = Vec::new();
     let body = match page {
@@ -140,7 +142,7 @@ fn banner_of(status: &PipelineStatus, ctx: &Context, t: &Translator) -> String {
 fn usage_billing(req: &ApiRequest, ctx: &Context, db: Option<&dyn Db>, t: &Translator) -> String {
     let status = match status_of(&req.query, ctx, db) {
         Ok(s) => s,
-        Err(e) => return crate::markup::error_alert(&error_text(&e.body)),
+        Err(e) => return crate::infra::markup::error_alert(&error_text(&e.body)),
     };
     let mut out = format!(
         "<h2>{}</h2><p>{}</p>",
@@ -288,7 +290,7 @@ fn reconciliation(
         }
         Err(e) => {
             out.push_str(&filter_form(&Filter::default(), ctx, t));
-            out.push_str(&crate::markup::error_alert(&error_text(&e.body)));
+            out.push_str(&crate::infra::markup::error_alert(&error_text(&e.body)));
         }
     }
     out
@@ -426,7 +428,7 @@ fn finding_row(f: &Finding, t: &Translator) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::admin_api::guard::Caller;
+    use crate::features::admin_api::guard::Caller;
 
     fn ctx() -> Context {
         Context {
@@ -448,7 +450,7 @@ mod tests {
         let de = tabs(
             "usage_billing",
             &ctx(),
-            &Translator::load("de", crate::i18n::Domain::Ui, None),
+            &Translator::load("de", crate::infra::i18n::Domain::Ui, None),
         );
         assert!(de.contains("aria-current"));
     }
@@ -470,7 +472,7 @@ mod tests {
             server_name: "EU".into(),
             tenant_id: Some("t-1".into()),
             tenant_name: Some("<b>Acme</b>".into()),
-            actions: vec![crate::reconciliation::FixAction {
+            actions: vec![crate::features::reconciliation::FixAction {
                 kind: "adopt".into(),
                 href: "clientsservices.php?adopt_tenant_id=t-1&adopt_server_id=1".into(),
             }],

@@ -5,13 +5,13 @@
 use super::dispatch::Context;
 use super::envelope::{from_error, ApiResponse};
 use super::servers;
-use crate::i18n::{Domain, Translator};
-use crate::reconciliation::{self, Filter, Finding, Input, KINDS};
-use crate::storage::Db;
-use crate::usage::pipeline_status::{
+use crate::features::reconciliation::{self, Filter, Finding, Input, KINDS};
+use crate::features::usage::pipeline_status::{
     pipeline_status as read_status, PipelineStatus, StatusClock, StatusServer, DEFAULT_DAYS,
     MAX_DAYS,
 };
+use crate::infra::i18n::{Domain, Translator};
+use crate::infra::storage::Db;
 use serde_json::{json, Map, Value};
 
 fn param(query: &Map<String, Value>, name: &str) -> Option<String> {
@@ -128,7 +128,7 @@ pub fn findings_of(
     query: &Map<String, Value>,
     ctx: &Context,
     db: Option<&dyn Db>,
-    exchanges: &mut Vec<crate::http::Exchange>,
+    exchanges: &mut Vec<crate::platform::http::Exchange>,
 ) -> Result<(Filter, Vec<Finding>), ApiResponse> {
     let filter = filter_of(query, ctx)?;
     let enabled: Vec<_> = ctx
@@ -160,7 +160,7 @@ pub fn reconciliation(
     query: &Map<String, Value>,
     ctx: &Context,
     db: Option<&dyn Db>,
-    exchanges: &mut Vec<crate::http::Exchange>,
+    exchanges: &mut Vec<crate::platform::http::Exchange>,
 ) -> Result<ApiResponse, ApiResponse> {
     let csv = match param(query, "format").as_deref() {
         None | Some("json") => false,

@@ -7,13 +7,13 @@
 use super::dispatch::Context;
 use super::envelope::{from_error, parse_body, require_method, ApiRequest, ApiResponse};
 use super::guard::check;
-use crate::audit::{Actor, SqlAudit};
-use crate::error::Error;
-use crate::provisioning::adopt::{self, AdoptRequest};
-use crate::provisioning::progress_store::SqlProgress;
-use crate::provisioning::{self, Host, ServiceInput};
-use crate::storage::Db;
-use crate::templates::SqlTemplates;
+use crate::features::audit::{Actor, SqlAudit};
+use crate::features::provisioning::adopt::{self, AdoptRequest};
+use crate::features::provisioning::progress_store::SqlProgress;
+use crate::features::provisioning::{self, Host, ServiceInput};
+use crate::features::templates::SqlTemplates;
+use crate::infra::error::Error;
+use crate::infra::storage::Db;
 use serde_json::{json, Value};
 
 /// (action, the one HTTP method it accepts).

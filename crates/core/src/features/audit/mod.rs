@@ -11,8 +11,8 @@ pub mod store;
 
 pub use store::SqlAudit;
 
-use crate::error::Result;
-use crate::masking::{is_secret_key, MASK};
+use crate::infra::error::Result;
+use crate::infra::masking::{is_secret_key, MASK};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -118,7 +118,7 @@ pub fn clean(v: &Value) -> Value {
                 .collect(),
         ),
         Value::Array(a) => Value::Array(a.iter().map(clean).collect()),
-        Value::String(s) => Value::String(crate::masking::mask_text(s)),
+        Value::String(s) => Value::String(crate::infra::masking::mask_text(s)),
         other => other.clone(),
     }
 }

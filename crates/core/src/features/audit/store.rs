@@ -4,8 +4,8 @@
 //! another client.
 
 use super::{clean, Entry, Recorder};
-use crate::error::Result;
-use crate::storage::{map_db, schema, Db, Dialect, Value};
+use crate::infra::error::Result;
+use crate::infra::storage::{map_db, schema, Db, Dialect, Value};
 use serde::Serialize;
 
 const TABLE: &str = "acroniscloud_audit";
@@ -77,7 +77,7 @@ impl<'d> SqlAudit<'d> {
                     Value::from(clean(&entry.before).to_string()),
                     Value::from(clean(&entry.after).to_string()),
                     Value::from(clean(&entry.state).to_string()),
-                    Value::from(crate::masking::mask_text(&entry.result)),
+                    Value::from(crate::infra::masking::mask_text(&entry.result)),
                 ],
             )
             .map_err(map_db("Writing the audit trail"))?;
@@ -225,7 +225,7 @@ fn cut(s: &str, max: usize) -> String {
 mod tests {
     use super::super::Actor;
     use super::*;
-    use crate::storage::sqlite::SqliteDb;
+    use crate::infra::storage::sqlite::SqliteDb;
     use serde_json::json;
 
     fn entry(service_id: i64, action: &str) -> Entry {

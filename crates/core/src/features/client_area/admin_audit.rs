@@ -4,8 +4,8 @@
 //! `service-tab.js` sends to the admin JSON actions `adopt_search` and `adopt_tenant`.
 
 use super::admin_tab::escape;
-use crate::audit::store::Page;
-use crate::i18n::Translator;
+use crate::features::audit::store::Page;
+use crate::infra::i18n::Translator;
 use serde_json::Value;
 
 /// `before → after` of one entry as a definition list (keys sorted by the JSON map).
@@ -150,7 +150,7 @@ pub fn adopt_form_html(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::store::Stored;
+    use crate::features::audit::store::Stored;
     use serde_json::json;
 
     fn page(n: usize, page: i64, pages: i64) -> Page {

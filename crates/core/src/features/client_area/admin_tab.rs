@@ -9,8 +9,8 @@ use crate::platform::connection::Connection;
 use crate::platform::http::Exchange;
 use serde_json::Value;
 
-/// HTML escaping is the one of `crate::markup` (same rules everywhere markup is built).
-pub use crate::markup::escape;
+/// HTML escaping is the one of `crate::infra::markup` (same rules everywhere markup is built).
+pub use crate::infra::markup::escape;
 
 fn code(s: &str, t: &Translator) -> String {
     if s.trim().is_empty() {

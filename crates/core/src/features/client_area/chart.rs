@@ -11,8 +11,8 @@
 
 use super::format::number;
 use super::history::{MetricSeries, Quota};
-use crate::i18n::substitute;
-use crate::markup::escape;
+use crate::infra::i18n::substitute;
+use crate::infra::markup::escape;
 
 /// Drawing area of the SVG (its `viewBox`; the CSS scales it to the page's width).
 const WIDTH: f64 = 640.0;

@@ -16,7 +16,7 @@ pub const TEMPORARILY_UNAVAILABLE: &str =
 pub fn short_text(e: &Error) -> &'static str {
     match e {
         Error::Transport(_) => "The Acronis Cyber Cloud service cannot be reached right now. Please try again later.",
-        // Throttled or failing after the interactive retry budget (crate::retry_policy): the
+        // Throttled or failing after the interactive retry budget (crate::platform::retry_policy): the
         // platform is busy, not the request wrong; a second try in a moment usually works.
         Error::Api(a) if a.status == 429 || a.status >= 500 => TEMPORARILY_UNAVAILABLE,
         Error::Api(_) => "The Acronis Cyber Cloud service could not complete the request. Please try again later.",
@@ -166,7 +166,7 @@ mod tests {
         let r = with_reference(answer(&api(503), &FileLogger::disabled(), "get_details"));
         assert_eq!(r.status, 503);
         assert!(r.body.contains("temporarily unavailable"), "{}", r.body);
-        let t = crate::i18n::Translator::for_locale("german");
+        let t = crate::infra::i18n::Translator::for_locale("german");
         assert_ne!(
             t.translate_message(TEMPORARILY_UNAVAILABLE),
             TEMPORARILY_UNAVAILABLE

@@ -7,10 +7,10 @@
 //! gap (`None`, drawn as a break in the line): nothing was measured, which is not the same as
 //! zero. A stored day without the metric is 0: the report had no usage of it that day.
 
-use crate::catalog::{catalog, BillingMetric};
-use crate::error::{Error, Result};
-use crate::usage::housekeeping::TenantUsage;
-use crate::usage::provider::{convert, whmcs_unit};
+use crate::features::usage::housekeeping::TenantUsage;
+use crate::features::usage::provider::{convert, whmcs_unit};
+use crate::infra::error::{Error, Result};
+use crate::platform::catalog::{catalog, BillingMetric};
 use serde_json::{json, Map, Value};
 
 /// Window when the request names none.

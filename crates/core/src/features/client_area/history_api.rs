@@ -8,12 +8,12 @@ use super::refresh::{self, Decision};
 use super::{
     client_errors, file_logger, usage_items, usages, with_connection, Context, Deps, Found,
 };
-use crate::admin_api::ApiResponse;
-use crate::connection::Connection;
-use crate::http::Exchange;
-use crate::i18n::{Domain, Translator};
-use crate::storage::Db;
-use crate::usage::{housekeeping, pipeline};
+use crate::features::admin_api::ApiResponse;
+use crate::features::usage::{housekeeping, pipeline};
+use crate::infra::i18n::{Domain, Translator};
+use crate::infra::storage::Db;
+use crate::platform::connection::Connection;
+use crate::platform::http::Exchange;
 use serde_json::{json, Value};
 
 /// Windows the page's switch offers.
@@ -44,7 +44,7 @@ fn truthy(v: Option<&Value>) -> bool {
 /// One indexed read of the tenant's stored days for all metrics, then one live usages call
 /// for the quotas; when that call fails the answer still has the usage (and no quotas).
 pub fn usage_history(
-    req: &crate::admin_api::ApiRequest,
+    req: &crate::features::admin_api::ApiRequest,
     ctx: &Context,
     deps: Deps,
     exchanges: &mut Vec<Exchange>,
@@ -100,7 +100,7 @@ fn live_quotas(
                 Found::Failed(e) => e.to_string(),
             };
             conn.logger().log(
-                crate::logging::Level::Warning,
+                crate::infra::logging::Level::Warning,
                 &format!(
                     "Usage history of service {}: quotas not loaded: {why}",
                     ctx.service.service_id
@@ -174,8 +174,8 @@ pub fn refresh(ctx: &Context, deps: Deps, exchanges: &mut Vec<Exchange>) -> Answ
 mod tests {
     use super::super::{handle, handle_with, Service, MODULE};
     use super::*;
-    use crate::admin_api::ApiRequest;
-    use crate::storage::{schema, sqlite::SqliteDb};
+    use crate::features::admin_api::ApiRequest;
+    use crate::infra::storage::{schema, sqlite::SqliteDb};
 
     const TENANT: &str = "0b9cbd9e-7d3c-4b8a-9d6e-1f3a5c7e9b21";
 

@@ -78,7 +78,7 @@ pub struct Context {
 /// limit) and the clock (Unix seconds), passed in so tests can set both.
 #[derive(Clone, Copy)]
 pub struct Deps<'a> {
-    pub db: Option<&'a dyn crate::storage::Db>,
+    pub db: Option<&'a dyn crate::infra::storage::Db>,
     pub now: i64,
 }
 

@@ -7,8 +7,8 @@
 //! schema version is needed. Each refresh takes it under a fresh owner name, so a holder can
 //! never extend its own window; the row is never released, it simply expires.
 
-use crate::error::Result;
-use crate::storage::{lease, Db};
+use crate::infra::error::Result;
+use crate::infra::storage::{lease, Db};
 
 /// Seconds between two refreshes of one service.
 pub const INTERVAL: i64 = 60;
@@ -58,7 +58,7 @@ pub fn utc_text(t: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{schema, sqlite::SqliteDb};
+    use crate::infra::storage::{schema, sqlite::SqliteDb};
 
     #[test]
     fn one_refresh_per_service_per_minute() {

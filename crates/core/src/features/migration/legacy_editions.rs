@@ -9,9 +9,9 @@
 //!
 //! Pure logic: the caller passes the WHMCS rows ([`Inventory`]) and the stored templates.
 
-use crate::packs;
-use crate::templates::model::{Mode, Status, TemplateData};
-use crate::upgrade_rules::{
+use crate::features::templates::model::{Mode, Status, TemplateData};
+use crate::rules::packs;
+use crate::rules::upgrade_rules::{
     self, is_legacy_edition, ChangePlan, TenantState, LEGACY_UPGRADE_PACKS,
 };
 use serde::{Deserialize, Serialize};
@@ -99,7 +99,7 @@ pub fn suggested_packs(editions: &[String]) -> Vec<String> {
         .filter(|(e, _)| editions.iter().any(|x| x == e))
         .flat_map(|(_, p)| p.iter().copied())
         .collect();
-    crate::templates::model::ADVANCED_PACKS
+    crate::features::templates::model::ADVANCED_PACKS
         .iter()
         .map(|(p, _)| *p)
         .filter(|p| wanted.contains(p))
@@ -311,7 +311,7 @@ pub fn plan_service(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::templates::model::{
+    use crate::features::templates::model::{
         Application, Edition, ManagementMode, OfferingItem, TenantKind, UserRole,
     };
 

@@ -9,13 +9,13 @@
 use super::progress::{Progress, Step};
 use super::run::load_template;
 use super::{audit_trail, customer_tag, field, session, Context, ServiceInput};
-use crate::connection::Connection;
-use crate::error::{Error, Result};
-use crate::http::Method;
+use crate::features::templates::model::{Status, TemplateData};
+use crate::infra::error::{Error, Result};
+use crate::platform::connection::Connection;
+use crate::platform::http::Method;
+use crate::platform::tenants::{self, Tenant};
+use crate::platform::users;
 use crate::platform::{OfferingItem, Platform};
-use crate::templates::model::{Status, TemplateData};
-use crate::tenants::{self, Tenant};
-use crate::users;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -66,10 +66,10 @@ pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) ->
         return Err(Error::validation(NOT_FREE));
     }
     let tenant_id = req.tenant_id.trim().to_string();
-    crate::uuid::require(&tenant_id, "tenant id")?;
+    crate::infra::uuid::require(&tenant_id, "tenant id")?;
     let user_id = req.user_id.trim().to_string();
     if !user_id.is_empty() {
-        crate::uuid::require(&user_id, "user id")?;
+        crate::infra::uuid::require(&user_id, "user id")?;
     }
     let (template_id, template) = load_template(ctx, &input.template_id)?;
     let server_id = input.server_id.unwrap_or(template.server_id);
@@ -312,7 +312,7 @@ fn items(conn: &mut Connection, tenant_id: &str) -> Result<Vec<OfferingItem>> {
         items: Vec<OfferingItem>,
     }
     let parsed: Items =
-        crate::api_error::parse_answer(v, "GET /api/2/tenants/{id}/offering_items")?;
+        crate::platform::error_answer::parse_answer(v, "GET /api/2/tenants/{id}/offering_items")?;
     Ok(parsed.items)
 }
 
@@ -323,7 +323,7 @@ pub fn search(ctx: &mut Context<'_>, server_id: i64, query: &str) -> Result<Vec<
     session::with_connection(ctx, server_id, |_ctx, conn| {
         let root = conn.root_tenant_id()?;
         let mut found: Vec<Candidate> = Vec::new();
-        if crate::uuid::is_uuid(&q) {
+        if crate::infra::uuid::is_uuid(&q) {
             if let Some(t) = tenants::get(conn, &q)? {
                 if t.id != root && under(conn, &t, &root)? {
                     found.push(candidate(&t));

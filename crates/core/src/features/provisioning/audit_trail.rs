@@ -4,10 +4,10 @@
 //! so before → after needs no extra platform call and a flow never has to remember to log.
 
 use super::{field, Context, Host, ServiceInput};
-use crate::audit::{changed, Actor, Entry};
-use crate::error::Result;
-use crate::http::Exchange;
-use crate::server::ServerRecord;
+use crate::features::audit::{changed, Actor, Entry};
+use crate::infra::error::Result;
+use crate::platform::http::Exchange;
+use crate::platform::server_settings::ServerRecord;
 use serde_json::{json, Map, Value};
 
 /// A [`Host`] that passes everything through and remembers the saved fields.

@@ -8,7 +8,7 @@
 //! the module's rules and live here; moving the product and writing fields are WHMCS effects
 //! done through [`RollbackHost`].
 
-use crate::storage::{Db, Value};
+use crate::infra::storage::{Db, Value};
 use crate::Result;
 use serde_json::{Map, Value as Json};
 
@@ -51,7 +51,7 @@ pub fn restore(
             "UPDATE tblupgrades SET status = 'Pending' WHERE id = ?",
             &[Value::Int(upgrade_id)],
         )
-        .map_err(crate::storage::map_db("reopening the upgrade order"))?;
+        .map_err(crate::infra::storage::map_db("reopening the upgrade order"))?;
     }
     Ok(Some(Restored {
         original_pid,
@@ -70,7 +70,7 @@ fn latest_upgrade(db: &dyn Db, service_id: i64) -> Result<Option<(i64, i64, Stri
              ORDER BY u.id DESC LIMIT 1",
             &[Value::Int(service_id)],
         )
-        .map_err(crate::storage::map_db("reading the upgrade order"))?;
+        .map_err(crate::infra::storage::map_db("reading the upgrade order"))?;
     Ok(rows.first().map(|r| {
         let original = r.text("original").trim().parse().unwrap_or(0);
         (r.int("id"), original, r.text("status"))
@@ -96,7 +96,7 @@ fn carried(custom_fields: &Map<String, Json>) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::sqlite::SqliteDb;
+    use crate::infra::storage::sqlite::SqliteDb;
     use serde_json::json;
 
     /// (service, product, fields) of one `save_fields` call.

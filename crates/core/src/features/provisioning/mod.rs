@@ -82,9 +82,9 @@ pub struct Context<'a> {
     pub progress: &'a dyn progress::ProgressStore,
     pub host: &'a mut dyn Host,
     /// Where every change is recorded ([`audit_trail::audited`]).
-    pub audit: &'a dyn crate::audit::Recorder,
+    pub audit: &'a dyn crate::features::audit::Recorder,
     /// The WHMCS action (and admin) on whose behalf the module acts.
-    pub actor: crate::audit::Actor,
+    pub actor: crate::features::audit::Actor,
 }
 
 /// Outcome of a successful change of package: admin-facing warnings (e.g. different option

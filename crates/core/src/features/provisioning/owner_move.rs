@@ -8,8 +8,8 @@
 
 use super::run::{server_for, tenant_fields};
 use super::{audit_trail, contact, locale, session, Context, ServiceInput};
-use crate::error::Result;
-use crate::{tenants, users};
+use crate::infra::error::Result;
+use crate::{platform::tenants, platform::users};
 use serde_json::json;
 
 /// Compares the stored owner with the service's client and, when they differ, moves the

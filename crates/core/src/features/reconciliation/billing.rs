@@ -2,9 +2,9 @@
 //! `tbltenant_stats`, converted units) is compared with the per-tenant day stored from the
 //! report for the same day, converted the same way the MetricProvider converts it.
 
-use crate::error::Result;
-use crate::usage::provider;
-use crate::usage::store::UsageStore;
+use crate::features::usage::provider;
+use crate::features::usage::store::UsageStore;
+use crate::infra::error::Result;
 use serde::Deserialize;
 
 /// One value WHMCS recorded for a tenant.

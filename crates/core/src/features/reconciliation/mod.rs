@@ -9,15 +9,15 @@ pub mod billing;
 pub mod export;
 pub mod platform_scan;
 
-use crate::config::Config;
-use crate::connection::Connection;
-use crate::error::Result;
-use crate::http::Exchange;
-use crate::i18n::Translator;
-use crate::server::ServerRecord;
-use crate::storage::Db;
-use crate::tenants::Tenant;
-use crate::usage::store::UsageStore;
+use crate::features::usage::store::UsageStore;
+use crate::infra::config_yaml::Config;
+use crate::infra::error::Result;
+use crate::infra::i18n::Translator;
+use crate::infra::storage::Db;
+use crate::platform::connection::Connection;
+use crate::platform::http::Exchange;
+use crate::platform::server_settings::ServerRecord;
+use crate::platform::tenants::Tenant;
 pub use billing::BilledValue;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -301,7 +301,7 @@ fn check_service(
     let tenant = match children.get(id) {
         Some(t) => Some((*t).clone()),
         // Not a direct child: a deeper tenant or one that is gone.
-        None => crate::tenants::get(conn, id)?,
+        None => crate::platform::tenants::get(conn, id)?,
     };
     let Some(tenant) = tenant else {
         if !s.expects_tenant() {

@@ -2,10 +2,10 @@
 //! page (`paging.cursors.after`, which newer platforms use for long lists), the tenants by id in
 //! chunks of 100, and a tenant's live usage against its quotas.
 
-use crate::connection::Connection;
-use crate::error::Result;
-use crate::http::Method;
-use crate::tenants::Tenant;
+use crate::infra::error::Result;
+use crate::platform::connection::Connection;
+use crate::platform::http::Method;
+use crate::platform::tenants::Tenant;
 use serde_json::Value;
 
 /// Upper bound of child pages followed (a platform that keeps returning a cursor is not
@@ -16,7 +16,7 @@ const IDS_PER_CALL: usize = 100;
 
 /// Ids of every direct child of `parent`, following the paging cursor.
 pub fn child_ids(conn: &mut Connection, parent: &str) -> Result<Vec<String>> {
-    crate::uuid::require(parent, "parent tenant id")?;
+    crate::infra::uuid::require(parent, "parent tenant id")?;
     let path = format!("/api/2/tenants/{parent}/children");
     let mut ids = Vec::new();
     let mut after: Option<String> = None;
@@ -54,7 +54,7 @@ pub fn tenants_by_id(conn: &mut Connection, ids: &[String]) -> Result<Vec<Tenant
             .into_iter()
             .flatten()
         {
-            out.push(crate::api_error::parse_answer(
+            out.push(crate::platform::error_answer::parse_answer(
                 item.clone(),
                 "GET /api/2/tenants",
             )?);
@@ -75,7 +75,7 @@ pub struct OverQuota {
 /// Items of `GET /tenants/{id}/usages` used beyond their quota (enabled items with a quota;
 /// null = unlimited).
 pub fn over_quota(conn: &mut Connection, tenant_id: &str) -> Result<Vec<OverQuota>> {
-    crate::uuid::require(tenant_id, "tenant id")?;
+    crate::infra::uuid::require(tenant_id, "tenant id")?;
     let v = conn.call(
         Method::Get,
         &format!("/api/2/tenants/{tenant_id}/usages"),

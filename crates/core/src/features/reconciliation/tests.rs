@@ -1,8 +1,8 @@
 use super::billing::{mismatches, BilledValue};
 use super::platform_scan::over_quota_of;
 use super::*;
-use crate::storage::sqlite::SqliteDb;
-use crate::storage::Value as DbValue;
+use crate::infra::storage::sqlite::SqliteDb;
+use crate::infra::storage::Value as DbValue;
 use serde_json::json;
 
 #[test]
@@ -22,7 +22,7 @@ fn usage_above_an_enabled_quota_is_over_quota() {
 }
 
 fn store_with_day(db: &SqliteDb, tenant: &str, date: &str, metrics: &str) {
-    crate::storage::schema::ensure(db).unwrap();
+    crate::infra::storage::schema::ensure(db).unwrap();
     db.execute(
         "INSERT INTO acroniscloud_usage_tenant_days (tenant_id, date, server_id, report_row, metrics, updated_at) VALUES (?, ?, 1, 1, ?, 0)",
         &[DbValue::from(tenant), DbValue::from(date), DbValue::from(metrics)],

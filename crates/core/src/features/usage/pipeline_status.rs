@@ -5,9 +5,9 @@
 
 use super::status::ReportStatus;
 use super::store::lease_name;
-use crate::error::Result;
-use crate::i18n::Translator;
-use crate::storage::{lease, map_db, schema, Db, Row, Value};
+use crate::infra::error::Result;
+use crate::infra::i18n::Translator;
+use crate::infra::storage::{lease, map_db, schema, Db, Row, Value};
 use serde::Serialize;
 
 /// A report still not ready after this many hours is a platform delay (hint).
@@ -40,7 +40,7 @@ pub struct StatusClock {
 
 impl StatusClock {
     /// Now, the cron's report day, and `usage_report.retry_timeout` of `config`.
-    pub fn current(config: &crate::config::Config, days: i64) -> StatusClock {
+    pub fn current(config: &crate::infra::config_yaml::Config, days: i64) -> StatusClock {
         StatusClock {
             now: chrono::Utc::now().timestamp(),
             today: super::pipeline::today(),

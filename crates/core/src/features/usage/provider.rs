@@ -181,7 +181,7 @@ mod tests {
             let Some(pack) = item.pack.as_deref() else {
                 continue;
             };
-            let title = crate::packs::pack_title(pack).unwrap();
+            let title = crate::rules::packs::pack_title(pack).unwrap();
             let shown = name(&item.name);
             let prefixed = ["Per workload: ", "Per GB: ", "Per user: "]
                 .iter()

@@ -12,10 +12,6 @@
 //! [`sqlite::SqliteDb`]. See `docs/storage.md`.
 
 pub mod funnel;
-/// Transitional alias (layer folders): the one-time import of earlier versions' SQLite files
-/// is a migration feature now; other branches still name it `storage::import`.
-pub use crate::features::migration::sqlite_import as import;
-
 pub mod lease;
 pub mod privileges;
 pub mod schema;

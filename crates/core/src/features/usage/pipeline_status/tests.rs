@@ -1,5 +1,5 @@
 use super::*;
-use crate::storage::sqlite::SqliteDb;
+use crate::infra::storage::sqlite::SqliteDb;
 
 const NOW: i64 = 1_717_156_800; // 2024-05-31 12:00:00 UTC
 

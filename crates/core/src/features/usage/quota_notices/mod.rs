@@ -13,59 +13,12 @@ pub mod run;
 pub use rule::{crossed, due, period, Due, Sent};
 pub use run::{run, Notice, NoticeService, Outcome, Run};
 
-use crate::error::{Error, Result};
-use serde::Deserialize;
-
-/// Largest threshold accepted (percent): a provider may warn well above the quota when it
-/// allows overage, but a typo like 8000 must not silently disable the notice.
-pub const MAX_THRESHOLD: i64 = 1000;
-
-/// The `quota_notices` section of `config.yaml`. Off by default: a module update must not
-/// start e-mailing a provider's clients on its own.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct QuotaNoticesConfig {
-    pub enabled: bool,
-    /// Whole percents of the quota, 1..=1000; kept sorted and without repeats.
-    pub thresholds: Vec<i64>,
-}
-
-impl Default for QuotaNoticesConfig {
-    fn default() -> Self {
-        QuotaNoticesConfig {
-            enabled: false,
-            thresholds: vec![80, 100],
-        }
-    }
-}
-
-impl QuotaNoticesConfig {
-    /// Checks the thresholds (a bad one is a config error naming it), then sorts and
-    /// deduplicates them so the rule can take the highest crossed one.
-    pub fn normalise(&mut self) -> Result<()> {
-        if self.thresholds.is_empty() {
-            return Err(Error::config(
-                "quota_notices.thresholds: list at least one threshold (percent of the quota, 1 to 1000)",
-            ));
-        }
-        if let Some(bad) = self
-            .thresholds
-            .iter()
-            .find(|t| !(1..=MAX_THRESHOLD).contains(*t))
-        {
-            return Err(Error::config(format!(
-                "quota_notices.thresholds: {bad} is not a whole percent from 1 to {MAX_THRESHOLD}"
-            )));
-        }
-        self.thresholds.sort_unstable();
-        self.thresholds.dedup();
-        Ok(())
-    }
-}
+/// The section of `config.yaml`; it is configuration, so it lives with the other sections.
+pub use crate::infra::config_yaml::{QuotaNoticesConfig, MAX_THRESHOLD};
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Config;
+    use crate::infra::config_yaml::Config;
 
     #[test]
     fn off_by_default_with_80_and_100() {

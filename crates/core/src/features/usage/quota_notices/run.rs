@@ -5,16 +5,16 @@
 //! next one still runs.
 
 use super::rule::{self, Sent};
-use crate::audit::{Actor, Entry, Recorder, SqlAudit};
-use crate::client_area::{self, history, Found};
-use crate::config::Config;
-use crate::connection::Connection;
-use crate::error::{Error, Result};
-use crate::http::Exchange;
-use crate::i18n::Translator;
-use crate::server::ServerRecord;
-use crate::storage::{map_db, Db, Value as DbValue};
-use crate::usage::housekeeping;
+use crate::features::audit::{Actor, Entry, Recorder, SqlAudit};
+use crate::features::client_area::{self, history, Found};
+use crate::features::usage::housekeeping;
+use crate::infra::config_yaml::Config;
+use crate::infra::error::{Error, Result};
+use crate::infra::i18n::Translator;
+use crate::infra::storage::{map_db, Db, Value as DbValue};
+use crate::platform::connection::Connection;
+use crate::platform::http::Exchange;
+use crate::platform::server_settings::ServerRecord;
 use serde_json::{json, Value};
 
 /// The audit action of a notice.
@@ -131,7 +131,7 @@ pub fn run(
                     Err(e) => out.errors.push(format!(
                         "quota notices of service {}: {}",
                         s.service_id,
-                        crate::masking::mask_text(&e.to_string())
+                        crate::infra::masking::mask_text(&e.to_string())
                     )),
                 }
             }
@@ -208,7 +208,7 @@ fn service(
             period: period.clone(),
             date: day.date.clone(),
         };
-        let result = send(&notice).map_err(|e| crate::masking::mask_text(&e));
+        let result = send(&notice).map_err(|e| crate::infra::masking::mask_text(&e));
         if let Err(why) = &result {
             failed.push(format!(
                 "quota notice of service {} ({} {} %): {why}",
@@ -309,7 +309,7 @@ fn record(audit: &SqlAudit, n: &Notice, result: std::result::Result<(), String>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::sqlite::SqliteDb;
+    use crate::infra::storage::sqlite::SqliteDb;
 
     fn notice(threshold: i64) -> Notice {
         Notice {
@@ -398,7 +398,7 @@ mod tests {
             today: "2026-12-07",
         };
         // Opening the store creates its tables.
-        crate::usage::store::UsageStore::open(&db).unwrap();
+        crate::features::usage::store::UsageStore::open(&db).unwrap();
         db.execute(
             "INSERT INTO acroniscloud_usage_tenant_days (tenant_id, date, server_id, report_row, metrics, updated_at) VALUES (?, ?, 1, 0, ?, 0)",
             &[DbValue::from("t1"), DbValue::from("2026-12-06"), DbValue::from("{\"pw_workstations\": 9}")],
