@@ -12,6 +12,7 @@ use acroniscloud_core::features::admin_api::dispatch::{self, Context};
 use acroniscloud_core::features::admin_api::guard::Caller;
 use acroniscloud_core::features::admin_api::servers::ServerSummary;
 use acroniscloud_core::features::admin_api::service_actions;
+use acroniscloud_core::features::migration::activation;
 use acroniscloud_core::infra::config_yaml::Config;
 use acroniscloud_core::infra::i18n::Translator;
 use acroniscloud_core::Error;
@@ -117,12 +118,7 @@ fn prepare_storage(
     let config = opts.config()?;
     let db = opts.db()?;
     let (templates, usage) = opts.earlier_files(&config);
-    acroniscloud_core::features::migration::activation::prepare_storage(
-        &db,
-        previous_version,
-        &templates,
-        &usage,
-    )
+    activation::prepare_storage(&db, previous_version, &templates, &usage)
 }
 
 /// `$input` of `migrateLegacy` as JSON.
@@ -270,17 +266,11 @@ impl Addon {
         let opts = Options::new(options);
         let t = Translator::for_locale(&opts.str("locale"));
         let result = contain(|| {
-            let config = opts.config()?;
-            let data: acroniscloud_core::features::migration::V1Input =
-                serde_json::from_value(zval_to_json_input(input))
-                    .map_err(|e| Error::internal(format!("Invalid migration input: {e}")))?;
-            let db = opts.db()?;
-            let store = acroniscloud_core::features::templates::SqlTemplates::open(&db)?;
-            let (outcome, exchanges) = acroniscloud_core::features::migration::migrate(
-                &data,
-                &config,
-                &store,
-                acroniscloud_core::VERSION,
+            let (answer, exchanges) = activation::migrate_legacy(
+                zval_to_json_input(input),
+                &opts.config()?,
+                &opts.db()?,
+                &t,
             );
             ModuleLog {
                 enabled: opts.bool("module_log"),
@@ -288,22 +278,9 @@ impl Addon {
                 function: opts.str("function"),
             }
             .write(exchanges);
-            outcome
+            Ok(answer)
         });
-        let v = match result {
-            Ok(plan) => json!({
-                "status": "info",
-                "description": acroniscloud_core::features::migration::summary(&plan.warnings, &t),
-                "plan": plan,
-            }),
-            Err(e) => json!({
-                "status": "error",
-                "description": t.tr(
-                    "Cannot upgrade products and services. Error: {0}",
-                    &[&t.translate_message(&e.to_string())],
-                ),
-            }),
-        };
+        let v = result.unwrap_or_else(|e| activation::migration_failed(&e, &t));
         to_zval(&v)
     }
 
@@ -327,19 +304,13 @@ impl Addon {
     /// `['deleted' => int]` or `['error' => message]`; never throws.
     pub fn prune_audit(options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let result = contain(|| {
             let config = opts.config()?;
-            let db = opts.db()?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-            acroniscloud_core::features::audit::SqlAudit::open(&db)?
-                .prune(config.audit.retention_days, now)
-        }));
+            acroniscloud_core::features::audit::SqlAudit::open(&opts.db()?)?.prune_expired(&config)
+        });
         to_zval(&match result {
-            Ok(Ok(n)) => json!({"deleted": n}),
-            Ok(Err(e)) => json!({"error": e.to_string()}),
-            Err(_) => json!({"error": "Internal error in the acroniscloud extension."}),
+            Ok(n) => json!({"deleted": n}),
+            Err(e) => json!({"error": e.to_string()}),
         })
     }
 

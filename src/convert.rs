@@ -205,12 +205,7 @@ impl<'a> Options<'a> {
     }
     /// config.yaml named by `config_file` (defaults when the option is empty).
     pub fn config(&self) -> Result<acroniscloud_core::infra::config_yaml::Config, Error> {
-        let path = self.str("config_file");
-        if path.trim().is_empty() {
-            Ok(acroniscloud_core::infra::config_yaml::Config::default())
-        } else {
-            acroniscloud_core::infra::config_yaml::Config::load(std::path::Path::new(path.trim()))
-        }
+        acroniscloud_core::infra::config_yaml::Config::load_path(&self.str("config_file"))
     }
 
     /// The WHMCS database, through the glue's adapter (option `db`).

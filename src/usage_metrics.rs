@@ -5,15 +5,16 @@
 use crate::convert::{entries, get_str, scalar, server_record, to_zval, values, Options};
 use crate::guard::guard;
 use crate::module_log::ModuleLog;
+use acroniscloud_core::features::usage::pipeline::{self, RunKind, RunOutcome, RunRequest};
 use acroniscloud_core::features::usage::{
-    housekeeping, pipeline, provider, summarize_report, RunContext, UsagePaths, UsageServer,
+    answers, housekeeping, summarize_report, UsagePaths, UsageServer,
 };
 use acroniscloud_core::infra::config_yaml::Config;
 use acroniscloud_core::infra::i18n::Translator;
 use acroniscloud_core::Error;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -87,19 +88,6 @@ fn log_for(opts: &Options) -> ModuleLog {
     }
 }
 
-fn values_json(values: &[(String, f64)]) -> Value {
-    Value::Object(
-        values
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect::<Map<String, Value>>(),
-    )
-}
-
-fn usage_json(u: &housekeeping::TenantUsage) -> Value {
-    json!({"date": u.date, "collected_at": u.collected_at, "values": values_json(&u.values)})
-}
-
 /// The tenants WHMCS knows: a list of ids, or a callable returning one, called only when
 /// `needed` (a cron run after the day's reports are stored reads no service).
 fn known_tenants(z: &Zval, needed: bool) -> Result<HashSet<String>, Error> {
@@ -125,32 +113,28 @@ fn run_servers(
     servers: &ZendHashTable,
     known: &Zval,
     options: Option<&ZendHashTable>,
-    pending_only: bool,
-) -> Result<(Vec<pipeline::ServerOutcome>, String, UsagePaths), Error> {
+    kind: RunKind,
+) -> Result<RunOutcome, Error> {
     let opts = Options::new(options);
-    let (config, paths) = setup(&opts)?;
-    let servers = servers_of(servers)?;
-    let db = opts.db()?;
-    let today = pipeline::today();
-    let needed = pipeline::needs_tenants(&servers, &db, &today, pending_only);
-    let known = known_tenants(known, needed)?;
-    let ctx = RunContext {
+    let config = opts.config()?;
+    let storage = opts.str("storage_dir");
+    let request = RunRequest {
         config: &config,
-        paths: &paths,
-        known_tenants: &known,
-        today,
+        storage_dir: Some(Path::new(storage.trim())),
+        kind,
         progress: opts.bool("progress"),
     };
-    let mut outcomes = if pending_only {
-        pipeline::aggregate_pending(&servers, &ctx, &db)
-    } else {
-        pipeline::process_all(&servers, &ctx, &db)
-    };
+    let mut run = pipeline::run(
+        &servers_of(servers)?,
+        &request,
+        &opts.db()?,
+        &mut |needed| known_tenants(known, needed),
+    )?;
     let log = log_for(&opts);
-    for o in &mut outcomes {
+    for o in &mut run.outcomes {
         log.write(std::mem::take(&mut o.exchanges));
     }
-    Ok((outcomes, ctx.today, paths))
+    Ok(run)
 }
 
 #[php_impl]
@@ -172,14 +156,8 @@ impl UsageMetrics {
         known_tenants: &Zval,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
-        let out = guard(|| {
-            let (outcomes, _, _) = run_servers(servers, known_tenants, options, false)?;
-            let ok = outcomes.iter().all(|o| o.error.is_none());
-            Ok(json!({
-                "ok": ok,
-                "servers": outcomes.iter().map(pipeline::ServerOutcome::to_json).collect::<Vec<_>>(),
-            }))
-        })?;
+        let out =
+            guard(|| Ok(run_servers(servers, known_tenants, options, RunKind::Full)?.to_json()))?;
         Ok(to_zval(&out))
     }
 
@@ -190,9 +168,7 @@ impl UsageMetrics {
             let (config, paths) = setup(&opts)?;
             let db = opts.db()?;
             let e = housekeeping::erase(&config.usage_report, &paths, &db, &pipeline::today())?;
-            Ok(
-                json!({"erased": e.erased, "history_deleted": e.history_deleted, "warnings": e.warnings}),
-            )
+            Ok(answers::erased_json(&e))
         })?;
         Ok(to_zval(&out))
     }
@@ -203,7 +179,7 @@ impl UsageMetrics {
             let opts = Options::new(options);
             let (_, paths) = setup(&opts)?;
             let f = housekeeping::flush_all(&paths, &opts.db()?)?;
-            Ok(json!({"reports": f.reports, "files": f.files, "tenant_rows": f.tenant_rows}))
+            Ok(answers::flushed_json(&f))
         })?;
         Ok(to_zval(&out))
     }
@@ -268,14 +244,8 @@ impl UsageMetrics {
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         let out = guard(|| {
-            let (_, today, _) = run_servers(servers, known_tenants, options, true)?;
-            let db = Options::new(options).db()?;
-            let days = housekeeping::todays_raw(&db, &today)?;
-            Ok(Value::Object(
-                days.into_iter()
-                    .map(|(t, values)| (t, values_json(&values)))
-                    .collect(),
-            ))
+            let run = run_servers(servers, known_tenants, options, RunKind::PendingOnly)?;
+            answers::todays_metrics(&Options::new(options).db()?, &run.today)
         })?;
         Ok(to_zval(&out))
     }
@@ -283,14 +253,8 @@ impl UsageMetrics {
     /// The catalog's billing metrics: `name`, `display_name`, `type`, `unit`.
     pub fn definitions(options: Option<&ZendHashTable>) -> PhpResult<Zval> {
         let out = guard(|| {
-            let t = Translator::for_locale(&Options::new(options).str("locale"));
-            let defs = provider::definitions(&t)?;
-            Ok(Value::Array(
-                defs.into_iter()
-                    .map(|d| {
-                        json!({"name": d.name, "display_name": d.display_name, "type": d.kind, "unit": d.unit})
-                    })
-                    .collect(),
+            answers::definitions(&Translator::for_locale(
+                &Options::new(options).str("locale"),
             ))
         })?;
         Ok(to_zval(&out))
@@ -309,17 +273,7 @@ impl UsageMetrics {
         let opts = Options::new(options);
         let mut tenants: Vec<String> = ids_of(tenant_ids).into_iter().collect();
         tenants.sort_unstable();
-        let page = |db: &dyn acroniscloud_core::infra::storage::Db,
-                    chunk: &[String]|
-         -> Result<Value, Error> {
-            let found = housekeeping::usage(db, chunk, &pipeline::today())?;
-            Ok(Value::Object(
-                found
-                    .into_iter()
-                    .map(|(t, u)| (t, usage_json(&u)))
-                    .collect(),
-            ))
-        };
+        let page = answers::usage_page;
         let Some(each) = each.filter(|z| !z.is_null()) else {
             let out = guard(|| page(&opts.db()?, &tenants))?;
             return Ok(to_zval(&out));
@@ -359,28 +313,8 @@ impl UsageMetrics {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
-            let tenant = tenant_id.trim();
-            let day = if tenant.is_empty() {
-                None
-            } else {
-                housekeeping::usage(&db, &[tenant.to_string()], &pipeline::today())?
-                    .into_iter()
-                    .next()
-                    .map(|(_, u)| u)
-            };
             let t = Translator::for_locale(&opts.str("locale"));
-            let values = day
-                .as_ref()
-                .map(|u| u.values.as_slice())
-                .unwrap_or_default();
-            let rows = provider::service_metrics(&enabled, values, &t)?;
-            Ok(json!({
-                "date": day.map(|u| u.date),
-                "rows": rows.into_iter().map(|r| json!({
-                    "name": r.name, "display_name": r.display_name, "unit": r.unit,
-                    "value": r.value, "text": r.text,
-                })).collect::<Vec<_>>(),
-            }))
+            answers::service_usage(&db, &tenant_id, &enabled, &t)
         })?;
         Ok(to_zval(&out))
     }
@@ -391,13 +325,7 @@ impl UsageMetrics {
         days: i64,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
-        let out = guard(|| {
-            let db = Options::new(options).db()?;
-            let list = housekeeping::history(&db, tenant_id.trim(), days, &pipeline::today())?;
-            Ok(Value::Array(
-                list.into_iter().map(|u| usage_json(&u)).collect(),
-            ))
-        })?;
+        let out = guard(|| answers::history(&Options::new(options).db()?, &tenant_id, days))?;
         Ok(to_zval(&out))
     }
 
@@ -420,13 +348,6 @@ impl UsageMetrics {
                 owned.as_ref(),
             )
         })?;
-        Ok(to_zval(&json!({
-            "rows": summary.rows,
-            "bad_rows": summary.bad_rows,
-            "tenants": summary.tenants,
-            "seconds": summary.seconds,
-            "errors": summary.errors,
-            "infra_lookups": summary.infra_lookups,
-        })))
+        Ok(to_zval(&answers::summary_json(&summary)))
     }
 }

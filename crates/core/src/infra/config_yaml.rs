@@ -220,6 +220,58 @@ impl Default for UsageReportConfig {
 }
 
 impl Config {
+    /// The file at `path` as WHMCS passes it: a blank path (no config file configured) and a
+    /// missing file both mean the defaults.
+    pub fn load_path(path: &str) -> Result<Config> {
+        if path.trim().is_empty() {
+            Ok(Config::default())
+        } else {
+            Config::load(Path::new(path.trim()))
+        }
+    }
+
+    /// The effective settings the PHP glue may read (`AcronisCloud\Settings::load`): the
+    /// sections it needs, with defaults filled in and the level's canonical name. Nothing
+    /// secret is in a config file, but the list is explicit anyway so a new field is exposed
+    /// only on purpose. `verify_ssl` is always true: certificates are never skipped.
+    pub fn effective_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "logger": {
+                "enabled": self.logger.enabled,
+                "filename": self.logger.filename,
+                "level": crate::infra::logging::Level::parse(&self.logger.level).name(),
+                "max_message_length": self.logger.max_message_length,
+            },
+            "cloud_api": {
+                "verify_ssl": true,
+                "access_token_ttl": self.cloud_api.access_token_ttl,
+                "connect_timeout": self.cloud_api.connect_timeout,
+                "timeout": self.cloud_api.timeout,
+                "ca_file": self.cloud_api.ca_file,
+                "retries": self.cloud_api.retries,
+                "retry_backoff_ms": self.cloud_api.retry_backoff_ms,
+                "retry_after_max": self.cloud_api.retry_after_max,
+            },
+            "cache": {
+                "enabled": self.cache.enabled,
+                "default_ttl": self.cache.default_ttl,
+                "namespace": self.cache.namespace,
+                "storage_type": self.cache.storage_type,
+            },
+            "product": {
+                "overage_ratio": self.product.overage_ratio,
+                "ask_user_credentials": self.product.ask_user_credentials,
+            },
+            "usage_report": {
+                "php_cli_interpreter": self.usage_report.php_cli_interpreter,
+                "download_path": self.usage_report.download_path,
+                "downloaded_files_ttl_in_days": self.usage_report.downloaded_files_ttl_in_days,
+                "retries_limit": self.usage_report.retries_limit,
+                "retry_timeout": self.usage_report.retry_timeout,
+            },
+        })
+    }
+
     /// Reads the file; a missing file yields the defaults.
     pub fn load(path: &Path) -> Result<Config> {
         match std::fs::read_to_string(path) {

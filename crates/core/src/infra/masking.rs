@@ -264,6 +264,15 @@ pub fn mask_header(name: &str, value: &str) -> String {
     }
 }
 
+/// A JSON document masked by key and then as text; text that is not JSON is masked as text,
+/// so a broken document never slips through unmasked.
+pub fn mask_json_text(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(v) => mask_text(&mask_json(&v).to_string()),
+        Err(_) => mask_text(json),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

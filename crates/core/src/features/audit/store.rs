@@ -133,6 +133,11 @@ impl<'d> SqlAudit<'d> {
         })
     }
 
+    /// The daily cron's pruning: entries older than `audit.retention_days` go.
+    pub fn prune_expired(&self, config: &crate::infra::config_yaml::Config) -> Result<u64> {
+        self.prune(config.audit.retention_days, now())
+    }
+
     /// Deletes entries older than `retention_days` (0 keeps everything); returns how many.
     pub fn prune(&self, retention_days: u32, now: i64) -> Result<u64> {
         if retention_days == 0 {

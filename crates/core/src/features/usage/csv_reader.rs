@@ -493,6 +493,26 @@ impl<'a> Record<'a> {
     }
 }
 
+/// Appends the reader thread's next chunk to `buf` (and hands the chunk's buffer back for
+/// reuse); `false` at the end of the file. A decompression error ends the parse.
+fn receive(
+    rx: &Receiver<std::result::Result<Vec<u8>, String>>,
+    back: &SyncSender<Vec<u8>>,
+    buf: &mut Vec<u8>,
+) -> Result<bool> {
+    match rx.recv() {
+        Ok(Ok(chunk)) => {
+            buf.extend_from_slice(&chunk);
+            let _ = back.try_send(chunk);
+            Ok(true)
+        }
+        Ok(Err(e)) => Err(Error::validation(format!(
+            "The usage report file is not a valid gzip stream or is truncated: {e}."
+        ))),
+        Err(_) => Ok(false),
+    }
+}
+
 /// What a record turned out to be.
 enum Outcome {
     Header(Columns),
@@ -512,56 +532,16 @@ impl Parser {
         let mut line: u64 = 1;
         let mut eof = false;
         loop {
-            let mut start = 0;
-            loop {
-                let data = buf.get(start..).unwrap_or_default();
-                match scan_plain(data, eof, &mut self.spans) {
-                    Scan::Plain { len, consumed } => {
-                        let rec = data.get(..len).unwrap_or_default();
-                        self.plain(rec, line, on_row, on_bad)?;
-                        start += consumed;
-                        line += 1;
-                    }
-                    Scan::Quoted => match find_record(data, eof) {
-                        Some(found) => {
-                            let rec = data.get(..found.len).unwrap_or_default();
-                            self.quoted(rec, line, on_row, on_bad)?;
-                            start += found.consumed;
-                            line += found.lines;
-                        }
-                        None => break,
-                    },
-                    Scan::Incomplete => break,
-                }
-            }
+            let mut start = self.records(&buf, eof, &mut line, on_row, on_bad)?;
             if eof {
                 break;
             }
             let pending = buf.get(start..).unwrap_or_default();
             if pending.len() > MAX_RECORD {
-                // An unbalanced quote would otherwise swallow the rest of the file: end the
-                // record at its first line break (or take the whole oversized line).
-                let len = pending
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .unwrap_or(pending.len());
-                self.quoted(pending.get(..len).unwrap_or_default(), line, on_row, on_bad)?;
-                start += (len + 1).min(pending.len());
-                line += 1;
+                start += self.cut_oversized(pending, &mut line, on_row, on_bad)?;
             }
             buf.drain(..start);
-            match rx.recv() {
-                Ok(Ok(chunk)) => {
-                    buf.extend_from_slice(&chunk);
-                    let _ = back.try_send(chunk);
-                }
-                Ok(Err(e)) => {
-                    return Err(Error::validation(format!(
-                        "The usage report file is not a valid gzip stream or is truncated: {e}."
-                    )))
-                }
-                Err(_) => eof = true,
-            }
+            eof = !receive(rx, back, &mut buf)?;
         }
         if self.columns.is_none() {
             // An empty file has no header: every required column is missing.
@@ -571,6 +551,64 @@ impl Parser {
             })?;
         }
         Ok(())
+    }
+
+    /// Parses the complete records at the start of `data`; returns the bytes consumed (an
+    /// incomplete last record waits for the next chunk, unless `eof`).
+    fn records(
+        &mut self,
+        data: &[u8],
+        eof: bool,
+        line: &mut u64,
+        on_row: &mut dyn FnMut(&Row<'_>),
+        on_bad: &mut dyn FnMut(&BadRow),
+    ) -> Result<usize> {
+        let mut start = 0;
+        loop {
+            let rest = data.get(start..).unwrap_or_default();
+            match scan_plain(rest, eof, &mut self.spans) {
+                Scan::Plain { len, consumed } => {
+                    let rec = rest.get(..len).unwrap_or_default();
+                    self.plain(rec, *line, on_row, on_bad)?;
+                    start += consumed;
+                    *line += 1;
+                }
+                Scan::Quoted => match find_record(rest, eof) {
+                    Some(found) => {
+                        let rec = rest.get(..found.len).unwrap_or_default();
+                        self.quoted(rec, *line, on_row, on_bad)?;
+                        start += found.consumed;
+                        *line += found.lines;
+                    }
+                    None => return Ok(start),
+                },
+                Scan::Incomplete => return Ok(start),
+            }
+        }
+    }
+
+    /// A pending record longer than any valid one: an unbalanced quote would otherwise
+    /// swallow the rest of the file, so the record ends at its first line break (or is the
+    /// whole oversized line). Returns the bytes consumed.
+    fn cut_oversized(
+        &mut self,
+        pending: &[u8],
+        line: &mut u64,
+        on_row: &mut dyn FnMut(&Row<'_>),
+        on_bad: &mut dyn FnMut(&BadRow),
+    ) -> Result<usize> {
+        let len = pending
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(pending.len());
+        self.quoted(
+            pending.get(..len).unwrap_or_default(),
+            *line,
+            on_row,
+            on_bad,
+        )?;
+        *line += 1;
+        Ok((len + 1).min(pending.len()))
     }
 
     /// A record without quotes; `self.spans` already holds its fields.

@@ -2,6 +2,7 @@
 //! download, aggregate, under a lease), the usage store, the streaming report reader, the
 //! per-tenant metric computation, what WHMCS's MetricProvider gets, and the offline summary.
 
+pub mod answers;
 pub mod csv_reader;
 pub mod housekeeping;
 pub mod metrics;

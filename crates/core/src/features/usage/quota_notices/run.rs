@@ -4,7 +4,7 @@
 //! attempt. A service that fails (platform down, bad data, even a panic) is reported and the
 //! next one still runs.
 
-use super::rule::{self, Sent};
+use super::rule::{self, Due, Sent};
 use crate::features::audit::{Actor, Entry, Recorder, SqlAudit};
 use crate::features::client_area::{self, history, Found};
 use crate::features::usage::housekeeping;
@@ -188,38 +188,65 @@ fn service(
         &period,
         &sent,
     );
-    let audit = SqlAudit::open(env.db)?;
-    let t = Translator::for_locale(&s.locale);
-    let mut ok = 0;
-    let mut failed = Vec::new();
-    for d in due {
-        let Some(m) = series.iter().find(|m| m.name == d.metric) else {
-            continue;
-        };
-        let notice = Notice {
-            service_id: s.service_id,
-            client_id: s.client_id,
+    let sender = Sender {
+        service: s,
+        series: &series,
+        period: &period,
+        date: &day.date,
+        t: Translator::for_locale(&s.locale),
+    };
+    sender.send_all(due, &SqlAudit::open(env.db)?, send)
+}
+
+/// What every notice of one service shares, for sending the due ones.
+struct Sender<'a> {
+    service: &'a NoticeService,
+    series: &'a [history::MetricSeries],
+    period: &'a str,
+    date: &'a str,
+    t: Translator,
+}
+
+impl Sender<'_> {
+    /// Sends each due notice and records it (sent or failed) in the audit trail, so a sent
+    /// notice is never repeated in its period and a failed one is tried again the next day.
+    fn send_all(
+        &self,
+        due: Vec<Due>,
+        audit: &SqlAudit<'_>,
+        send: &mut dyn FnMut(&Notice) -> std::result::Result<(), String>,
+    ) -> Result<(usize, Vec<String>)> {
+        let mut ok = 0;
+        let mut failed = Vec::new();
+        for notice in due.iter().filter_map(|d| self.notice(d)) {
+            let result = send(&notice).map_err(|e| crate::infra::masking::mask_text(&e));
+            match &result {
+                Ok(()) => ok += 1,
+                Err(why) => failed.push(format!(
+                    "quota notice of service {} ({} {} %): {why}",
+                    self.service.service_id, notice.metric, notice.threshold
+                )),
+            }
+            record(audit, &notice, result)?;
+        }
+        Ok((ok, failed))
+    }
+
+    fn notice(&self, d: &Due) -> Option<Notice> {
+        let m = self.series.iter().find(|m| m.name == d.metric)?;
+        Some(Notice {
+            service_id: self.service.service_id,
+            client_id: self.service.client_id,
             metric: d.metric.clone(),
-            metric_name: t.translate(&m.display_name),
+            metric_name: self.t.translate(&m.display_name),
             usage: round2(d.usage),
             quota: round2(d.quota),
             unit: m.unit.to_string(),
             threshold: d.threshold,
-            period: period.clone(),
-            date: day.date.clone(),
-        };
-        let result = send(&notice).map_err(|e| crate::infra::masking::mask_text(&e));
-        if let Err(why) = &result {
-            failed.push(format!(
-                "quota notice of service {} ({} {} %): {why}",
-                s.service_id, notice.metric, notice.threshold
-            ));
-        } else {
-            ok += 1;
-        }
-        record(&audit, &notice, result)?;
+            period: self.period.to_string(),
+            date: self.date.to_string(),
+        })
     }
-    Ok((ok, failed))
 }
 
 fn round2(v: f64) -> f64 {

@@ -3,9 +3,17 @@
 //! download, aggregate — and the run returns; nothing sleeps. Work on a report happens under a
 //! lease in the usage store, so overlapping runs never repeat a step. Servers are processed
 //! concurrently, one thread and one connection each.
+//!
+//! [`paths`] says where report files go, [`aggregate`] turns a downloaded file into stored
+//! values, and [`run`] is the entry of a cron or manage.php run (which path, which tenants).
 
-use super::csv_reader::{read_report, BadRow, Row};
-use super::metrics::Aggregator;
+mod aggregate;
+pub mod paths;
+pub mod run;
+
+pub use paths::UsagePaths;
+pub use run::{aggregate_pending, needs_tenants, run, RunKind, RunOutcome, RunRequest};
+
 use super::status::ReportStatus;
 use super::store::{Claim, ReportRow, RowUpdate, UsageStore};
 use crate::infra::config_yaml::Config;
@@ -15,74 +23,12 @@ use crate::infra::storage::funnel::{self, FunnelDb};
 use crate::infra::storage::Db;
 use crate::platform::connection::Connection;
 use crate::platform::http::{Exchange, Method};
-use crate::platform::root_facts::Platform;
 use crate::platform::server_settings::ServerRecord;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// Where the pipeline keeps report files (the data itself is in the WHMCS database).
-#[derive(Debug, Clone)]
-pub struct UsagePaths {
-    /// `<downloads storage>/<usage_report.download_path>`.
-    pub reports_dir: PathBuf,
-}
-
-impl UsagePaths {
-    /// Reports under `<storage_dir>/<usage_report.download_path>` (an absolute
-    /// `download_path` is used as it is).
-    /// The folder must be a sub-folder of its own: `""`, `.`, `/` or a `..` step is refused,
-    /// because the report housekeeping deletes files there.
-    pub fn resolve(
-        config: &Config,
-        storage_dir: Option<&Path>,
-    ) -> std::result::Result<UsagePaths, Error> {
-        let download = checked_download_path(&config.usage_report.download_path)?;
-        let reports_dir = if download.is_absolute() {
-            download
-        } else {
-            let Some(storage) = storage_dir.filter(|p| !p.as_os_str().is_empty()) else {
-                return Err(Error::config(
-                    "The WHMCS downloads storage has no local path (Setup > Storage Settings), so \
-                     usage reports have nowhere to go. Configure it, or set \
-                     usage_report.download_path in config.yaml to an absolute directory.",
-                ));
-            };
-            storage.join(download)
-        };
-        Ok(UsagePaths { reports_dir })
-    }
-}
-
-/// `usage_report.download_path` as a path of a module-owned folder: relative paths need at
-/// least one plain folder name, absolute ones at least two (never `/` or `/var`), and no path
-/// may contain `.` or `..` steps. The housekeeping only deletes report files it wrote, but a
-/// folder shared with other data is refused outright so a typo is noticed.
-fn checked_download_path(raw: &str) -> std::result::Result<PathBuf, Error> {
-    use std::path::Component;
-    let path = PathBuf::from(raw.trim());
-    // `Path::components` silently drops interior `.` steps: check the text too.
-    let dotted = raw.trim().split(['/', '\\']).any(|s| s == "." || s == "..");
-    let mut names = if dotted { -100 } else { 0 };
-    for c in path.components() {
-        match c {
-            Component::Normal(_) => names += 1,
-            Component::RootDir => {}
-            Component::CurDir | Component::ParentDir | Component::Prefix(_) => names = -100,
-        }
-    }
-    let needed = if path.is_absolute() { 2 } else { 1 };
-    if names < needed {
-        return Err(Error::config(format!(
-            "usage_report.download_path \"{}\" must name a folder of the module's own (for example \
-             acronis/reports below the WHMCS downloads storage), without \".\" or \"..\" steps.",
-            raw.trim()
-        )));
-    }
-    Ok(path)
-}
 
 /// Everything one run needs besides the servers.
 pub struct RunContext<'a> {
@@ -120,6 +66,11 @@ pub struct ServerOutcome {
 }
 
 impl ServerOutcome {
+    fn set_status(&mut self, row: &ReportRow) {
+        self.status = row.status.code();
+        self.status_text = row.status.description().into();
+    }
+
     /// One line for logs and manage.php, e.g.
     /// `Server #1 (EU2): 2024-05-31 report #3: Downloaded and saved (…)`.
     pub fn summary(&self) -> String {
@@ -304,13 +255,29 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>, db: &dyn Db) -
         }
     };
     let owner = owner_id(server_id);
-    let row = match store.claim(server_id, &ctx.today, &owner, now()) {
-        Ok(Claim::Claimed(row)) => row,
+    if let Some(row) = claim_report(&store, server_id, ctx, &owner, &mut out) {
+        out.row_id = Some(row.id);
+        advance_report(server, ctx, &store, &owner, row, &mut out);
+        let _ = store.release(server_id, &ctx.today, &owner);
+    }
+    out
+}
+
+/// Takes the lease on the day's report. `None`, with `out` saying why, when another run holds
+/// it (that run does the work; this one must not repeat a step) or the store fails.
+fn claim_report(
+    store: &UsageStore<'_>,
+    server_id: i64,
+    ctx: &RunContext<'_>,
+    owner: &str,
+    out: &mut ServerOutcome,
+) -> Option<ReportRow> {
+    match store.claim(server_id, &ctx.today, owner, now()) {
+        Ok(Claim::Claimed(row)) => Some(row),
         Ok(Claim::Busy(row, until)) => {
             if let Some(row) = &row {
                 out.row_id = Some(row.id);
-                out.status = row.status.code();
-                out.status_text = row.status.description().into();
+                out.set_status(row);
             }
             let when = chrono::DateTime::from_timestamp(until, 0)
                 .map(|d| d.format("%H:%M:%S UTC").to_string())
@@ -319,55 +286,65 @@ pub fn process_server(server: &UsageServer, ctx: &RunContext<'_>, db: &dyn Db) -
                 "Another run is working on the report of {} (until {when} at the latest).",
                 ctx.today
             ));
-            return out;
+            None
         }
         Err(e) => {
             out.error = Some(e.to_string());
-            return out;
+            None
         }
-    };
-    out.row_id = Some(row.id);
+    }
+}
+
+/// Runs the steps on a claimed report with a connection of its own, and records in `out`
+/// the steps taken, the status reached, the error (also written to the file log) and the
+/// masked exchanges for the module log.
+fn advance_report(
+    server: &UsageServer,
+    ctx: &RunContext<'_>,
+    store: &UsageStore<'_>,
+    owner: &str,
+    row: ReportRow,
+    out: &mut ServerOutcome,
+) {
     let mut conn = match Connection::new(&server.record, ctx.config.clone()) {
         Ok(c) => c,
         Err(e) => {
             out.error = Some(e.to_string());
-            let _ = store.release(server_id, &ctx.today, &owner);
-            return out;
+            return;
         }
     };
     let mut run = ServerRun {
         ctx,
-        store: &store,
+        store,
         conn: &mut conn,
-        owner: &owner,
+        owner,
         actions: Vec::new(),
     };
     let result = run.advance(row);
     out.actions = std::mem::take(&mut run.actions);
     match result {
         Ok(row) => {
-            out.status = row.status.code();
-            out.status_text = row.status.description().into();
+            out.set_status(&row);
             if row.status == ReportStatus::Error {
                 out.error = Some(row.message.clone());
             }
         }
         Err(failure) => {
             let (row, e) = *failure;
-            out.status = row.status.code();
-            out.status_text = row.status.description().into();
+            out.set_status(&row);
             out.error = Some(e.to_string());
         }
     }
-    let _ = store.release(server_id, &ctx.today, &owner);
     if let Some(e) = &out.error {
         conn.logger().log(
             Level::Error,
-            &format!("usage report of server {server_id} ({}): {e}", ctx.today),
+            &format!(
+                "usage report of server {} ({}): {e}",
+                out.server_id, ctx.today
+            ),
         );
     }
     out.exchanges = conn.take_exchanges();
-    out
 }
 
 struct ServerRun<'r, 'c> {
@@ -791,226 +768,11 @@ impl ServerRun<'_, '_> {
             }
         }
     }
-
-    /// Parses `file` (the whole file, so a truncated or corrupt one is detected before any
-    /// value is stored) and stores the per-tenant values of the day.
-    fn aggregate(&mut self, row: &ReportRow, file: &Path) -> StepResult {
-        let target = self.report_file(row).display().to_string();
-        let started = Instant::now();
-        let mut owned = InfraOwnership::default();
-        let conn = &mut *self.conn;
-        let mut bad_messages: Vec<String> = Vec::new();
-        let (stats, metrics, lookups, lookup_error) = {
-            let mut agg = Aggregator::new(Some(self.ctx.known_tenants), |infra: &str| {
-                owned.platform_owned(conn, infra)
-            });
-            let stats = read_report(file, &mut |r: &Row<'_>| agg.add(r), &mut |bad: &BadRow| {
-                if bad_messages.len() < MAX_BAD_ROW_MESSAGES {
-                    bad_messages.push(bad.to_string());
-                }
-            });
-            let lookups = agg.infra_lookups();
-            (stats, agg.finish(), lookups, owned.error.take())
-        };
-        let stats = match stats {
-            Ok(s) => s,
-            Err(e) => {
-                return Err(fail(
-                    row,
-                    Error::validation(format!("The downloaded usage report is unusable: {e}")),
-                ))
-            }
-        };
-        if let Some(e) = lookup_error {
-            return Err(fail(
-                row,
-                Error::transport(format!(
-                    "Cannot tell which storages are platform-owned: {e}"
-                )),
-            ));
-        }
-        let mut message = format!(
-            "{} rows, {} tenants billed, {} bad rows skipped",
-            stats.rows,
-            metrics.tenant_count(),
-            stats.bad_rows
-        );
-        if !bad_messages.is_empty() {
-            message.push_str(": ");
-            message.push_str(&bad_messages.join("; "));
-        }
-        for bad in &bad_messages {
-            self.conn
-                .logger()
-                .log(Level::Warning, &format!("usage report #{}: {bad}", row.id));
-        }
-        let counts = (
-            i64::try_from(stats.rows).unwrap_or(i64::MAX),
-            i64::try_from(stats.bad_rows).unwrap_or(i64::MAX),
-            i64::try_from(metrics.tenant_count()).unwrap_or(i64::MAX),
-        );
-        let store_started = Instant::now();
-        let stored = self
-            .store
-            .store_day(
-                row,
-                metrics.iter().map(|(t, ms)| (t, ms.collect())),
-                counts,
-                &target,
-                &message,
-                now(),
-            )
-            .map_err(|e| fail(row, e))?;
-        self.note(format!(
-            "report #{} aggregated in {:.2} s (stored in {:.2} s): {message}; {lookups} storages checked",
-            row.id,
-            started.elapsed().as_secs_f64(),
-            store_started.elapsed().as_secs_f64()
-        ));
-        Ok(stored)
-    }
-}
-
-/// Which infras are platform-owned: the root tenant's infras are read once (usually every
-/// storage of the report), any other id is asked for by id; an id the platform does not know
-/// counts as not platform-owned (F.4). O(distinct infras) calls, not two per tenant.
-#[derive(Default)]
-struct InfraOwnership {
-    known: HashMap<String, bool>,
-    primed: bool,
-    error: Option<Error>,
-}
-
-impl InfraOwnership {
-    fn platform_owned(&mut self, conn: &mut Connection, infra: &str) -> bool {
-        if self.error.is_some() {
-            return true;
-        }
-        if !self.primed {
-            self.primed = true;
-            match Platform::new(conn).root_infras() {
-                Ok(list) => {
-                    for i in list {
-                        self.known.insert(i.id, i.platform_owned);
-                    }
-                }
-                Err(e) => {
-                    self.error = Some(e);
-                    return true;
-                }
-            }
-        }
-        if let Some(&owned) = self.known.get(infra) {
-            return owned;
-        }
-        let owned = match Platform::new(conn).infras_by_id(&[infra.to_string()]) {
-            Ok(list) => list
-                .iter()
-                .find(|i| i.id == infra)
-                .is_some_and(|i| i.platform_owned),
-            Err(e) if e.http_status() == Some(404) => false,
-            Err(e) => {
-                self.error = Some(e);
-                return true;
-            }
-        };
-        self.known.insert(infra.to_string(), owned);
-        owned
-    }
-}
-
-/// Whether a run over `servers` may aggregate a report (and so needs the tenants WHMCS knows):
-/// false once every enabled server's report of the day is stored, which is the common cron
-/// run, so the caller can skip reading every service's tenant id.
-pub fn needs_tenants(
-    servers: &[UsageServer],
-    db: &dyn Db,
-    today: &str,
-    pending_only: bool,
-) -> bool {
-    let Ok(rows) = UsageStore::open(db).and_then(|s| s.rows_of_day(today)) else {
-        return true;
-    };
-    let done = |id: i64| {
-        rows.iter()
-            .any(|r| r.server_id == id && r.status.is_downloaded() && r.aggregated_at > 0)
-    };
-    let pending = |id: i64| {
-        rows.iter()
-            .any(|r| r.server_id == id && r.status.is_downloaded() && r.aggregated_at == 0)
-    };
-    servers
-        .iter()
-        .filter(|s| !s.disabled)
-        .filter_map(|s| s.record.id)
-        .any(|id| if pending_only { pending(id) } else { !done(id) })
-}
-
-/// The `metrics` command and late aggregation: rows of `date` that were downloaded but whose
-/// values are not stored yet are aggregated now (with their server's connection).
-pub fn aggregate_pending(
-    servers: &[UsageServer],
-    ctx: &RunContext<'_>,
-    db: &dyn Db,
-) -> Vec<ServerOutcome> {
-    let Ok(store) = UsageStore::open(db) else {
-        return Vec::new();
-    };
-    let pending: HashSet<i64> = store
-        .rows_of_day(&ctx.today)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.status.is_downloaded() && r.aggregated_at == 0)
-        .map(|r| r.server_id)
-        .collect();
-    let todo: Vec<UsageServer> = servers
-        .iter()
-        .filter(|s| s.record.id.is_some_and(|id| pending.contains(&id)))
-        .cloned()
-        .collect();
-    process_all(&todo, ctx, db)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Security finding 3: a download path that would cover the whole storage is refused.
-    #[test]
-    fn download_path_must_be_a_module_folder() {
-        let storage = Path::new("/srv/whmcs/storage");
-        for bad in [
-            "",
-            " ",
-            ".",
-            "./",
-            "/",
-            "/var",
-            "..",
-            "../x",
-            "acronis/../..",
-            "a/./b",
-            "/srv/../etc",
-        ] {
-            let mut cfg = Config::default();
-            cfg.usage_report.download_path = bad.into();
-            let err = UsagePaths::resolve(&cfg, Some(storage)).err();
-            assert!(
-                matches!(err, Some(Error::Config(ref m)) if m.contains("download_path")),
-                "{bad:?}: {err:?}"
-            );
-        }
-        for (good, dir) in [
-            ("acronis/reports", "/srv/whmcs/storage/acronis/reports"),
-            ("reports", "/srv/whmcs/storage/reports"),
-            ("/var/lib/acronis-reports", "/var/lib/acronis-reports"),
-        ] {
-            let mut cfg = Config::default();
-            cfg.usage_report.download_path = good.into();
-            let p = UsagePaths::resolve(&cfg, Some(storage)).unwrap();
-            assert_eq!(p.reports_dir, Path::new(dir));
-        }
-    }
 
     /// Security finding 4: ids from the platform never reach a URL path unchecked.
     #[test]
