@@ -29,11 +29,7 @@ fn build(server: &ZendHashTable, options: Option<&ZendHashTable>) -> Result<Acro
     let conn = Connection::new(&record, config)?;
     Ok(AcronisServer {
         conn,
-        log: ModuleLog {
-            enabled: opts.bool("module_log"),
-            module: opts.str("module"),
-            function: opts.str("function"),
-        },
+        log: ModuleLog::from_options(&opts, ""),
         whmcs_version: opts.str("whmcs_version"),
         locale: opts.str("locale"),
     })

@@ -12,9 +12,11 @@ use acroniscloud_core::features::admin_api::dispatch::{self, Context};
 use acroniscloud_core::features::admin_api::guard::Caller;
 use acroniscloud_core::features::admin_api::servers::ServerSummary;
 use acroniscloud_core::features::admin_api::service_actions;
+use acroniscloud_core::features::admin_api::ApiRequest;
 use acroniscloud_core::features::migration::activation;
 use acroniscloud_core::infra::config_yaml::Config;
 use acroniscloud_core::infra::i18n::Translator;
+use acroniscloud_core::infra::storage::Db;
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -121,6 +123,22 @@ fn prepare_storage(
     activation::prepare_storage(&db, previous_version, &templates, &usage)
 }
 
+/// Runs `f` with what every admin page and API request starts from: the request, the context
+/// and the WHMCS database. A missing database adapter is no error here: only the actions
+/// that store something need it, and a page's texts never wait for it.
+fn admin_call<T>(
+    request: &ZendHashTable,
+    context_in: &ZendHashTable,
+    opts: &Options,
+    f: impl FnOnce(&ApiRequest, &Context, Option<&dyn Db>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let config = opts.config()?;
+    let req = api_request(request);
+    let db = opts.db();
+    let ctx = context(context_in, config)?;
+    f(&req, &ctx, db.as_ref().ok().map(|d| d as &dyn Db))
+}
+
 /// `$input` of `migrateLegacy` as JSON.
 fn zval_to_json_input(input: &ZendHashTable) -> Value {
     let mut m = Map::new();
@@ -134,9 +152,9 @@ fn zval_to_json_input(input: &ZendHashTable) -> Value {
 /// (`service`, as the module callbacks see it, or null) and its WHMCS callbacks (`callbacks`)
 /// in the context.
 fn service_action(
-    req: &acroniscloud_core::features::admin_api::ApiRequest,
+    req: &ApiRequest,
     ctx: &Context,
-    db: Option<&dyn acroniscloud_core::infra::storage::Db>,
+    db: Option<&dyn Db>,
     context_in: &ZendHashTable,
     opts: &Options,
 ) -> Result<(Value, Vec<acroniscloud_core::platform::http::Exchange>), Error> {
@@ -161,11 +179,7 @@ fn service_action(
         .unwrap_or(&empty);
     let mut host = PhpHost {
         callbacks,
-        log: ModuleLog {
-            enabled: opts.bool("module_log"),
-            module: "addons".into(),
-            function: opts.str("function"),
-        },
+        log: ModuleLog::for_module(opts, "addons"),
         warnings: Vec::new(),
         move_user_email: opts.bool("move_user_email"),
     };
@@ -272,12 +286,7 @@ impl Addon {
                 &opts.db()?,
                 &t,
             );
-            ModuleLog {
-                enabled: opts.bool("module_log"),
-                module: "addons".into(),
-                function: opts.str("function"),
-            }
-            .write(exchanges);
+            ModuleLog::for_module(&opts, "addons").write(exchanges);
             Ok(answer)
         });
         let v = result.unwrap_or_else(|e| activation::migration_failed(&e, &t));
@@ -337,24 +346,13 @@ impl Addon {
     ) -> PhpResult<String> {
         let opts = Options::new(options);
         let (html, exchanges) = guard(|| {
-            let config = opts.config()?;
-            let req = api_request(request);
-            let db = opts.db();
-            let ctx = context(context_in, config)?;
-            let db_ref = db
-                .as_ref()
-                .ok()
-                .map(|d| d as &dyn acroniscloud_core::infra::storage::Db);
-            Ok(acroniscloud_core::features::admin_api::pages::render(
-                &page, &req, &ctx, db_ref,
-            ))
+            admin_call(request, context_in, &opts, |req, ctx, db| {
+                Ok(acroniscloud_core::features::admin_api::pages::render(
+                    &page, req, ctx, db,
+                ))
+            })
         })?;
-        ModuleLog {
-            enabled: opts.bool("module_log"),
-            module: "addons".into(),
-            function: opts.str("function"),
-        }
-        .write(exchanges);
+        ModuleLog::for_module(&opts, "addons").write(exchanges);
         Ok(html)
     }
 
@@ -374,32 +372,20 @@ impl Addon {
     ) -> PhpResult<Zval> {
         let opts = Options::new(options);
         let (result, exchanges) = guard(|| {
-            let config = opts.config()?;
-            let req = api_request(request);
-            // Only the template actions need the database; the page's texts never wait for it.
-            let db = opts.db();
-            let ctx = context(context_in, config)?;
-            let db_ref = db
-                .as_ref()
-                .ok()
-                .map(|d| d as &dyn acroniscloud_core::infra::storage::Db);
-            if service_actions::is_action(&req.action) {
-                return service_action(&req, &ctx, db_ref, context_in, &opts);
-            }
-            Ok(match dispatch::handle(&req, &ctx, db_ref) {
-                None => (Value::Null, vec![]),
-                Some((resp, ex)) => (
-                    json!({"status": resp.status, "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": resp.body}),
-                    ex,
-                ),
+            admin_call(request, context_in, &opts, |req, ctx, db| {
+                if service_actions::is_action(&req.action) {
+                    return service_action(req, ctx, db, context_in, &opts);
+                }
+                Ok(match dispatch::handle(req, ctx, db) {
+                    None => (Value::Null, vec![]),
+                    Some((resp, ex)) => (
+                        json!({"status": resp.status, "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": resp.body}),
+                        ex,
+                    ),
+                })
             })
         })?;
-        ModuleLog {
-            enabled: opts.bool("module_log"),
-            module: "addons".into(),
-            function: opts.str("function"),
-        }
-        .write(exchanges);
+        ModuleLog::for_module(&opts, "addons").write(exchanges);
         Ok(to_zval(&result))
     }
 }

@@ -55,11 +55,7 @@ fn unix_now() -> i64 {
 }
 
 fn log_for(opts: &Options) -> ModuleLog {
-    ModuleLog {
-        enabled: opts.bool("module_log"),
-        module: "servers".into(),
-        function: opts.str("function"),
-    }
+    ModuleLog::for_module(opts, "servers")
 }
 
 /// The audit trail and, for a service without a tenant, the adopt form (issue 13). The glue

@@ -13,6 +13,24 @@ pub struct ModuleLog {
 }
 
 impl ModuleLog {
+    /// The log of a call on behalf of WHMCS module `module` (`addons`, `servers`, `hooks`),
+    /// switched on and named by the caller's options (`module_log`, `function`).
+    pub fn for_module(opts: &crate::convert::Options, module: &str) -> ModuleLog {
+        ModuleLog {
+            enabled: opts.bool("module_log"),
+            module: module.to_string(),
+            function: opts.str("function"),
+        }
+    }
+
+    /// As [`ModuleLog::for_module`], the module named by the `module` option (`default`
+    /// when the option is empty).
+    pub fn from_options(opts: &crate::convert::Options, default: &str) -> ModuleLog {
+        let named = opts.str("module");
+        let module = if named.is_empty() { default } else { &named };
+        ModuleLog::for_module(opts, module)
+    }
+
     pub fn write(&self, exchanges: Vec<Exchange>) {
         if !self.enabled || exchanges.is_empty() {
             return;

@@ -138,11 +138,7 @@ fn operate(
     let db = opts.db()?;
     let mut host = PhpHost {
         callbacks,
-        log: ModuleLog {
-            enabled: opts.bool("module_log"),
-            module: opts.str("module"),
-            function: opts.str("function"),
-        },
+        log: ModuleLog::from_options(opts, ""),
         warnings: Vec::new(),
         move_user_email: opts.bool("move_user_email"),
     };

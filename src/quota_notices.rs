@@ -148,12 +148,7 @@ impl QuotaNotices {
                 }
             };
             let mut outcome = quota_notices::run(&env, &services, &mut mail);
-            ModuleLog {
-                enabled: opts.bool("module_log"),
-                module: "hooks".into(),
-                function: opts.str("function"),
-            }
-            .write(std::mem::take(&mut outcome.exchanges));
+            ModuleLog::for_module(&opts, "hooks").write(std::mem::take(&mut outcome.exchanges));
             let mut v = outcome.to_json();
             if let Some(o) = v.as_object_mut() {
                 o.insert("enabled".into(), json!(true));

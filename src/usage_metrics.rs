@@ -73,21 +73,6 @@ fn servers_of(list: &ZendHashTable) -> Result<Vec<UsageServer>, Error> {
         .collect()
 }
 
-fn log_for(opts: &Options) -> ModuleLog {
-    ModuleLog {
-        enabled: opts.bool("module_log"),
-        module: {
-            let m = opts.str("module");
-            if m.is_empty() {
-                "hooks".into()
-            } else {
-                m
-            }
-        },
-        function: opts.str("function"),
-    }
-}
-
 /// The tenants WHMCS knows: a list of ids, or a callable returning one, called only when
 /// `needed` (a cron run after the day's reports are stored reads no service).
 fn known_tenants(z: &Zval, needed: bool) -> Result<HashSet<String>, Error> {
@@ -130,7 +115,7 @@ fn run_servers(
         &opts.db()?,
         &mut |needed| known_tenants(known, needed),
     )?;
-    let log = log_for(&opts);
+    let log = ModuleLog::from_options(&opts, "hooks");
     for o in &mut run.outcomes {
         log.write(std::mem::take(&mut o.exchanges));
     }
