@@ -10,6 +10,7 @@ use acroniscloud_core::features::client_area::{
 };
 use acroniscloud_core::infra::i18n::{Domain, Translator};
 use acroniscloud_core::infra::logging::FileLogger;
+use acroniscloud_core::infra::storage::Db;
 use acroniscloud_core::Error;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::prelude::*;
@@ -66,34 +67,25 @@ fn audit_rows(
     context: &ZendHashTable,
     opts: &Options<'_>,
 ) -> Vec<(String, String)> {
-    use acroniscloud_core::features::client_area::admin_audit;
+    use acroniscloud_core::features::client_area::admin_audit::{tab_rows, TabLinks};
     let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
-    let service_id = ctx.service.service_id;
-    let page = get_str(context, "audit_page").trim().parse().unwrap_or(1);
-    let trail = opts.db().and_then(|db| {
-        acroniscloud_core::features::audit::SqlAudit::open(&db)?.page(service_id, page)
-    });
-    let html = match trail {
-        Ok(p) => admin_audit::audit_html(&p, &t, &get_str(context, "tab_link")),
-        Err(e) => format!(
-            "<div class=\"alert alert-warning\">{}</div>",
-            client_area::admin_tab::escape(&t.translate_message(&e.to_string()))
-        ),
+    let links = TabLinks {
+        tab: get_str(context, "tab_link"),
+        addon: get_str(context, "addon_link"),
+        csrf_token: get_str(context, "csrf_token"),
+        assets: get_str(context, "assets"),
     };
-    let mut rows = vec![(t.translate("Audit trail"), html)];
-    if ctx.service.tenant_id.trim().is_empty() && service_id > 0 {
-        rows.push((
-            t.translate("Adopt an existing tenant"),
-            admin_audit::adopt_form_html(
-                service_id,
-                &get_str(context, "addon_link"),
-                &get_str(context, "csrf_token"),
-                &format!("{}service-tab.js", get_str(context, "assets")),
-                &t,
-            ),
-        ));
-    }
-    rows
+    let page = get_str(context, "audit_page").trim().parse().unwrap_or(1);
+    let db = opts.db();
+    let db = db.as_ref().map(|d| d as &dyn Db).map_err(Clone::clone);
+    tab_rows(
+        db,
+        ctx.service.service_id,
+        &ctx.service.tenant_id,
+        page,
+        &links,
+        &t,
+    )
 }
 
 #[php_impl]

@@ -5,8 +5,49 @@
 
 use super::admin_tab::escape;
 use crate::features::audit::store::Page;
+use crate::features::audit::SqlAudit;
+use crate::infra::error::Error;
 use crate::infra::i18n::Translator;
+use crate::infra::storage::Db;
 use serde_json::Value;
+
+/// What the tab's rows link to, as the PHP glue knows it.
+pub struct TabLinks {
+    /// The tab's own URL (the trail's Newer/Older links add `audit_page`).
+    pub tab: String,
+    /// The addon's URL, where the adopt form sends its JSON actions.
+    pub addon: String,
+    pub csrf_token: String,
+    /// The addon's assets URL (ends with `/`).
+    pub assets: String,
+}
+
+/// The audit rows of the admin service tab: the trail's `page` and, for a service without a
+/// tenant, the adopt form. A database problem shows in the row instead of hiding the tab.
+pub fn tab_rows(
+    db: Result<&dyn Db, Error>,
+    service_id: i64,
+    tenant_id: &str,
+    page: i64,
+    links: &TabLinks,
+    t: &Translator,
+) -> Vec<(String, String)> {
+    let trail = db.and_then(|db| SqlAudit::open(db)?.page(service_id, page));
+    let html = match trail {
+        Ok(p) => audit_html(&p, t, &links.tab),
+        Err(e) => format!(
+            "<div class=\"alert alert-warning\">{}</div>",
+            escape(&t.translate_message(&e.to_string()))
+        ),
+    };
+    let mut rows = vec![(t.translate("Audit trail"), html)];
+    if tenant_id.trim().is_empty() && service_id > 0 {
+        let script = format!("{}service-tab.js", links.assets);
+        let form = adopt_form_html(service_id, &links.addon, &links.csrf_token, &script, t);
+        rows.push((t.translate("Adopt an existing tenant"), form));
+    }
+    rows
+}
 
 /// `before → after` of one entry as a definition list (keys sorted by the JSON map).
 fn changes(before: &Value, after: &Value) -> String {
