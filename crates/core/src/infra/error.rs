@@ -3,6 +3,15 @@
 
 use std::fmt;
 
+/// Runs one item of a batch (a server of the usage run, a service of the quota notices, a
+/// server of the reconciliation) so that a panic in it becomes `None` for that item instead
+/// of ending the whole batch: one customer's failure never stops the others. The caller
+/// records the item as failed with a fixed text (a panic message may quote a request, so it
+/// is never shown). The binding's `guard` does the same at the PHP boundary.
+pub fn isolated<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
 /// An error answered by the Acronis platform (API envelope or IdP body).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {

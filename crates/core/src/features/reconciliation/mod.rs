@@ -130,19 +130,18 @@ pub fn reconcile(input: &Input<'_>, db: Option<&dyn Db>) -> (Vec<Finding>, Vec<E
             .iter()
             .filter(|s| s.server_id == server_id)
             .collect();
-        let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scan_server(record, &services, &known, input)
-        }));
+        let scanned =
+            crate::infra::error::isolated(|| scan_server(record, &services, &known, input));
         match scanned {
-            Ok((Ok(mut found), mut ex)) => {
+            Some((Ok(mut found), mut ex)) => {
                 findings.append(&mut found);
                 exchanges.append(&mut ex);
             }
-            Ok((Err(e), mut ex)) => {
+            Some((Err(e), mut ex)) => {
                 findings.push(server_error(record, &e.to_string(), input.t));
                 exchanges.append(&mut ex);
             }
-            Err(_) => findings.push(server_error(
+            None => findings.push(server_error(
                 record,
                 "Internal error while checking the server.",
                 input.t,

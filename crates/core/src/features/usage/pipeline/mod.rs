@@ -208,11 +208,7 @@ fn run_threads(
                     .name(format!("usage-{}", s.record.id.unwrap_or(0)))
                     .spawn_scoped(scope, {
                         let db = funnel.clone();
-                        move || {
-                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                process_server(s, ctx, &db)
-                            }))
-                        }
+                        move || crate::infra::error::isolated(|| process_server(s, ctx, &db))
                     });
                 (s, handle)
             })
@@ -221,7 +217,7 @@ fn run_threads(
             .into_iter()
             .map(|(s, handle)| {
                 let joined = match handle {
-                    Ok(h) => h.join().ok().and_then(|r| r.ok()),
+                    Ok(h) => h.join().ok().flatten(),
                     Err(_) => None,
                 };
                 joined.unwrap_or_else(|| internal_failure(s, ctx))

@@ -113,14 +113,14 @@ pub fn run(
         return out;
     }
     for s in services {
-        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let attempt = crate::infra::error::isolated(|| {
             let mut exchanges = Vec::new();
             let r = service(env, s, send, &mut exchanges);
             (r, exchanges)
-        }));
+        });
         out.checked += 1;
         match attempt {
-            Ok((r, mut exchanges)) => {
+            Some((r, mut exchanges)) => {
                 out.exchanges.append(&mut exchanges);
                 match r {
                     Ok((sent, failed)) => {
@@ -135,7 +135,7 @@ pub fn run(
                     )),
                 }
             }
-            Err(_) => out.errors.push(format!(
+            None => out.errors.push(format!(
                 "quota notices of service {}: internal error in the acroniscloud extension",
                 s.service_id
             )),
