@@ -109,13 +109,7 @@ pub fn find_child(conn: &mut Connection, parent: &str, name: &str) -> Result<Opt
 /// Every direct child of `parent` (`GET /tenants/{id}/children`, then `GET /tenants?uuids=` in
 /// chunks of 100).
 pub fn children(conn: &mut Connection, parent: &str) -> Result<Vec<Tenant>> {
-    crate::infra::uuid::require(parent, "parent tenant id")?;
-    let v = conn.call(
-        Method::Get,
-        &format!("/api/2/tenants/{parent}/children"),
-        &[],
-        None,
-    )?;
+    let v = sub_resource(conn, parent, "parent tenant id", "children")?;
     let ids: Vec<String> = v
         .get("items")
         .and_then(Value::as_array)
@@ -139,6 +133,23 @@ pub fn children(conn: &mut Connection, parent: &str) -> Result<Vec<Tenant>> {
         }
     }
     Ok(out)
+}
+
+/// `GET /tenants/{id}/{resource}`; the id goes into the path, so it must be a UUID (`label`
+/// names it in the error).
+pub fn sub_resource(
+    conn: &mut Connection,
+    tenant_id: &str,
+    label: &str,
+    resource: &str,
+) -> Result<Value> {
+    crate::infra::uuid::require(tenant_id, label)?;
+    conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/{resource}"),
+        &[],
+        None,
+    )
 }
 
 /// Application ids bound to a tenant (not cached: provisioning binds more as it goes); an
