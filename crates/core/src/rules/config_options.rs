@@ -63,6 +63,13 @@ pub fn validate_request(
     }
 }
 
+/// Laravel's `max:1024` rule on a text field: `msg` when the text is longer.
+fn push_if_longer(errors: &mut FieldErrors, field: &str, text: &str, msg: &str) {
+    if text.chars().count() > 1024 {
+        push(errors, field, msg);
+    }
+}
+
 /// `server_id`: a positive integer, sent as a number or a string.
 fn server_id_field(body: &Value, errors: &mut FieldErrors) -> Option<i64> {
     let server_id = match body.get("server_id") {
@@ -94,13 +101,12 @@ fn name_field(body: &Value, errors: &mut FieldErrors) -> String {
             String::new()
         }
     };
-    if name.chars().count() > 1024 {
-        push(
-            errors,
-            "name",
-            "The name may not be greater than 1024 characters.",
-        );
-    }
+    push_if_longer(
+        errors,
+        "name",
+        &name,
+        "The name may not be greater than 1024 characters.",
+    );
     name
 }
 
@@ -114,13 +120,12 @@ fn description_field(body: &Value, errors: &mut FieldErrors) -> String {
             String::new()
         }
     };
-    if description.chars().count() > 1024 {
-        push(
-            errors,
-            "description",
-            "The description may not be greater than 1024 characters.",
-        );
-    }
+    push_if_longer(
+        errors,
+        "description",
+        &description,
+        "The description may not be greater than 1024 characters.",
+    );
     description
 }
 
