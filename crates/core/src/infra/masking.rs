@@ -79,84 +79,72 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 
 /// Returns the byte range of the value for a rule matched at `start` (prefix end at `after`).
 fn value_range(b: &[u8], after: usize, shape: Shape) -> Option<(usize, usize)> {
-    let find = |from: usize, stop: &dyn Fn(usize) -> bool| {
-        let mut j = from;
-        while j < b.len() && !stop(j) {
-            j += 1;
-        }
-        j
-    };
     match shape {
-        Shape::Json => {
-            let i = skip_ws(b, after);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            let i = skip_ws(b, i + 1);
-            if b.get(i) != Some(&b'"') {
-                return None;
-            }
-            let s = i + 1;
-            let mut j = s;
-            while j < b.len() {
-                match b.get(j) {
-                    Some(b'\\') => j += 2,
-                    Some(b'"') => break,
-                    _ => j += 1,
-                }
-            }
-            Some((s, j.min(b.len())))
-        }
+        Shape::Json => json_string(b, after),
         Shape::EscapedJson => {
-            let i = skip_ws(b, after);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            let i = skip_ws(b, i + 1);
-            if b.get(i..i + 2) != Some(b"\\\"") {
-                return None;
-            }
-            let s = i + 2;
-            let e = find(s, &|j| b.get(j..j + 2) == Some(b"\\\""));
-            Some((s, e))
+            let s = quoted_start(b, after, b"\\\"")?;
+            Some((s, find(b, s, |j| b.get(j..j + 2) == Some(b"\\\""))))
         }
-        Shape::Form => Some((
-            after,
-            find(after, &|j| {
-                b.get(j)
-                    .is_some_and(|c| *c == b'&' || c.is_ascii_whitespace())
-            }),
-        )),
-        Shape::UrlEncoded => Some((
-            after,
-            find(after, &|j| {
-                b.get(j).is_some_and(|c| c.is_ascii_whitespace())
-                    || b.get(j..j + 3)
-                        .is_some_and(|s| s.eq_ignore_ascii_case(b"%26"))
-            }),
-        )),
-        Shape::PrintR => Some((
-            after,
-            find(after, &|j| {
-                b.get(j)
-                    .is_some_and(|c| *c == b'[' || c.is_ascii_whitespace())
-            }),
-        )),
-        Shape::HeaderWord => Some((
-            after,
-            find(after, &|j| {
-                b.get(j)
-                    .is_some_and(|c| c.is_ascii_whitespace() || *c == b'"' || *c == b'\\')
-            }),
-        )),
-        Shape::HeaderLine => Some((
-            after,
-            find(after, &|j| {
-                b.get(j)
-                    .is_some_and(|c| matches!(c, b'\r' | b'\n' | b'"' | b'\\'))
-            }),
-        )),
+        Shape::Form => up_to(b, after, |j| is_space(b, j) || is_one_of(b, j, b"&")),
+        Shape::UrlEncoded => up_to(b, after, |j| {
+            is_space(b, j)
+                || b.get(j..j + 3)
+                    .is_some_and(|s| s.eq_ignore_ascii_case(b"%26"))
+        }),
+        Shape::PrintR => up_to(b, after, |j| is_space(b, j) || is_one_of(b, j, b"[")),
+        Shape::HeaderWord => up_to(b, after, |j| is_space(b, j) || is_one_of(b, j, b"\"\\")),
+        Shape::HeaderLine => up_to(b, after, |j| is_one_of(b, j, b"\r\n\"\\")),
     }
+}
+
+/// A JSON string value after `"key"`: from after the opening quote to the closing one
+/// (escaped quotes skipped), or to the end of a cut text.
+fn json_string(b: &[u8], after: usize) -> Option<(usize, usize)> {
+    let s = quoted_start(b, after, b"\"")?;
+    let mut j = s;
+    while j < b.len() {
+        match b.get(j) {
+            Some(b'\\') => j += 2,
+            Some(b'"') => break,
+            _ => j += 1,
+        }
+    }
+    Some((s, j.min(b.len())))
+}
+
+/// After a key, `:` and then `quote` (white space allowed around the colon): where the value
+/// starts; `None` when the key is not followed by a quoted value.
+fn quoted_start(b: &[u8], after: usize, quote: &[u8]) -> Option<usize> {
+    let i = skip_ws(b, after);
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let i = skip_ws(b, i + 1);
+    if b.get(i..i + quote.len()) != Some(quote) {
+        return None;
+    }
+    Some(i + quote.len())
+}
+
+/// A bare value: from `after` to the first byte where `stop` holds, or the end.
+fn up_to(b: &[u8], after: usize, stop: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+    Some((after, find(b, after, stop)))
+}
+
+fn find(b: &[u8], from: usize, stop: impl Fn(usize) -> bool) -> usize {
+    let mut j = from;
+    while j < b.len() && !stop(j) {
+        j += 1;
+    }
+    j
+}
+
+fn is_space(b: &[u8], j: usize) -> bool {
+    b.get(j).is_some_and(|c| c.is_ascii_whitespace())
+}
+
+fn is_one_of(b: &[u8], j: usize, set: &[u8]) -> bool {
+    b.get(j).is_some_and(|c| set.contains(c))
 }
 
 /// Masks one token value: `aaa.bbb.ccc` → `aaa.bbb.*****`, otherwise first 5 characters.

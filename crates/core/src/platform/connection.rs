@@ -544,48 +544,43 @@ impl Connection {
             })),
         )?;
         let call = "POST /api/2/clients";
-        let client_id = v
-            .get("client_id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| invalid_answer(call, "no client_id"))?
-            .to_string();
-        let client_secret = v
-            .get("client_secret")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| invalid_answer(call, "no client_secret"))?
-            .to_string();
+        let client_id = required_str(&v, "client_id", call)?;
+        let client_secret = required_str(&v, "client_secret", call)?;
         let base = self.base_url()?;
         let url = url::Url::parse(&base)
             .map_err(|_| Error::internal(format!("bad data-centre URL {base}")))?;
         let hostname = url.host_str().unwrap_or_default().to_string();
         let creds = ApiClientCredentials {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
+            client_id,
+            client_secret,
             tenant_id,
             hostname,
             port: url.port(),
             secure: url.scheme() == "https",
         };
-        // Step 3: the new pair must work before the server is switched to it.
+        self.probe_api_client(&creds, &base)?;
+        Ok(creds)
+    }
+
+    /// Step 3 of the API client creation: the new pair must work before the server is
+    /// switched to it (the probe's exchanges join this connection's log).
+    fn probe_api_client(&mut self, creds: &ApiClientCredentials, base: &str) -> Result<()> {
         let mut probe = Connection::new(
             &ServerRecord {
                 id: self.settings.id,
                 name: self.settings.name.clone(),
-                hostname: base.clone(),
+                hostname: base.to_string(),
                 port: String::new(),
                 secure: creds.secure,
-                username: client_id,
-                password: client_secret,
+                username: creds.client_id.clone(),
+                password: creds.client_secret.clone(),
                 accesshash: "client_credentials".into(),
             },
             self.config.clone(),
         )?;
         let probed = probe.access_token(true).map(|_| ());
         self.exchanges.append(&mut probe.take_exchanges());
-        probed?;
-        Ok(creds)
+        probed
     }
 
     /// Sets/overwrites keys in the root tenant's `internal_tag`, keeping foreign pairs; retries
@@ -615,6 +610,15 @@ impl Connection {
         }
         Ok(())
     }
+}
+
+/// A non-empty string field of an answer to `call`.
+fn required_str(v: &Value, key: &str, call: &str) -> Result<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| invalid_answer(call, &format!("no {key}")))
 }
 
 fn invalid_answer(call: &str, what: &str) -> Error {

@@ -4,7 +4,7 @@
 use crate::infra::error::ApiError;
 use crate::infra::masking::mask_text;
 use crate::platform::http::Response;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 fn code_string(v: &Value) -> Option<String> {
     match v {
@@ -74,20 +74,6 @@ pub fn parse_answer<T: serde::de::DeserializeOwned>(
 pub fn from_response(resp: &Response, call: &str) -> ApiError {
     let parsed: Option<Value> = serde_json::from_slice(&resp.body).ok();
     let rid = request_id(resp, parsed.as_ref());
-    let fallback = || {
-        let text = resp.text();
-        let snippet: String = text.trim().chars().take(200).collect();
-        let mut m = format!(
-            "Error connecting to the API ({call}): HTTP {} {}",
-            resp.status,
-            reason(resp.status)
-        );
-        if !snippet.is_empty() && !snippet.starts_with('<') {
-            m.push_str(": ");
-            m.push_str(&mask_text(&snippet));
-        }
-        m
-    };
     let mut err = ApiError {
         status: resp.status,
         code: None,
@@ -114,26 +100,48 @@ pub fn from_response(resp: &Response, call: &str) -> ApiError {
             err.code = e.get("code").and_then(code_string);
             let details = e.get("details").filter(|d| !d.is_null());
             err.details = details.map(Value::to_string);
-            let msg = e
-                .get("message")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
-            let info = details
-                .and_then(|d| d.get("info"))
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty());
-            err.message = match (msg, info) {
-                (Some(m), Some(i)) if m != i => format!("{m}: {i}"),
-                (Some(m), _) => m,
-                (None, Some(i)) => i.to_string(),
-                (None, None) => fallback(),
-            };
+            err.message =
+                envelope_message(e, details).unwrap_or_else(|| fallback_message(resp, call));
         }
-        _ => err.message = fallback(),
+        _ => err.message = fallback_message(resp, call),
     }
     err.message = mask_text(&err.message);
     err
+}
+
+/// The envelope's `message`, with `details.info` when it says more.
+fn envelope_message(e: &Map<String, Value>, details: Option<&Value>) -> Option<String> {
+    let msg = e
+        .get("message")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let info = details
+        .and_then(|d| d.get("info"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    match (msg, info) {
+        (Some(m), Some(i)) if m != i => Some(format!("{m}: {i}")),
+        (Some(m), _) => Some(m),
+        (None, Some(i)) => Some(i.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// An answer without a usable error: the status, and the start of a body that is not HTML.
+fn fallback_message(resp: &Response, call: &str) -> String {
+    let text = resp.text();
+    let snippet: String = text.trim().chars().take(200).collect();
+    let mut m = format!(
+        "Error connecting to the API ({call}): HTTP {} {}",
+        resp.status,
+        reason(resp.status)
+    );
+    if !snippet.is_empty() && !snippet.starts_with('<') {
+        m.push_str(": ");
+        m.push_str(&mask_text(&snippet));
+    }
+    m
 }
 
 #[cfg(test)]

@@ -557,57 +557,7 @@ pub fn download(
     let client = client_for(opts, false)?;
     let started = Instant::now();
     let mut ex = exchange_of(req, String::new());
-    let outcome = (|| -> std::result::Result<Download, String> {
-        let mut rb = client.get(&req.url);
-        for (k, v) in &req.headers {
-            rb = rb.header(k, v);
-        }
-        let mut resp = rb.send().map_err(|e| chain(&e))?;
-        let status = resp.status().as_u16();
-        let headers = header_pairs(resp.headers());
-        let cap = opts.max_download_bytes;
-        let too_big =
-            || format!("the file is larger than {cap} bytes (usage_report.max_download_mb)");
-        if (200..300).contains(&status) && resp.content_length().is_some_and(|n| n > cap) {
-            return Err(too_big());
-        }
-        if !(200..300).contains(&status) {
-            let mut body = Vec::new();
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(&mut resp, MAX_LOGGED_BODY as u64),
-                &mut body,
-            )
-            .map_err(|e| e.to_string())?;
-            return Ok(Download {
-                status,
-                headers,
-                bytes: 0,
-                error_body: body,
-            });
-        }
-        let mut buf = vec![0u8; 256 * 1024];
-        let mut total: u64 = 0;
-        loop {
-            let n = std::io::Read::read(&mut resp, &mut buf).map_err(|e| chain(&e))?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > cap {
-                return Err(too_big());
-            }
-            let chunk = buf.get(..n).unwrap_or_default();
-            out.write_all(chunk)
-                .map_err(|e| format!("cannot write the downloaded file: {e}"))?;
-            progress(total);
-        }
-        Ok(Download {
-            status,
-            headers,
-            bytes: total,
-            error_body: Vec::new(),
-        })
-    })();
+    let outcome = download_once(&client, req, opts.max_download_bytes, out, progress);
     ex.millis = started.elapsed().as_millis();
     match outcome {
         Ok(d) => {
@@ -630,6 +580,78 @@ pub fn download(
                 mask_text(&e)
             )))
         }
+    }
+}
+
+fn download_too_big(cap: u64) -> String {
+    format!("the file is larger than {cap} bytes (usage_report.max_download_mb)")
+}
+
+/// One download attempt: a non-2xx answer keeps (the start of) its body for the error message;
+/// a 2xx body goes to `out`, refused as soon as it is known to pass `cap`.
+fn download_once(
+    client: &Client,
+    req: &Request,
+    cap: u64,
+    out: &mut dyn std::io::Write,
+    progress: &mut dyn FnMut(u64),
+) -> std::result::Result<Download, String> {
+    let mut rb = client.get(&req.url);
+    for (k, v) in &req.headers {
+        rb = rb.header(k, v);
+    }
+    let mut resp = rb.send().map_err(|e| chain(&e))?;
+    let status = resp.status().as_u16();
+    let headers = header_pairs(resp.headers());
+    if !(200..300).contains(&status) {
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut resp, MAX_LOGGED_BODY as u64),
+            &mut body,
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(Download {
+            status,
+            headers,
+            bytes: 0,
+            error_body: body,
+        });
+    }
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return Err(download_too_big(cap));
+    }
+    let bytes = stream_to(&mut resp, cap, out, progress)?;
+    Ok(Download {
+        status,
+        headers,
+        bytes,
+        error_body: Vec::new(),
+    })
+}
+
+/// Copies the body to `out` in chunks, counting the bytes against `cap` (the announced length
+/// may be missing or wrong).
+fn stream_to(
+    resp: &mut reqwest::blocking::Response,
+    cap: u64,
+    out: &mut dyn std::io::Write,
+    progress: &mut dyn FnMut(u64),
+) -> std::result::Result<u64, String> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        let n = std::io::Read::read(resp, &mut buf).map_err(|e| chain(&e))?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n as u64;
+        if total > cap {
+            return Err(download_too_big(cap));
+        }
+        let chunk = buf.get(..n).unwrap_or_default();
+        out.write_all(chunk)
+            .map_err(|e| format!("cannot write the downloaded file: {e}"))?;
+        progress(total);
     }
 }
 

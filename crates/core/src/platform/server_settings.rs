@@ -141,50 +141,103 @@ impl ServerRecord {
                 "Please specify Hostname for server {who}."
             )));
         }
-        let invalid = || {
-            Error::config(format!(
-                "Hostname \"{raw_host}\" of server {who} is not a valid host name, IP address or URL (example: eu2-cloud.acronis.com)."
-            ))
-        };
-        let mut secure = self.secure;
-        let mut port = parse_port(&self.port, &who)?;
-        let host;
-        if raw_host.contains("://") {
-            let url = url::Url::parse(raw_host).map_err(|_| invalid())?;
-            match url.scheme() {
-                "https" => secure = true,
-                "http" => secure = false,
-                _ => return Err(invalid()),
-            }
-            if !(url.path().is_empty() || url.path() == "/")
-                || url.query().is_some()
-                || !url.username().is_empty()
-            {
-                return Err(Error::config(format!(
-                    "Hostname \"{raw_host}\" of server {who} must not contain a path, query or user name; enter only the host, e.g. eu2-cloud.acronis.com."
-                )));
-            }
-            host = url
-                .host_str()
-                .ok_or_else(invalid)?
-                .trim_matches(|c| c == '[' || c == ']')
-                .to_string();
-            if let Some(p) = url.port() {
-                port = Some(p);
-            }
+        let endpoint = self.endpoint(raw_host, &who)?;
+        self.require_credentials(&who)?;
+        let grant = if self.accesshash.trim() == "client_credentials" {
+            Grant::ClientCredentials
         } else {
-            let (h, p) = match raw_host.rsplit_once(':') {
-                Some((h, p)) if !h.contains(':') => (h, Some(p)),
-                _ => (raw_host, None),
-            };
-            if let Some(p) = p {
-                port = parse_port(p, &who)?;
-            }
-            host = h.trim_matches(|c| c == '[' || c == ']').to_string();
+            Grant::Password
+        };
+        Ok(ServerSettings {
+            id: self.id,
+            name: self.name.trim().to_string(),
+            host: endpoint.host.to_ascii_lowercase(),
+            port: endpoint.port,
+            secure: endpoint.secure,
+            grant,
+            username: self.username.trim().to_string(),
+            secret: self.password.clone(),
+        })
+    }
+
+    /// The (non-empty) hostname with the Port and Secure fields; the Port field is checked
+    /// first, even when the hostname names a port.
+    fn endpoint(&self, raw_host: &str, who: &str) -> Result<Endpoint> {
+        let port = parse_port(&self.port, who)?;
+        let endpoint = if raw_host.contains("://") {
+            url_endpoint(raw_host, who, port)?
+        } else {
+            bare_endpoint(raw_host, who, port, self.secure)?
+        };
+        if !valid_host(&endpoint.host) {
+            return Err(invalid_host(raw_host, who));
         }
-        if !valid_host(&host) {
-            return Err(invalid());
-        }
+        Ok(endpoint)
+    }
+}
+
+/// Where a server answers, as its hostname, port and Secure fields say together.
+struct Endpoint {
+    host: String,
+    port: Option<u16>,
+    secure: bool,
+}
+
+fn invalid_host(raw_host: &str, who: &str) -> Error {
+    Error::config(format!(
+        "Hostname \"{raw_host}\" of server {who} is not a valid host name, IP address or URL (example: eu2-cloud.acronis.com)."
+    ))
+}
+
+/// An `http(s)://host[:port]` hostname: its scheme and port win over the separate fields; a
+/// path, query or user name is refused (the admin pasted more than the server's address).
+fn url_endpoint(raw_host: &str, who: &str, port: Option<u16>) -> Result<Endpoint> {
+    let url = url::Url::parse(raw_host).map_err(|_| invalid_host(raw_host, who))?;
+    let secure = match url.scheme() {
+        "https" => true,
+        "http" => false,
+        _ => return Err(invalid_host(raw_host, who)),
+    };
+    if !(url.path().is_empty() || url.path() == "/")
+        || url.query().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(Error::config(format!(
+            "Hostname \"{raw_host}\" of server {who} must not contain a path, query or user name; enter only the host, e.g. eu2-cloud.acronis.com."
+        )));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| invalid_host(raw_host, who))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    Ok(Endpoint {
+        host,
+        port: url.port().or(port),
+        secure,
+    })
+}
+
+/// A bare `host[:port]` hostname (an IPv6 address has more than one colon and no port): a
+/// port written there wins over the Port field.
+fn bare_endpoint(raw_host: &str, who: &str, port: Option<u16>, secure: bool) -> Result<Endpoint> {
+    let (h, p) = match raw_host.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => (h, Some(p)),
+        _ => (raw_host, None),
+    };
+    let port = match p {
+        Some(p) => parse_port(p, who)?,
+        None => port,
+    };
+    Ok(Endpoint {
+        host: h.trim_matches(|c| c == '[' || c == ']').to_string(),
+        port,
+        secure,
+    })
+}
+
+impl ServerRecord {
+    fn require_credentials(&self, who: &str) -> Result<()> {
         if self.username.trim().is_empty() {
             return Err(Error::config(format!(
                 "Please specify Username for server {who}."
@@ -195,21 +248,7 @@ impl ServerRecord {
                 "Please specify Password for server {who}."
             )));
         }
-        let grant = if self.accesshash.trim() == "client_credentials" {
-            Grant::ClientCredentials
-        } else {
-            Grant::Password
-        };
-        Ok(ServerSettings {
-            id: self.id,
-            name: self.name.trim().to_string(),
-            host: host.to_ascii_lowercase(),
-            port,
-            secure,
-            grant,
-            username: self.username.trim().to_string(),
-            secret: self.password.clone(),
-        })
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::infra::error::{Error, Result};
 use crate::platform::connection::Connection;
 use crate::platform::http::Method;
+use crate::platform::root_facts::OfferingItem;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -108,13 +109,7 @@ pub fn find_child(conn: &mut Connection, parent: &str, name: &str) -> Result<Opt
 /// Every direct child of `parent` (`GET /tenants/{id}/children`, then `GET /tenants?uuids=` in
 /// chunks of 100).
 pub fn children(conn: &mut Connection, parent: &str) -> Result<Vec<Tenant>> {
-    crate::infra::uuid::require(parent, "parent tenant id")?;
-    let v = conn.call(
-        Method::Get,
-        &format!("/api/2/tenants/{parent}/children"),
-        &[],
-        None,
-    )?;
+    let v = sub_resource(conn, parent, "parent tenant id", "children")?;
     let ids: Vec<String> = v
         .get("items")
         .and_then(Value::as_array)
@@ -138,6 +133,59 @@ pub fn children(conn: &mut Connection, parent: &str) -> Result<Vec<Tenant>> {
         }
     }
     Ok(out)
+}
+
+/// `GET /tenants/{id}/{resource}`; the id goes into the path, so it must be a UUID (`label`
+/// names it in the error).
+pub fn sub_resource(
+    conn: &mut Connection,
+    tenant_id: &str,
+    label: &str,
+    resource: &str,
+) -> Result<Value> {
+    crate::infra::uuid::require(tenant_id, label)?;
+    conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/{resource}"),
+        &[],
+        None,
+    )
+}
+
+/// Application ids bound to a tenant (not cached: provisioning binds more as it goes); an
+/// answer without `items` counts as none bound.
+pub fn bound_applications(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
+    let v = conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/applications"),
+        &[],
+        None,
+    )?;
+    Ok(v.get("items")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Offering items of a tenant, every edition (not cached).
+pub fn offering_items(conn: &mut Connection, tenant_id: &str) -> Result<Vec<OfferingItem>> {
+    let v = conn.call(
+        Method::Get,
+        &format!("/api/2/tenants/{tenant_id}/offering_items"),
+        &[("edition", "*")],
+        None,
+    )?;
+    #[derive(Deserialize)]
+    struct Items {
+        items: Vec<OfferingItem>,
+    }
+    let parsed: Items =
+        crate::platform::error_answer::parse_answer(v, "GET /api/2/tenants/{id}/offering_items")?;
+    Ok(parsed.items)
 }
 
 /// PUT `fields` with the version of `current` (a fresh read); on a version conflict, read

@@ -15,11 +15,12 @@ struct Cached {
     valid_until: Instant,
 }
 
-static TOKENS: Lazy<Mutex<HashMap<String, Cached>>> = Lazy::new(|| Mutex::new(HashMap::new()));
-static DATA_CENTRES: Lazy<Mutex<HashMap<String, Cached>>> =
-    Lazy::new(|| Mutex::new(HashMap::new()));
+type Cache = Mutex<HashMap<String, Cached>>;
 
-fn get(map: &Mutex<HashMap<String, Cached>>, key: &str) -> Option<String> {
+static TOKENS: Lazy<Cache> = Lazy::new(|| Mutex::new(HashMap::new()));
+static DATA_CENTRES: Lazy<Cache> = Lazy::new(|| Mutex::new(HashMap::new()));
+
+fn get(map: &Cache, key: &str) -> Option<String> {
     let mut m = map.lock().ok()?;
     match m.get(key) {
         Some(c) if c.valid_until > Instant::now() => Some(c.value.clone()),
@@ -31,7 +32,7 @@ fn get(map: &Mutex<HashMap<String, Cached>>, key: &str) -> Option<String> {
     }
 }
 
-fn put(map: &Mutex<HashMap<String, Cached>>, key: &str, value: &str, ttl: Duration) {
+fn put(map: &Cache, key: &str, value: &str, ttl: Duration) {
     if ttl.is_zero() {
         return;
     }
@@ -46,6 +47,12 @@ fn put(map: &Mutex<HashMap<String, Cached>>, key: &str, value: &str, ttl: Durati
     }
 }
 
+fn forget(map: &Cache, key: &str) {
+    if let Ok(mut m) = map.lock() {
+        m.remove(key);
+    }
+}
+
 pub fn cached_token(key: &str) -> Option<String> {
     get(&TOKENS, key)
 }
@@ -55,9 +62,7 @@ pub fn store_token(key: &str, token: &str, ttl: Duration) {
 }
 
 pub fn forget_token(key: &str) {
-    if let Ok(mut m) = TOKENS.lock() {
-        m.remove(key);
-    }
+    forget(&TOKENS, key)
 }
 
 pub fn cached_data_centre(key: &str) -> Option<String> {
@@ -69,18 +74,15 @@ pub fn store_data_centre(key: &str, url: &str, ttl: Duration) {
 }
 
 pub fn forget_data_centre(key: &str) {
-    if let Ok(mut m) = DATA_CENTRES.lock() {
-        m.remove(key);
-    }
+    forget(&DATA_CENTRES, key)
 }
 
 /// Forgets everything (tests, and `AcronisServer::clearCaches()`).
 pub fn clear_all() {
-    if let Ok(mut m) = TOKENS.lock() {
-        m.clear();
-    }
-    if let Ok(mut m) = DATA_CENTRES.lock() {
-        m.clear();
+    for cache in [&TOKENS, &DATA_CENTRES] {
+        if let Ok(mut m) = cache.lock() {
+            m.clear();
+        }
     }
 }
 

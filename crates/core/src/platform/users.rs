@@ -7,7 +7,7 @@ use crate::infra::hashing::sha256_hex;
 use crate::platform::connection::Connection;
 use crate::platform::http::Method;
 use crate::platform::messages;
-use crate::platform::tenants::Contact;
+use crate::platform::tenants::{self, Contact};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -161,13 +161,7 @@ pub fn update_profile(
 /// Ids of the users of a tenant (`GET /tenants/{id}/users`), to find a user whose creation
 /// answer was lost.
 pub fn tenant_user_ids(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
-    crate::infra::uuid::require(tenant_id, "tenant id")?;
-    let v = conn.call(
-        Method::Get,
-        &format!("/api/2/tenants/{tenant_id}/users"),
-        &[],
-        None,
-    )?;
+    let v = tenants::sub_resource(conn, tenant_id, "tenant id", "users")?;
     #[derive(Deserialize)]
     struct Ids {
         items: Vec<String>,
@@ -178,13 +172,7 @@ pub fn tenant_user_ids(conn: &mut Connection, tenant_id: &str) -> Result<Vec<Str
 
 /// Roles marked `is_default` for the tenant's applications (§B.8, template role `user`).
 pub fn default_roles(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
-    crate::infra::uuid::require(tenant_id, "tenant id")?;
-    let v = conn.call(
-        Method::Get,
-        &format!("/api/2/tenants/{tenant_id}/applications/roles"),
-        &[],
-        None,
-    )?;
+    let v = tenants::sub_resource(conn, tenant_id, "tenant id", "applications/roles")?;
     #[derive(Deserialize)]
     struct Role {
         role: String,

@@ -2,7 +2,7 @@
 //! options a product for customers of one edition gets, named `item:unit:infra|Friendly`, in the
 //! order the admin expects. The WHMCS side writes the rows; this module only plans them.
 
-use crate::platform::catalog::catalog;
+use crate::platform::catalog::{catalog, Catalog};
 use crate::platform::root_facts::{Infra, Location, OfferingItem};
 use crate::Result;
 use serde_json::{Map, Value};
@@ -47,75 +47,10 @@ pub fn validate_request(
     editions: &[String],
 ) -> std::result::Result<OptionsRequest, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let server_id = match body.get("server_id") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    };
-    match server_id {
-        None if body.get("server_id").is_none_or(Value::is_null) => {
-            push(&mut errors, "server_id", "The server id field is required.")
-        }
-        None => push(
-            &mut errors,
-            "server_id",
-            "The server id must be an integer.",
-        ),
-        Some(i) if i < 1 => push(
-            &mut errors,
-            "server_id",
-            "The server id must be at least 1.",
-        ),
-        _ => {}
-    }
-    let name = match body.get("name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            push(&mut errors, "name", "The name field is required.");
-            String::new()
-        }
-        Some(_) => {
-            push(&mut errors, "name", "The name must be a string.");
-            String::new()
-        }
-    };
-    if name.chars().count() > 1024 {
-        push(
-            &mut errors,
-            "name",
-            "The name may not be greater than 1024 characters.",
-        );
-    }
-    let description = match body.get("description") {
-        Some(Value::String(s)) => s.clone(),
-        None | Some(Value::Null) => String::new(),
-        Some(_) => {
-            push(
-                &mut errors,
-                "description",
-                "The description must be a string.",
-            );
-            String::new()
-        }
-    };
-    if description.chars().count() > 1024 {
-        push(
-            &mut errors,
-            "description",
-            "The description may not be greater than 1024 characters.",
-        );
-    }
-    let edition = body
-        .get("edition")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .trim()
-        .to_string();
-    if edition.is_empty() {
-        push(&mut errors, "edition", "The edition field is required.");
-    } else if !editions.iter().any(|e| e == &edition) {
-        push(&mut errors, "edition", "The selected edition is invalid.");
-    }
+    let server_id = server_id_field(body, &mut errors);
+    let name = name_field(body, &mut errors);
+    let description = description_field(body, &mut errors);
+    let edition = edition_field(body, editions, &mut errors);
     if errors.is_empty() {
         Ok(OptionsRequest {
             name,
@@ -126,6 +61,88 @@ pub fn validate_request(
     } else {
         Err(errors)
     }
+}
+
+/// Laravel's `max:1024` rule on a text field: `msg` when the text is longer.
+fn push_if_longer(errors: &mut FieldErrors, field: &str, text: &str, msg: &str) {
+    if text.chars().count() > 1024 {
+        push(errors, field, msg);
+    }
+}
+
+/// `server_id`: a positive integer, sent as a number or a string.
+fn server_id_field(body: &Value, errors: &mut FieldErrors) -> Option<i64> {
+    let server_id = match body.get("server_id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match server_id {
+        None if body.get("server_id").is_none_or(Value::is_null) => {
+            push(errors, "server_id", "The server id field is required.")
+        }
+        None => push(errors, "server_id", "The server id must be an integer."),
+        Some(i) if i < 1 => push(errors, "server_id", "The server id must be at least 1."),
+        _ => {}
+    }
+    server_id
+}
+
+/// `name`: a required string of at most 1024 characters (trimmed).
+fn name_field(body: &Value, errors: &mut FieldErrors) -> String {
+    let name = match body.get("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            push(errors, "name", "The name field is required.");
+            String::new()
+        }
+        Some(_) => {
+            push(errors, "name", "The name must be a string.");
+            String::new()
+        }
+    };
+    push_if_longer(
+        errors,
+        "name",
+        &name,
+        "The name may not be greater than 1024 characters.",
+    );
+    name
+}
+
+/// `description`: an optional string of at most 1024 characters (kept as sent).
+fn description_field(body: &Value, errors: &mut FieldErrors) -> String {
+    let description = match body.get("description") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(_) => {
+            push(errors, "description", "The description must be a string.");
+            String::new()
+        }
+    };
+    push_if_longer(
+        errors,
+        "description",
+        &description,
+        "The description may not be greater than 1024 characters.",
+    );
+    description
+}
+
+/// `edition`: required, one of the platform's editions.
+fn edition_field(body: &Value, editions: &[String], errors: &mut FieldErrors) -> String {
+    let edition = body
+        .get("edition")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if edition.is_empty() {
+        push(errors, "edition", "The edition field is required.");
+    } else if !editions.iter().any(|e| e == &edition) {
+        push(errors, "edition", "The selected edition is invalid.");
+    }
+    edition
 }
 
 /// Plans the options from the root tenant's items: enabled, available to customers, of no
@@ -139,21 +156,7 @@ pub fn plan(
     locations: &[Location],
 ) -> Result<Vec<PlannedOption>> {
     let cat = catalog()?;
-    let mut locs: Vec<&Location> = locations.iter().collect();
-    locs.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut infs: Vec<&Infra> = infras.iter().collect();
-    infs.sort_by(|a, b| a.name.cmp(&b.name));
-    let rank_of = |id: Option<&str>, ids: &[&str]| -> usize {
-        match id {
-            None => 0,
-            Some(id) => ids
-                .iter()
-                .position(|x| *x == id)
-                .map_or(usize::MAX, |p| p + 1),
-        }
-    };
-    let loc_ids: Vec<&str> = locs.iter().map(|l| l.id.as_str()).collect();
-    let inf_ids: Vec<&str> = infs.iter().map(|i| i.id.as_str()).collect();
+    let ranks = Ranks::new(infras, locations);
     let mut candidates: Vec<(SortKey, &OfferingItem)> = root_items
         .iter()
         .filter(|i| i.enabled())
@@ -163,31 +166,7 @@ pub fn plan(
                 .any(|a| a.name == i.name && a.infra_id == i.infra_id)
         })
         .filter(|i| i.edition.as_deref().is_none_or(|e| e == edition))
-        .filter_map(|i| {
-            let meta = cat.offering_item(&i.name)?;
-            let app = cat
-                .application(&meta.application)
-                .map_or(u32::MAX, |a| a.sort_priority);
-            let ed = i
-                .edition
-                .as_deref()
-                .and_then(|e| cat.edition(e))
-                .map_or(0, |e| e.sort_priority);
-            let infra = i.infra_id.as_deref();
-            let location = infra
-                .and_then(|id| infras.iter().find(|x| x.id == id))
-                .and_then(|x| x.location_id.as_deref());
-            Some((
-                (
-                    app,
-                    ed,
-                    rank_of(location, &loc_ids),
-                    rank_of(infra, &inf_ids),
-                    meta.sort_priority,
-                ),
-                i,
-            ))
-        })
+        .filter_map(|i| Some((sort_key(cat, &ranks, i)?, i)))
         .collect();
     candidates.sort_by_key(|(k, _)| *k);
     let mut out: Vec<PlannedOption> = Vec::new();
@@ -195,25 +174,88 @@ pub fn plan(
         if out.iter().any(|o| o.item == item.name) {
             continue;
         }
-        let Some(meta) = cat.offering_item(&item.name) else {
-            continue;
-        };
-        let opt = &meta.configurable_option;
-        out.push(PlannedOption {
-            option_name: format!(
-                "{}:{}:|{}",
-                item.name, opt.measurement_unit, opt.friendly_name
-            ),
-            option_type: if opt.measurement_unit == "feature" {
-                3
-            } else {
-                4
-            },
-            sub_option: opt.measurement_unit_name.clone(),
-            item: item.name.clone(),
-        });
+        if let Some(meta) = cat.offering_item(&item.name) {
+            out.push(planned_option(item, meta));
+        }
     }
     Ok(out)
+}
+
+/// Locations and infras ranked by name: a missing id ranks first, an unknown one last.
+struct Ranks<'a> {
+    infras: &'a [Infra],
+    loc_ids: Vec<&'a str>,
+    inf_ids: Vec<&'a str>,
+}
+
+impl<'a> Ranks<'a> {
+    fn new(infras: &'a [Infra], locations: &'a [Location]) -> Self {
+        let mut locs: Vec<&Location> = locations.iter().collect();
+        locs.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut infs: Vec<&Infra> = infras.iter().collect();
+        infs.sort_by(|a, b| a.name.cmp(&b.name));
+        Ranks {
+            infras,
+            loc_ids: locs.iter().map(|l| l.id.as_str()).collect(),
+            inf_ids: infs.iter().map(|i| i.id.as_str()).collect(),
+        }
+    }
+
+    fn rank_of(id: Option<&str>, ids: &[&str]) -> usize {
+        match id {
+            None => 0,
+            Some(id) => ids
+                .iter()
+                .position(|x| *x == id)
+                .map_or(usize::MAX, |p| p + 1),
+        }
+    }
+
+    /// Location rank, then infra rank of an item's infra.
+    fn of(&self, infra: Option<&str>) -> (usize, usize) {
+        let location = infra
+            .and_then(|id| self.infras.iter().find(|x| x.id == id))
+            .and_then(|x| x.location_id.as_deref());
+        (
+            Self::rank_of(location, &self.loc_ids),
+            Self::rank_of(infra, &self.inf_ids),
+        )
+    }
+}
+
+/// The sort key of an item; `None` for an item without catalog meta.
+fn sort_key(cat: &Catalog, ranks: &Ranks, i: &OfferingItem) -> Option<SortKey> {
+    let meta = cat.offering_item(&i.name)?;
+    let app = cat
+        .application(&meta.application)
+        .map_or(u32::MAX, |a| a.sort_priority);
+    let ed = i
+        .edition
+        .as_deref()
+        .and_then(|e| cat.edition(e))
+        .map_or(0, |e| e.sort_priority);
+    let (location, infra) = ranks.of(i.infra_id.as_deref());
+    Some((app, ed, location, infra, meta.sort_priority))
+}
+
+fn planned_option(
+    item: &OfferingItem,
+    meta: &crate::platform::catalog::OfferingItem,
+) -> PlannedOption {
+    let opt = &meta.configurable_option;
+    PlannedOption {
+        option_name: format!(
+            "{}:{}:|{}",
+            item.name, opt.measurement_unit, opt.friendly_name
+        ),
+        option_type: if opt.measurement_unit == "feature" {
+            3
+        } else {
+            4
+        },
+        sub_option: opt.measurement_unit_name.clone(),
+        item: item.name.clone(),
+    }
 }
 
 /// Application, edition, location, infra and catalog rank of an offering item.

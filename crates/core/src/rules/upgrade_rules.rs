@@ -345,86 +345,111 @@ fn check_editions(old: &TemplateData, new: &TemplateData, plan: &mut ChangePlan)
     {
         let before = active_editions(old, app);
         let after = active_editions(new, app);
-        let removed: Vec<&str> = before
-            .iter()
-            .copied()
-            .filter(|e| !after.contains(e))
-            .collect();
-        let added: Vec<&str> = after
-            .iter()
-            .copied()
-            .filter(|e| !before.contains(e))
-            .collect();
+        let removed = not_in(&before, &after);
+        let added = not_in(&after, &before);
         if removed.is_empty() && added.is_empty() {
             continue;
         }
-        let legacy_added: Vec<&str> = added
-            .iter()
-            .copied()
-            .filter(|e| is_legacy_edition(e))
-            .collect();
-        if !legacy_added.is_empty() {
-            return Err(refuse(format!(
-                "Product upgrade/downgrade cannot switch the application \"{app}\" to the legacy \
-                 edition(s) {}: a switch to the legacy licensing is not possible. Please use a \
-                 template with the same edition or with the advanced licensing.",
-                join(&legacy_added)
-            )));
-        }
-        let current_removed: Vec<&str> = removed
-            .iter()
-            .copied()
-            .filter(|e| !is_legacy_edition(e))
-            .collect();
-        if !current_removed.is_empty() {
-            return Err(refuse(format!(
-                "Product upgrade/downgrade cannot change the edition of the application \
-                 \"{app}\" (edition(s) {} missing in the new template). The same edition is \
-                 required; only legacy editions can be replaced by the advanced licensing. \
-                 Please use a template with the same edition.",
-                join(&current_removed)
-            )));
-        }
+        refuse_legacy_added(app, &added)?;
+        refuse_current_removed(app, &removed)?;
         if !removed.is_empty() {
             plan.licensing_migration = true;
-            if new.tenant_kind == TenantKind::Partner {
-                plan.warnings.push(format!(
-                    "The legacy edition(s) {} of the application \"{app}\" are removed from the \
-                     partner: if some end customers still use them, the change may fail or their \
-                     services may be disabled (manual 6.6.2, step 4).",
-                    join(&removed)
-                ));
-            } else {
-                for edition in &removed {
-                    let missing: Vec<&str> = LEGACY_UPGRADE_PACKS
-                        .iter()
-                        .filter(|(legacy, _)| legacy == edition)
-                        .flat_map(|(_, packs)| packs.iter().copied())
-                        .filter(|p| !new.advanced_packs.iter().any(|n| n == p))
-                        .collect();
-                    if !missing.is_empty() {
-                        plan.warnings.push(format!(
-                            "The legacy edition \"{edition}\" is replaced without the advanced \
-                             pack(s) {} of the tested upgrade path: some services could be \
-                             disabled (manual 6.6.3, step 2).",
-                            join(&missing)
-                        ));
-                    }
-                }
-            }
+            warn_legacy_removed(new, app, &removed, &mut plan.warnings);
         }
-        plan.editions_to_disable
-            .extend(removed.iter().map(|e| EditionRef {
-                application: app.to_owned(),
-                edition: (*e).to_owned(),
-            }));
-        plan.editions_to_enable
-            .extend(added.iter().map(|e| EditionRef {
-                application: app.to_owned(),
-                edition: (*e).to_owned(),
-            }));
+        plan.editions_to_disable.extend(edition_refs(app, &removed));
+        plan.editions_to_enable.extend(edition_refs(app, &added));
     }
     Ok(())
+}
+
+/// The editions of `these` that `others` lacks, in the order of `these`.
+fn not_in<'a>(these: &[&'a str], others: &[&str]) -> Vec<&'a str> {
+    these
+        .iter()
+        .copied()
+        .filter(|e| !others.contains(e))
+        .collect()
+}
+
+fn edition_refs<'a>(app: &'a str, editions: &'a [&str]) -> impl Iterator<Item = EditionRef> + 'a {
+    editions.iter().map(move |e| EditionRef {
+        application: app.to_owned(),
+        edition: (*e).to_owned(),
+    })
+}
+
+/// A switch back to the legacy licensing is not possible (manual 6.6).
+fn refuse_legacy_added(app: &str, added: &[&str]) -> Result<()> {
+    let legacy_added: Vec<&str> = added
+        .iter()
+        .copied()
+        .filter(|e| is_legacy_edition(e))
+        .collect();
+    if legacy_added.is_empty() {
+        return Ok(());
+    }
+    Err(refuse(format!(
+        "Product upgrade/downgrade cannot switch the application \"{app}\" to the legacy \
+         edition(s) {}: a switch to the legacy licensing is not possible. Please use a \
+         template with the same edition or with the advanced licensing.",
+        join(&legacy_added)
+    )))
+}
+
+/// Only legacy editions may go away (replaced by the advanced licensing); a current one must
+/// stay ("The same edition").
+fn refuse_current_removed(app: &str, removed: &[&str]) -> Result<()> {
+    let current_removed: Vec<&str> = removed
+        .iter()
+        .copied()
+        .filter(|e| !is_legacy_edition(e))
+        .collect();
+    if current_removed.is_empty() {
+        return Ok(());
+    }
+    Err(refuse(format!(
+        "Product upgrade/downgrade cannot change the edition of the application \
+         \"{app}\" (edition(s) {} missing in the new template). The same edition is \
+         required; only legacy editions can be replaced by the advanced licensing. \
+         Please use a template with the same edition.",
+        join(&current_removed)
+    )))
+}
+
+/// Side effects of removing legacy editions that do not block the change: a partner's end
+/// customers may still use them (manual 6.6.2, step 4); a customer should get the advanced
+/// packs of the tested upgrade path (manual 6.6.3, step 2).
+fn warn_legacy_removed(
+    new: &TemplateData,
+    app: &str,
+    removed: &[&str],
+    warnings: &mut Vec<String>,
+) {
+    if new.tenant_kind == TenantKind::Partner {
+        warnings.push(format!(
+            "The legacy edition(s) {} of the application \"{app}\" are removed from the \
+             partner: if some end customers still use them, the change may fail or their \
+             services may be disabled (manual 6.6.2, step 4).",
+            join(removed)
+        ));
+        return;
+    }
+    for edition in removed {
+        let missing: Vec<&str> = LEGACY_UPGRADE_PACKS
+            .iter()
+            .filter(|(legacy, _)| legacy == edition)
+            .flat_map(|(_, packs)| packs.iter().copied())
+            .filter(|p| !new.advanced_packs.iter().any(|n| n == p))
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "The legacy edition \"{edition}\" is replaced without the advanced \
+                 pack(s) {} of the tested upgrade path: some services could be \
+                 disabled (manual 6.6.3, step 2).",
+                join(&missing)
+            ));
+        }
+    }
 }
 
 /// Applications, offering items and packs that change (§B.10 "same edition" row, §J.1 #4).

@@ -183,6 +183,43 @@ fn usage_billing(req: &ApiRequest, ctx: &Context, db: Option<&dyn Db>, t: &Trans
     out
 }
 
+/// One report day: its counts and durations, what comes next and when, and the last error
+/// with the hint that says how to fix it.
+fn day_row(d: &DayStatus, t: &Translator) -> String {
+    let dash =
+        |v: Option<i64>| v.map_or_else(|| "&#8211;".to_string(), |s| escape(&duration_text(s)));
+    let when = match (d.next_step.as_str(), d.next_run_at) {
+        ("none", _) => "&#8211;".to_string(),
+        (_, Some(at)) => escape(&time_text(at)),
+        _ => escape(&t.translate("Next cron run")),
+    };
+    let mut problem = String::new();
+    if let Some(e) = &d.error {
+        problem.push_str(&format!("<div class=\"text-danger\">{}</div>", escape(e)));
+    }
+    if let Some(h) = &d.hint {
+        problem.push_str(&format!(
+            "<div class=\"acroniscloud-hint\" data-hint=\"{}\">{}</div>",
+            escape(d.hint_code.as_deref().unwrap_or("")),
+            escape(h)
+        ));
+    }
+    format!(
+        "<tr data-status=\"{}\"><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{when}</td><td>{problem}</td></tr>",
+        d.status,
+        escape(&d.date),
+        escape(&d.status_text),
+        dash(d.age_seconds),
+        d.rows,
+        d.tenants,
+        d.bad_rows,
+        dash(d.durations.order_to_ready),
+        dash(d.durations.download),
+        dash(d.durations.aggregate),
+        escape(&d.next_step_text),
+    )
+}
+
 fn days_table(days: &[DayStatus], server: &str, t: &Translator) -> String {
     let heads = [
         "Date",
@@ -198,50 +235,25 @@ fn days_table(days: &[DayStatus], server: &str, t: &Translator) -> String {
         "When",
         "Last error and how to fix it",
     ];
+    let rows: String = days.iter().map(|d| day_row(d, t)).collect();
+    data_table(
+        "acroniscloud-status",
+        &t.tr("Usage reports of {0}, newest first", &[server]),
+        &heads,
+        &rows,
+        t,
+    )
+}
+
+/// A responsive, condensed table with a caption and translated column heads.
+fn data_table(class: &str, caption: &str, heads: &[&str], rows: &str, t: &Translator) -> String {
     let th: String = heads
         .iter()
         .map(|h| format!("<th scope=\"col\">{}</th>", escape(&t.translate(h))))
         .collect();
-    let dash =
-        |v: Option<i64>| v.map_or_else(|| "&#8211;".to_string(), |s| escape(&duration_text(s)));
-    let rows: String = days
-        .iter()
-        .map(|d| {
-            let when = match (d.next_step.as_str(), d.next_run_at) {
-                ("none", _) => "&#8211;".to_string(),
-                (_, Some(at)) => escape(&time_text(at)),
-                _ => escape(&t.translate("Next cron run")),
-            };
-            let mut problem = String::new();
-            if let Some(e) = &d.error {
-                problem.push_str(&format!("<div class=\"text-danger\">{}</div>", escape(e)));
-            }
-            if let Some(h) = &d.hint {
-                problem.push_str(&format!(
-                    "<div class=\"acroniscloud-hint\" data-hint=\"{}\">{}</div>",
-                    escape(d.hint_code.as_deref().unwrap_or("")),
-                    escape(h)
-                ));
-            }
-            format!(
-                "<tr data-status=\"{}\"><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{when}</td><td>{problem}</td></tr>",
-                d.status,
-                escape(&d.date),
-                escape(&d.status_text),
-                dash(d.age_seconds),
-                d.rows,
-                d.tenants,
-                d.bad_rows,
-                dash(d.durations.order_to_ready),
-                dash(d.durations.download),
-                dash(d.durations.aggregate),
-                escape(&d.next_step_text),
-            )
-        })
-        .collect();
     format!(
-        "<div class=\"table-responsive\"><table class=\"table table-condensed acroniscloud-status\"><caption>{}</caption><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>",
-        escape(&t.tr("Usage reports of {0}, newest first", &[server]))
+        "<div class=\"table-responsive\"><table class=\"table table-condensed {class}\"><caption>{}</caption><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>",
+        escape(caption)
     )
 }
 
@@ -378,14 +390,13 @@ fn findings_table(found: &[Finding], t: &Translator) -> String {
         "Details",
         "Fix",
     ];
-    let th: String = heads
-        .iter()
-        .map(|h| format!("<th scope=\"col\">{}</th>", escape(&t.translate(h))))
-        .collect();
     let rows: String = found.iter().map(|f| finding_row(f, t)).collect();
-    format!(
-        "<div class=\"table-responsive\"><table class=\"table table-condensed acroniscloud-findings\"><caption>{}</caption><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>",
-        escape(&t.tr("{0} findings", &[&found.len().to_string()]))
+    data_table(
+        "acroniscloud-findings",
+        &t.tr("{0} findings", &[&found.len().to_string()]),
+        &heads,
+        &rows,
+        t,
     )
 }
 

@@ -5,7 +5,7 @@
 
 use super::{clean, Entry, Recorder};
 use crate::infra::error::Result;
-use crate::infra::storage::{map_db, schema, Db, Dialect, Value};
+use crate::infra::storage::{map_db, schema, Db, Dialect, Row, Value};
 use serde::Serialize;
 
 const TABLE: &str = "acroniscloud_audit";
@@ -84,17 +84,26 @@ impl<'d> SqlAudit<'d> {
         Ok(())
     }
 
+    /// The first row `sql` (one `?`: the service id) answers; `reading` names the step in a
+    /// database error.
+    fn first_row(&self, sql: &str, service_id: i64, reading: &'static str) -> Result<Option<Row>> {
+        Ok(self
+            .db
+            .query(sql, &[Value::Int(service_id)])
+            .map_err(map_db(reading))?
+            .into_iter()
+            .next())
+    }
+
     /// Page `page` (1-based; out of range gives the nearest page) of a service's entries,
     /// latest first.
     pub fn page(&self, service_id: i64, page: i64) -> Result<Page> {
         let total = self
-            .db
-            .query(
+            .first_row(
                 &format!("SELECT COUNT(*) AS n FROM {TABLE} WHERE service_id = ?"),
-                &[Value::Int(service_id)],
-            )
-            .map_err(map_db("Reading the audit trail"))?
-            .first()
+                service_id,
+                "Reading the audit trail",
+            )?
             .map_or(0, |r| r.int("n"));
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let page = page.clamp(1, pages);
@@ -155,13 +164,11 @@ impl<'d> SqlAudit<'d> {
     /// The WHMCS client the module last saw owning `service_id`.
     pub fn stored_owner(&self, service_id: i64) -> Result<Option<i64>> {
         Ok(self
-            .db
-            .query(
+            .first_row(
                 &format!("SELECT client_id FROM {OWNERS} WHERE service_id = ?"),
-                &[Value::Int(service_id)],
-            )
-            .map_err(map_db("Reading the service owners"))?
-            .first()
+                service_id,
+                "Reading the service owners",
+            )?
             .map(|r| r.int("client_id")))
     }
 
@@ -206,16 +213,14 @@ impl Recorder for SqlAudit<'_> {
 
     fn last_state(&self, service_id: i64) -> Result<Option<serde_json::Value>> {
         Ok(self
-            .db
-            .query(
+            .first_row(
                 &format!(
                     "SELECT state_json FROM {TABLE} WHERE service_id = ? \
                      ORDER BY created_at DESC, id DESC LIMIT 1"
                 ),
-                &[Value::Int(service_id)],
-            )
-            .map_err(map_db("Reading the audit trail"))?
-            .first()
+                service_id,
+                "Reading the audit trail",
+            )?
             .map(|r| json_of(&r.text("state_json")))
             .filter(|v| v.is_object()))
     }

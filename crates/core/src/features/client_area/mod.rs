@@ -135,6 +135,33 @@ fn respond(
     deps: Deps,
     exchanges: &mut Vec<Exchange>,
 ) -> std::result::Result<ApiResponse, ApiResponse> {
+    let action = check_access(req, ctx)?;
+    let s = &ctx.service;
+    match action {
+        "get_subscription" => Ok(ApiResponse::ok(&subscription::subscription(&s.billing))),
+        "l10n" => {
+            let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
+            crate::features::json_api::catalog_texts::l10n(&t)
+                .map(|v| ApiResponse::ok(&v))
+                .map_err(|e| client_errors::answer(&e, &file_logger(ctx), "l10n"))
+        }
+        "update_details" => update_details_action(req, ctx, exchanges),
+        "get_details" => with_connection(ctx, exchanges, |conn| details(conn, s)),
+        "usage_history" => history_api::usage_history(req, ctx, deps, exchanges),
+        "refresh_usages" => {
+            require_tenant(s)?;
+            history_api::refresh(ctx, deps, exchanges)
+        }
+        _ => {
+            require_tenant(s)?;
+            with_connection(ctx, exchanges, |conn| usages(conn, &s.tenant_id))
+        }
+    }
+}
+
+/// A known action with its method and CSRF token, for a service the logged-in client owns.
+/// Returns the action.
+fn check_access(req: &ApiRequest, ctx: &Context) -> std::result::Result<&'static str, ApiResponse> {
     let Some((action, method)) = ACTIONS.iter().find(|(a, _)| *a == req.action) else {
         return Err(ApiResponse::error(404, "Unknown action.", None));
     };
@@ -151,48 +178,36 @@ fn respond(
         // J.2 #20: 404 (the reference answered 500), and nothing about the service.
         return Err(ApiResponse::error(404, NO_SERVICE, None));
     }
+    Ok(action)
+}
+
+/// `update_details`: the notification groups to keep active, written with the tenant's
+/// `version` (optimistic locking).
+fn update_details_action(
+    req: &ApiRequest,
+    ctx: &Context,
+    exchanges: &mut Vec<Exchange>,
+) -> std::result::Result<ApiResponse, ApiResponse> {
+    let version = positive(req.query.get("version"))
+        .ok_or_else(|| ApiResponse::error(400, "Version number must be present.", None))?;
+    let body = parse_body(req)?;
+    let groups = body
+        .get("notifications")
+        .filter(|n| n.as_array().is_some_and(|a| !a.is_empty()))
+        .ok_or_else(|| {
+            ApiResponse::error(
+                400,
+                "POST data parameter \"notifications\" must be present.",
+                Some(json!({"request_post_data": body})),
+            )
+        })?;
+    let cat = catalog().map_err(|e| client_errors::answer(&e, &file_logger(ctx), "catalog"))?;
+    let active =
+        notifications::active_types(cat, groups).map_err(|m| ApiResponse::error(400, &m, None))?;
     let s = &ctx.service;
-    match *action {
-        "get_subscription" => Ok(ApiResponse::ok(&subscription::subscription(&s.billing))),
-        "l10n" => {
-            let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
-            crate::features::json_api::catalog_texts::l10n(&t)
-                .map(|v| ApiResponse::ok(&v))
-                .map_err(|e| client_errors::answer(&e, &file_logger(ctx), "l10n"))
-        }
-        "update_details" => {
-            let version = positive(req.query.get("version"))
-                .ok_or_else(|| ApiResponse::error(400, "Version number must be present.", None))?;
-            let body = parse_body(req)?;
-            let groups = body
-                .get("notifications")
-                .filter(|n| n.as_array().is_some_and(|a| !a.is_empty()))
-                .ok_or_else(|| {
-                    ApiResponse::error(
-                        400,
-                        "POST data parameter \"notifications\" must be present.",
-                        Some(json!({"request_post_data": body})),
-                    )
-                })?;
-            let cat =
-                catalog().map_err(|e| client_errors::answer(&e, &file_logger(ctx), "catalog"))?;
-            let active = notifications::active_types(cat, groups)
-                .map_err(|m| ApiResponse::error(400, &m, None))?;
-            with_connection(ctx, exchanges, |conn| {
-                update_details(conn, s, version, &active)
-            })
-        }
-        "get_details" => with_connection(ctx, exchanges, |conn| details(conn, s)),
-        "usage_history" => history_api::usage_history(req, ctx, deps, exchanges),
-        "refresh_usages" => {
-            require_tenant(s)?;
-            history_api::refresh(ctx, deps, exchanges)
-        }
-        _ => {
-            require_tenant(s)?;
-            with_connection(ctx, exchanges, |conn| usages(conn, &s.tenant_id))
-        }
-    }
+    with_connection(ctx, exchanges, |conn| {
+        update_details(conn, s, version, &active)
+    })
 }
 
 /// The service's tenant must be known before the platform is asked about it.

@@ -12,20 +12,17 @@ pub fn l10n(t: &Translator) -> Result<Value> {
     let cat = catalog()?;
     let tr = |s: &str| Value::String(t.translate(s));
     let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, tr);
-    let mut apps = Map::new();
-    for a in &cat.applications {
-        apps.insert(
-            a.kind.clone(),
-            json!({"title": tr(&a.title), "description": opt(&a.description)}),
-        );
-    }
-    let mut editions = Map::new();
-    for e in &cat.editions {
-        editions.insert(
-            e.name.clone(),
-            json!({"title": tr(&e.title), "description": opt(&e.description)}),
-        );
-    }
+    let titled = |title: &str, description: &Option<String>| json!({"title": tr(title), "description": opt(description)});
+    let apps: Map<String, Value> = cat
+        .applications
+        .iter()
+        .map(|a| (a.kind.clone(), titled(&a.title, &a.description)))
+        .collect();
+    let editions: Map<String, Value> = cat
+        .editions
+        .iter()
+        .map(|e| (e.name.clone(), titled(&e.title, &e.description)))
+        .collect();
     let mut items = Map::new();
     let mut options = Map::new();
     for o in &cat.offering_items {
@@ -36,21 +33,25 @@ pub fn l10n(t: &Translator) -> Result<Value> {
             json!({"friendly_name": tr(&c.friendly_name), "unit_name": tr(&c.measurement_unit_name)}),
         );
     }
-    let mut fields = Map::new();
-    for f in &cat.custom_fields {
-        fields.insert(
-            f.name.clone(),
-            json!({"friendly_name": tr(&f.friendly_name), "description": tr(&f.description)}),
-        );
-    }
-    let mut notes = Map::new();
-    for n in &cat.notifications {
-        notes.insert(n.kind.clone(), tr(&n.title));
-    }
-    let mut metrics = Map::new();
-    for m in &cat.billing_metrics {
-        metrics.insert(m.system_name.clone(), tr(&m.display_name));
-    }
+    let fields: Map<String, Value> = cat
+        .custom_fields
+        .iter()
+        .map(|f| {
+            let texts =
+                json!({"friendly_name": tr(&f.friendly_name), "description": tr(&f.description)});
+            (f.name.clone(), texts)
+        })
+        .collect();
+    let notes: Map<String, Value> = cat
+        .notifications
+        .iter()
+        .map(|n| (n.kind.clone(), tr(&n.title)))
+        .collect();
+    let metrics: Map<String, Value> = cat
+        .billing_metrics
+        .iter()
+        .map(|m| (m.system_name.clone(), tr(&m.display_name)))
+        .collect();
     Ok(json!({
         "locale": t.locale().unwrap_or("en"),
         "applications": apps,

@@ -213,8 +213,16 @@ pub fn template(
 ) -> Result<TemplateData> {
     let pname = product.name.as_str();
     let role = user_role(product, kind, warnings);
+    let source = ItemSource {
+        catalog,
+        storage,
+        kind,
+        facts,
+        pname,
+    };
     let unit = product.setting(12);
-    let mut unit_warned = false;
+    // Asked (and warned about) once, at the first item counted in bytes.
+    let mut per_unit: Option<i64> = None;
     let mut items = Vec::new();
     for (n, name) in QUOTA_SETTINGS {
         let meta = catalog.offering_item(name);
@@ -228,24 +236,58 @@ pub fn template(
             continue;
         }
         if meta.is_some_and(|m| m.measurement_unit == "bytes") {
-            let per_unit = unit_bytes(unit).unwrap_or_else(|| {
-                if !unit_warned {
-                    unit_warned = true;
-                    warnings.push(format!(
-                        "The unsupported unit of measure \"{unit}\" was specified for the module setting \"Measure storage in\" in the product \"{pname}\". It was changed to GB during the upgrade."
-                    ));
-                }
-                1 << 30
-            });
-            value = value.map(|v| v.saturating_mul(per_unit));
+            let bytes = *per_unit.get_or_insert_with(|| storage_unit(unit, pname, warnings));
+            value = value.map(|v| v.saturating_mul(bytes));
         }
-        match *name {
+        items.extend(source.items_for(name, friendly, value, warnings)?);
+    }
+    Ok(TemplateData::builder(&product.name, kind)
+        .description(&product.description)
+        .server(facts.server_id)
+        .user_role(role)
+        .application("backup", &["standard"], items)
+        .build())
+}
+
+/// Bytes per unit of the "Measure storage in" setting; an unknown unit counts as GB, with a
+/// warning.
+fn storage_unit(unit: &str, pname: &str, warnings: &mut Warnings) -> i64 {
+    unit_bytes(unit).unwrap_or_else(|| {
+        warnings.push(format!(
+            "The unsupported unit of measure \"{unit}\" was specified for the module setting \"Measure storage in\" in the product \"{pname}\". It was changed to GB during the upgrade."
+        ));
+        1 << 30
+    })
+}
+
+/// What the offering items of one v1 product are built from.
+struct ItemSource<'a> {
+    catalog: &'a Catalog,
+    storage: &'a StorageSetting,
+    kind: TenantKind,
+    facts: &'a Facts,
+    pname: &'a str,
+}
+
+impl ItemSource<'_> {
+    /// The items one quota setting gives: storage goes to each backup infrastructure (with
+    /// `child_storages`), mailboxes bring their Microsoft 365 companions.
+    fn items_for(
+        &self,
+        name: &str,
+        friendly: &str,
+        value: Option<i64>,
+        warnings: &mut Warnings,
+    ) -> Result<Vec<OfferingItem>> {
+        let (catalog, facts) = (self.catalog, self.facts);
+        let mut items = Vec::new();
+        match name {
             "storage" => {
-                for (id, _) in storage_infras(facts, storage, kind, pname)? {
+                for (id, _) in storage_infras(facts, self.storage, self.kind, self.pname)? {
                     if facts.available(name, Some(id)) {
                         items.push(item(catalog, name, Some(id.clone()), value));
                     } else {
-                        warnings.push(not_enabled(friendly, name, &facts.root_name, pname));
+                        warnings.push(not_enabled(friendly, name, &facts.root_name, self.pname));
                     }
                 }
                 if facts.available("child_storages", None) {
@@ -263,13 +305,8 @@ pub fn template(
             }
             _ => items.push(item(catalog, name, None, value)),
         }
+        Ok(items)
     }
-    Ok(TemplateData::builder(&product.name, kind)
-        .description(&product.description)
-        .server(facts.server_id)
-        .user_role(role)
-        .application("backup", &["standard"], items)
-        .build())
 }
 
 /// The backup infrastructures a v1 product's storage quota goes to: all of them for

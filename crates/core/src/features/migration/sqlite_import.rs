@@ -12,7 +12,7 @@ use crate::features::templates::TemplateError;
 use crate::infra::error::{Error, Result};
 use crate::infra::storage::sqlite::SqliteDb;
 use crate::infra::storage::{
-    map_db, now_text, schema, transaction, Db, Dialect, Row, TxError, Value,
+    map_db, now_text, schema, transaction, Db, DbResult, Dialect, Row, TxError, Value,
 };
 use crate::rules::templates::model::{
     Application, ManagementMode, Mode, OfferingItem, Status, TemplateData, TenantKind, UserRole,
@@ -42,6 +42,11 @@ fn done(db: &dyn Db) -> Result<bool> {
         )
         .map_err(map_db("Reading the import record"))?;
     Ok(!rows.is_empty())
+}
+
+/// True when `sql` (one `?`: the id) finds a row: a row the import must not overwrite.
+fn has_row(db: &dyn Db, sql: &str, id: i64) -> DbResult<bool> {
+    Ok(!db.query(sql, &[Value::Int(id)])?.is_empty())
 }
 
 fn read(db: &SqliteDb, sql: &str) -> Result<Vec<Row>> {
@@ -215,12 +220,11 @@ impl OldData {
     ) -> std::result::Result<(), TxError<TemplateError>> {
         for t in &self.templates {
             let id = t.int("id");
-            let taken = !db
-                .query(
-                    "SELECT id FROM acroniscloud_service_templates WHERE id = ?",
-                    &[Value::Int(id)],
-                )?
-                .is_empty();
+            let taken = has_row(
+                db,
+                "SELECT id FROM acroniscloud_service_templates WHERE id = ?",
+                id,
+            )?;
             if taken {
                 out.templates_skipped.push(id);
                 continue;
@@ -246,10 +250,11 @@ impl OldData {
     ) -> std::result::Result<(), TxError<TemplateError>> {
         for p in &self.progress {
             let service = p.int("service_id");
-            if !db
-                .query("SELECT service_id FROM acroniscloud_provisioning_progress WHERE service_id = ?", &[Value::Int(service)])?
-                .is_empty()
-            {
+            if has_row(
+                db,
+                "SELECT service_id FROM acroniscloud_provisioning_progress WHERE service_id = ?",
+                service,
+            )? {
                 continue;
             }
             db.execute(

@@ -12,10 +12,9 @@ use super::{audit_trail, customer_tag, field, session, Context, ServiceInput};
 use crate::features::templates::model::{Status, TemplateData};
 use crate::infra::error::{Error, Result};
 use crate::platform::connection::Connection;
-use crate::platform::http::Method;
 use crate::platform::tenants::{self, Tenant};
 use crate::platform::users;
-use crate::platform::{OfferingItem, Platform};
+use crate::platform::Platform;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -62,15 +61,7 @@ fn refused(msg: String) -> Error {
 
 /// Checks and, unless it is a dry run, adopts `req.tenant_id` for the service.
 pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) -> Result<AdoptPlan> {
-    if !input.fields.tenant_id.trim().is_empty() {
-        return Err(Error::validation(NOT_FREE));
-    }
-    let tenant_id = req.tenant_id.trim().to_string();
-    crate::infra::uuid::require(&tenant_id, "tenant id")?;
-    let user_id = req.user_id.trim().to_string();
-    if !user_id.is_empty() {
-        crate::infra::uuid::require(&user_id, "user id")?;
-    }
+    let (tenant_id, user_id) = check_request(input, req)?;
     let (template_id, template) = load_template(ctx, &input.template_id)?;
     let server_id = input.server_id.unwrap_or(template.server_id);
     if server_id != template.server_id {
@@ -81,9 +72,7 @@ pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) ->
     }
     let users_of_tenant = ctx.host.services_with_tenant(&tenant_id)?;
     if let Some(other) = users_of_tenant.iter().find(|s| **s != input.service_id) {
-        return Err(refused(format!(
-            "The tenant \"{tenant_id}\" is already used by the WHMCS service {other}."
-        )));
+        return Err(used_by(&tenant_id, other));
     }
     let plan = session::with_connection(ctx, server_id, |_ctx, conn| {
         check(conn, input, &template, &tenant_id, &user_id, req.dry_run)
@@ -91,20 +80,7 @@ pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) ->
     if req.dry_run {
         return Ok(plan);
     }
-    let mut saves: Vec<(&str, Option<&str>)> = vec![(field::TENANT_ID, Some(&tenant_id))];
-    let login = plan
-        .user
-        .as_ref()
-        .and_then(|u| u.get("login"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    if !user_id.is_empty() {
-        saves.push((field::USER_ID, Some(&user_id)));
-        if let Some(l) = &login {
-            saves.push((field::CLOUD_LOGIN, Some(l)));
-        }
-    }
-    ctx.host.save_fields(&saves)?;
+    save_fields(ctx, &plan, &tenant_id, &user_id)?;
     ctx.progress.put(&Progress {
         service_id: input.service_id,
         server_id,
@@ -117,6 +93,62 @@ pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) ->
         // provider set them before the adoption.
         module_tenant: false,
     })?;
+    note_adoption(ctx, input, &plan, &tenant_id, &user_id, template_id);
+    Ok(plan)
+}
+
+/// Only a service without a tenant may adopt one; the ids must be UUIDs (the user is optional).
+/// Returns the trimmed tenant and user ids.
+fn check_request(input: &ServiceInput, req: &AdoptRequest) -> Result<(String, String)> {
+    if !input.fields.tenant_id.trim().is_empty() {
+        return Err(Error::validation(NOT_FREE));
+    }
+    let tenant_id = req.tenant_id.trim().to_string();
+    crate::infra::uuid::require(&tenant_id, "tenant id")?;
+    let user_id = req.user_id.trim().to_string();
+    if !user_id.is_empty() {
+        crate::infra::uuid::require(&user_id, "user id")?;
+    }
+    Ok((tenant_id, user_id))
+}
+
+fn used_by(tenant_id: &str, service: impl std::fmt::Display) -> Error {
+    refused(format!(
+        "The tenant \"{tenant_id}\" is already used by the WHMCS service {service}."
+    ))
+}
+
+/// The service's custom fields: the tenant, and with a user its id and login.
+fn save_fields(
+    ctx: &mut Context<'_>,
+    plan: &AdoptPlan,
+    tenant_id: &str,
+    user_id: &str,
+) -> Result<()> {
+    let mut saves: Vec<(&str, Option<&str>)> = vec![(field::TENANT_ID, Some(tenant_id))];
+    let login = plan
+        .user
+        .as_ref()
+        .and_then(|u| u.get("login"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if !user_id.is_empty() {
+        saves.push((field::USER_ID, Some(user_id)));
+        if let Some(l) = &login {
+            saves.push((field::CLOUD_LOGIN, Some(l)));
+        }
+    }
+    ctx.host.save_fields(&saves)
+}
+
+fn note_adoption(
+    ctx: &mut Context<'_>,
+    input: &ServiceInput,
+    plan: &AdoptPlan,
+    tenant_id: &str,
+    user_id: &str,
+    template_id: i64,
+) {
     audit_trail::note(
         ctx,
         input,
@@ -140,7 +172,6 @@ pub fn adopt(ctx: &mut Context<'_>, input: &ServiceInput, req: &AdoptRequest) ->
         ],
         "success",
     );
-    Ok(plan)
 }
 
 /// The checks, then the tag write (skipped for a dry run).
@@ -152,45 +183,9 @@ fn check(
     user_id: &str,
     dry_run: bool,
 ) -> Result<AdoptPlan> {
-    let root = conn.root_tenant_id()?;
-    let tenant = tenants::get(conn, tenant_id)?.ok_or_else(|| {
-        refused(format!(
-            "The tenant \"{tenant_id}\" does not exist on this Acronis Cyber Cloud server."
-        ))
-    })?;
-    if tenant.id == root || !under(conn, &tenant, &root)? {
-        return Err(refused(format!(
-            "The tenant \"{tenant_id}\" is not under the root tenant of the service's server."
-        )));
-    }
-    if let Some(other) =
-        customer_tag::foreign_service(tenant.customer_id.as_deref(), input.service_id)
-    {
-        return Err(refused(format!(
-            "The tenant \"{tenant_id}\" is already used by the WHMCS service {other}."
-        )));
-    }
-    let wanted = template.tenant_kind.as_str();
-    if tenant.kind != wanted {
-        return Err(refused(format!(
-            "The tenant \"{tenant_id}\" is a {} tenant, but the product's template creates {wanted} tenants.",
-            tenant.kind
-        )));
-    }
+    let tenant = check_tenant(conn, input, template, tenant_id)?;
     let applications_to_bind = check_offering(conn, template, &tenant)?;
-    let user = match user_id {
-        "" => None,
-        id => {
-            let u = users::get(conn, id)?
-                .ok_or_else(|| Error::validation(super::messages::user_not_found(id)))?;
-            if u.tenant_id != tenant.id {
-                return Err(Error::validation(super::messages::user_of_other_tenant(
-                    id, &tenant.id,
-                )));
-            }
-            Some(json!({"id": u.id, "login": u.login}))
-        }
-    };
+    let user = check_user(conn, &tenant, user_id)?;
     let customer_id =
         customer_tag::merged(tenant.customer_id.as_deref().unwrap_or_default(), input);
     if !dry_run {
@@ -206,6 +201,55 @@ fn check(
         customer_id,
         applications_to_bind,
     })
+}
+
+/// The tenant exists below the server's root, no other service's tags name it, and it is of
+/// the kind the template creates.
+fn check_tenant(
+    conn: &mut Connection,
+    input: &ServiceInput,
+    template: &TemplateData,
+    tenant_id: &str,
+) -> Result<Tenant> {
+    let root = conn.root_tenant_id()?;
+    let tenant = tenants::get(conn, tenant_id)?.ok_or_else(|| {
+        refused(format!(
+            "The tenant \"{tenant_id}\" does not exist on this Acronis Cyber Cloud server."
+        ))
+    })?;
+    if tenant.id == root || !under(conn, &tenant, &root)? {
+        return Err(refused(format!(
+            "The tenant \"{tenant_id}\" is not under the root tenant of the service's server."
+        )));
+    }
+    if let Some(other) =
+        customer_tag::foreign_service(tenant.customer_id.as_deref(), input.service_id)
+    {
+        return Err(used_by(tenant_id, other));
+    }
+    let wanted = template.tenant_kind.as_str();
+    if tenant.kind != wanted {
+        return Err(refused(format!(
+            "The tenant \"{tenant_id}\" is a {} tenant, but the product's template creates {wanted} tenants.",
+            tenant.kind
+        )));
+    }
+    Ok(tenant)
+}
+
+/// The user to link, when one is given: it must exist and belong to the tenant.
+fn check_user(conn: &mut Connection, tenant: &Tenant, user_id: &str) -> Result<Option<Value>> {
+    if user_id.is_empty() {
+        return Ok(None);
+    }
+    let u = users::get(conn, user_id)?
+        .ok_or_else(|| Error::validation(super::messages::user_not_found(user_id)))?;
+    if u.tenant_id != tenant.id {
+        return Err(Error::validation(super::messages::user_of_other_tenant(
+            user_id, &tenant.id,
+        )));
+    }
+    Ok(Some(json!({"id": u.id, "login": u.login})))
 }
 
 /// True when `root` is an ancestor of `t` (at most 16 levels are walked).
@@ -238,7 +282,7 @@ fn check_offering(
             .find(|a| a.id == id)
             .map_or_else(|| id.to_string(), |a| a.kind.clone())
     };
-    let bound: Vec<String> = bound_apps(conn, &tenant.id)?
+    let bound: Vec<String> = tenants::bound_applications(conn, &tenant.id)?
         .iter()
         .map(|id| kind_of(id))
         .collect();
@@ -254,7 +298,10 @@ fn check_offering(
             tenant.id
         )));
     }
-    for item in items(conn, &tenant.id)?.iter().filter(|i| i.status == 1) {
+    for item in tenants::offering_items(conn, &tenant.id)?
+        .iter()
+        .filter(|i| i.status == 1)
+    {
         let Some(edition) = item
             .edition
             .as_deref()
@@ -281,39 +328,6 @@ fn check_offering(
         .filter(|a| a.status == Status::Active && !bound.contains(&a.kind))
         .map(|a| a.kind.clone())
         .collect())
-}
-
-fn bound_apps(conn: &mut Connection, tenant_id: &str) -> Result<Vec<String>> {
-    let v = conn.call(
-        Method::Get,
-        &format!("/api/2/tenants/{tenant_id}/applications"),
-        &[],
-        None,
-    )?;
-    Ok(v.get("items")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
-fn items(conn: &mut Connection, tenant_id: &str) -> Result<Vec<OfferingItem>> {
-    let v = conn.call(
-        Method::Get,
-        &format!("/api/2/tenants/{tenant_id}/offering_items"),
-        &[("edition", "*")],
-        None,
-    )?;
-    #[derive(serde::Deserialize)]
-    struct Items {
-        items: Vec<OfferingItem>,
-    }
-    let parsed: Items =
-        crate::platform::error_answer::parse_answer(v, "GET /api/2/tenants/{id}/offering_items")?;
-    Ok(parsed.items)
 }
 
 /// Tenants under the server's root whose name contains `query` (case-insensitive) or whose id

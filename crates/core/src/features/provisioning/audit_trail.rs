@@ -97,35 +97,9 @@ pub fn audited<T>(
     action: &str,
     op: impl FnOnce(&mut Context<'_>) -> Result<T>,
 ) -> Result<T> {
-    // A service WHMCS gave to another client since the last call: follow it first, so the
-    // operation and its entry see the new owner. A failed move never stops the operation
-    // (the next call retries it).
-    if let Err(e) = super::owner_move::follow(ctx, input) {
-        ctx.host.warn(&format!(
-            "The move of the service {} to the client {} was not completed on Acronis Cyber Cloud: {e}",
-            input.service_id, input.client_id
-        ));
-    }
-    let before = match ctx.audit.last_state(input.service_id) {
-        Ok(Some(Value::Object(m))) => m,
-        _ => snapshot_of(input),
-    };
-    let mut noting = Noting {
-        inner: &mut *ctx.host,
-        saved: Vec::new(),
-    };
-    let outcome = {
-        let mut inner = Context {
-            config: ctx.config,
-            templates: ctx.templates,
-            progress: ctx.progress,
-            host: &mut noting,
-            audit: ctx.audit,
-            actor: ctx.actor.clone(),
-        };
-        op(&mut inner)
-    };
-    let saved = std::mem::take(&mut noting.saved);
+    follow_owner(ctx, input);
+    let before = last_state(ctx, input);
+    let (outcome, saved) = run_noting(ctx, op);
     let mut after = before.clone();
     for (k, v) in saved.iter().filter(|(k, _)| k != field::CLOUD_PASSWORD) {
         after.insert(k.clone(), v.as_deref().map_or(json!(""), |s| json!(s)));
@@ -148,13 +122,59 @@ pub fn audited<T>(
             Err(e) => e.to_string(),
         },
     };
-    if let Err(e) = ctx.audit.record(&entry) {
+    record(ctx, input, &entry);
+    outcome
+}
+
+/// A service WHMCS gave to another client since the last call: follow it first, so the
+/// operation and its entry see the new owner. A failed move never stops the operation (the
+/// next call retries it).
+fn follow_owner(ctx: &mut Context<'_>, input: &ServiceInput) {
+    if let Err(e) = super::owner_move::follow(ctx, input) {
+        ctx.host.warn(&format!(
+            "The move of the service {} to the client {} was not completed on Acronis Cyber Cloud: {e}",
+            input.service_id, input.client_id
+        ));
+    }
+}
+
+/// Runs `op` with a host that notes the saved custom fields; returns its outcome and them.
+fn run_noting<T>(
+    ctx: &mut Context<'_>,
+    op: impl FnOnce(&mut Context<'_>) -> Result<T>,
+) -> (Result<T>, Vec<(String, Option<String>)>) {
+    let mut noting = Noting {
+        inner: &mut *ctx.host,
+        saved: Vec::new(),
+    };
+    let mut inner = Context {
+        config: ctx.config,
+        templates: ctx.templates,
+        progress: ctx.progress,
+        host: &mut noting,
+        audit: ctx.audit,
+        actor: ctx.actor.clone(),
+    };
+    let outcome = op(&mut inner);
+    (outcome, noting.saved)
+}
+
+/// The service's state in the trail's latest entry, or as WHMCS describes it now.
+fn last_state(ctx: &Context<'_>, input: &ServiceInput) -> Map<String, Value> {
+    match ctx.audit.last_state(input.service_id) {
+        Ok(Some(Value::Object(m))) => m,
+        _ => snapshot_of(input),
+    }
+}
+
+/// Writes the entry; a failure is only a warning.
+fn record(ctx: &mut Context<'_>, input: &ServiceInput, entry: &Entry) {
+    if let Err(e) = ctx.audit.record(entry) {
         ctx.host.warn(&format!(
             "The audit trail entry of the service {} was not written: {e}",
             input.service_id
         ));
     }
-    outcome
 }
 
 /// Records an entry that is not a provisioning run (adopt, move, quota notice): `changes`
@@ -166,10 +186,7 @@ pub fn note(
     changes: &[(&str, Value, Value)],
     result: &str,
 ) {
-    let mut state = match ctx.audit.last_state(input.service_id) {
-        Ok(Some(Value::Object(m))) => m,
-        _ => snapshot_of(input),
-    };
+    let mut state = last_state(ctx, input);
     let mut before = Map::new();
     let mut after = Map::new();
     for (k, b, a) in changes {
@@ -186,12 +203,7 @@ pub fn note(
         state: Value::Object(state),
         result: result.to_string(),
     };
-    if let Err(e) = ctx.audit.record(&entry) {
-        ctx.host.warn(&format!(
-            "The audit trail entry of the service {} was not written: {e}",
-            input.service_id
-        ));
-    }
+    record(ctx, input, &entry);
 }
 
 /// Actor of calls that name none (tools, tests).

@@ -10,7 +10,7 @@ use super::{ChangeOutcome, ServiceInput};
 use crate::infra::error::{Error, Result};
 use crate::platform::http::Method;
 use crate::platform::tenants::{self, Tenant};
-use crate::rules::templates::model::Mode;
+use crate::rules::templates::model::{Mode, TemplateData};
 use crate::rules::upgrade_rules::{self, TenantState};
 use serde_json::{json, Value};
 
@@ -249,20 +249,7 @@ pub fn provision(
             input.product_id,
         )));
     }
-    let stored_tenant = !input.fields.tenant_id.trim().is_empty();
-    let server_id = match input.server_id {
-        Some(s) if s == template.server_id => s,
-        Some(s) if stored_tenant => {
-            return Err(Error::validation(messages::server_changed(
-                &s.to_string(),
-                template.server_id,
-            )))
-        }
-        _ => {
-            ctx.host.assign_server(template.server_id)?;
-            template.server_id
-        }
-    };
+    let server_id = server_of(ctx, input, &template)?;
     let previous = ctx.progress.get(input.service_id)?;
     let stored_id = input.fields.tenant_id.trim();
     let module_tenant = previous
@@ -298,4 +285,21 @@ pub fn provision(
             warnings: run.warnings,
         })
     })
+}
+
+/// The template's server: a service without a server gets it assigned; a service with a
+/// tenant cannot move to another server (its tenant lives on the old one).
+fn server_of(ctx: &mut Context<'_>, input: &ServiceInput, template: &TemplateData) -> Result<i64> {
+    let stored_tenant = !input.fields.tenant_id.trim().is_empty();
+    match input.server_id {
+        Some(s) if s == template.server_id => Ok(s),
+        Some(s) if stored_tenant => Err(Error::validation(messages::server_changed(
+            &s.to_string(),
+            template.server_id,
+        ))),
+        _ => {
+            ctx.host.assign_server(template.server_id)?;
+            Ok(template.server_id)
+        }
+    }
 }

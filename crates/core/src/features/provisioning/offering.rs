@@ -20,21 +20,7 @@ fn same(item: &OfferingItem, name: &str, infra: Option<&str>) -> bool {
 impl Run<'_, '_> {
     /// Items of a tenant, every edition.
     fn items_of(&mut self, tenant_id: &str) -> Result<Vec<OfferingItem>> {
-        let v = self.conn.call(
-            Method::Get,
-            &format!("/api/2/tenants/{tenant_id}/offering_items"),
-            &[("edition", "*")],
-            None,
-        )?;
-        #[derive(serde::Deserialize)]
-        struct Items {
-            items: Vec<OfferingItem>,
-        }
-        let items: Items = crate::platform::error_answer::parse_answer(
-            v,
-            "GET /api/2/tenants/{id}/offering_items",
-        )?;
-        Ok(items.items)
+        tenants::offering_items(self.conn, tenant_id)
     }
 
     /// Ancestors of `t` strictly below the root, top-down (empty for a child of the root).
@@ -56,20 +42,7 @@ impl Run<'_, '_> {
     }
 
     fn bound_apps(&mut self, tenant_id: &str) -> Result<Vec<String>> {
-        let v = self.conn.call(
-            Method::Get,
-            &format!("/api/2/tenants/{tenant_id}/applications"),
-            &[],
-            None,
-        )?;
-        Ok(v.get("items")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default())
+        tenants::bound_applications(self.conn, tenant_id)
     }
 
     fn put_items(&mut self, tenant_id: &str, items: Vec<Value>) -> Result<Value> {

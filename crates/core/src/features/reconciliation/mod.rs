@@ -328,27 +328,40 @@ fn check_service(
         out.push(f);
     }
     if s.is_active() && tenant.enabled {
-        for over in platform_scan::over_quota(conn, id)? {
-            let mut f = for_service(
-                "over_quota",
-                record,
-                s,
-                t.tr(
-                    "{0} uses {1} {2} of a quota of {3}.",
-                    &[
-                        &over.item,
-                        &number(over.usage),
-                        &over.unit,
-                        &number(over.quota),
-                    ],
-                ),
-            );
-            f.tenant_name = Some(tenant.name.clone());
-            f.metric = Some(over.item);
-            f.platform_value = Some(over.usage);
-            f.actions.push(resync(s));
-            out.push(f);
-        }
+        out.extend(over_quota_findings(conn, record, s, (id, &tenant), t)?);
+    }
+    Ok(out)
+}
+
+/// One finding per item of an active service's tenant whose usage is over its quota.
+fn over_quota_findings(
+    conn: &mut Connection,
+    record: &ServerRecord,
+    s: &ServiceRef,
+    (id, tenant): (&str, &Tenant),
+    t: &Translator,
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for over in platform_scan::over_quota(conn, id)? {
+        let mut f = for_service(
+            "over_quota",
+            record,
+            s,
+            t.tr(
+                "{0} uses {1} {2} of a quota of {3}.",
+                &[
+                    &over.item,
+                    &number(over.usage),
+                    &over.unit,
+                    &number(over.quota),
+                ],
+            ),
+        );
+        f.tenant_name = Some(tenant.name.clone());
+        f.metric = Some(over.item);
+        f.platform_value = Some(over.usage);
+        f.actions.push(resync(s));
+        out.push(f);
     }
     Ok(out)
 }

@@ -665,59 +665,77 @@ impl Staged<'_> {
             .filter_map(|i| i.edition.as_deref())
             .collect();
         for app in apps {
-            let kind = app.get("type").cloned().unwrap_or(Value::Null);
-            let editions_value = app.get("editions").cloned().unwrap_or(Value::Null);
-            let fail = |m: &str| {
-                Ok(Some(with_details(
+            let problem = match app.get("editions").and_then(Value::as_array) {
+                None => Some("Missing property \"editions\"."),
+                Some(editions) => editions
+                    .iter()
+                    .find_map(|e| Self::edition_problem(e, &valid))
+                    .or_else(|| Self::edition_count_problem(app, editions, self.customer)),
+            };
+            if let Some(m) = problem {
+                let kind = app.get("type").cloned().unwrap_or(Value::Null);
+                let editions_value = app.get("editions").cloned().unwrap_or(Value::Null);
+                return Ok(Some(with_details(
                     m,
                     json!({"application": kind, "edition(s)": editions_value}),
-                )))
-            };
-            let Some(editions) = app.get("editions").and_then(Value::as_array) else {
-                return fail("Missing property \"editions\".");
-            };
-            for e in editions {
-                let ok = e.as_object().is_some_and(|o| {
-                    o.len() == 2 && o.contains_key("name") && o.contains_key("status")
-                });
-                if !ok {
-                    return fail(
-                        "Incorrect edition format. Edition must have \"name\" and \"status\".",
-                    );
-                }
-                if !e
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| valid.contains(n))
-                {
-                    return fail("Edition is not present in cloud.");
-                }
-                if e.get("status").and_then(status_of).is_none() {
-                    return fail(
-                        "Edition has an invalid status. Status must be \"active\" or \"inactive\"",
-                    );
-                }
-            }
-            let active_editions = editions
-                .iter()
-                .filter(|e| e.get("status").and_then(status_of) == Some(Status::Active))
-                .count();
-            let app_active = app.get("status").and_then(status_of) == Some(Status::Active);
-            if app_active && !editions.is_empty() {
-                if active_editions == 0 {
-                    return fail("Active application must have at least one active edition (if there are any).");
-                }
-                if self.customer && active_editions != 1 {
-                    return fail(
-                        "Applications can have only one edition when the tenant kind is customer.",
-                    );
-                }
-            }
-            if !app_active && active_editions > 0 {
-                return fail("Inactive application cannot have editions which are enabled.");
+                )));
             }
         }
         Ok(None)
+    }
+
+    /// What is wrong with one edition entry: its shape, its name (the root must offer it), or its
+    /// status.
+    fn edition_problem(e: &Value, valid: &HashSet<&str>) -> Option<&'static str> {
+        let ok = e
+            .as_object()
+            .is_some_and(|o| o.len() == 2 && o.contains_key("name") && o.contains_key("status"));
+        if !ok {
+            return Some("Incorrect edition format. Edition must have \"name\" and \"status\".");
+        }
+        if !e
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| valid.contains(n))
+        {
+            return Some("Edition is not present in cloud.");
+        }
+        if e.get("status").and_then(status_of).is_none() {
+            return Some(
+                "Edition has an invalid status. Status must be \"active\" or \"inactive\"",
+            );
+        }
+        None
+    }
+
+    /// How many editions may be active: at least one in an active application that has editions
+    /// (exactly one for a customer tenant), none in an inactive one.
+    fn edition_count_problem(
+        app: &Value,
+        editions: &[Value],
+        customer: bool,
+    ) -> Option<&'static str> {
+        let active_editions = editions
+            .iter()
+            .filter(|e| e.get("status").and_then(status_of) == Some(Status::Active))
+            .count();
+        let app_active = app.get("status").and_then(status_of) == Some(Status::Active);
+        if app_active && !editions.is_empty() {
+            if active_editions == 0 {
+                return Some(
+                    "Active application must have at least one active edition (if there are any).",
+                );
+            }
+            if customer && active_editions != 1 {
+                return Some(
+                    "Applications can have only one edition when the tenant kind is customer.",
+                );
+            }
+        }
+        if !app_active && active_editions > 0 {
+            return Some("Inactive application cannot have editions which are enabled.");
+        }
+        None
     }
 
     /// First failing rule of one application's offering items.
