@@ -1,5 +1,6 @@
-//! Moving a service to another client (the manual's §10 limitation): WHMCS lets an admin give
-//! a service to another client, and the tenant would keep naming the old one (its
+//! Moving a service to another client (a limitation of earlier versions; see
+//! `docs/audit-adopt-move.md`): WHMCS lets an admin give a service to another client, and the
+//! tenant would keep naming the old one (its
 //! `customer_id` tag, contact and name) forever. The module stores the owner it last saw per
 //! service; whenever a call finds a different owner — the `AdminServiceEdit` hook right after
 //! the edit, or any later module callback — it points the tenant at the new client, and the
