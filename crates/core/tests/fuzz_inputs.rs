@@ -408,7 +408,7 @@ fn admin_api_bodies_get_clear_answers() {
             body,
         };
         let out = no_panic("admin", case, &req, || {
-            dispatch::handle(&req, &ctx, Some(&db))
+            dispatch::handle(&req, &ctx, Some(&db), None)
         });
         let (resp, _) = out.expect("API actions always answer");
         assert_clear("admin", case, &resp);

@@ -82,11 +82,13 @@ pub fn is_api_action(action: &str) -> bool {
     ACTIONS.iter().any(|(a, _)| *a == action) || super::service_actions::is_action(action)
 }
 
-/// Handles one API request; `None` when `req.action` is not an API action.
+/// Handles one API request; `None` when `req.action` is not an API action. `switch_host`:
+/// the WHMCS effects of `legacy_switch` (the only action that changes WHMCS rows itself).
 pub fn handle(
     req: &ApiRequest,
     ctx: &Context,
     db: Option<&dyn Db>,
+    switch_host: Option<&mut dyn crate::features::migration::legacy_switch::SwitchHost>,
 ) -> Option<(ApiResponse, Vec<crate::platform::http::Exchange>)> {
     let (action, method) = ACTIONS.iter().find(|(a, _)| *a == req.action)?;
     let mut exchanges = Vec::new();
@@ -113,7 +115,9 @@ pub fn handle(
                 out.map(|v| ApiResponse::ok(&v)).map_err(|e| from_error(&e))
             }
             "create_options" => create_options(req, ctx, db, &mut exchanges),
-            "legacy_plan" | "legacy_switch" => super::legacy::handle(action, req, ctx, db),
+            "legacy_plan" | "legacy_switch" => {
+                super::legacy::handle(action, req, ctx, db, switch_host)
+            }
             "pipeline_status" => pipeline_actions::pipeline_status(&req.query, ctx, db),
             "reconciliation" => {
                 pipeline_actions::reconciliation(&req.query, ctx, db, &mut exchanges)
@@ -347,13 +351,13 @@ mod tests {
 
     #[test]
     fn page_actions_are_not_handled() {
-        assert!(handle(&get("", json!({})), &ctx(), None).is_none());
-        assert!(handle(&get("index", json!({})), &ctx(), None).is_none());
+        assert!(handle(&get("", json!({})), &ctx(), None, None).is_none());
+        assert!(handle(&get("index", json!({})), &ctx(), None, None).is_none());
     }
 
     #[test]
     fn list_servers_answers_json() {
-        let (r, _) = handle(&get("list_servers", json!({})), &ctx(), None).unwrap();
+        let (r, _) = handle(&get("list_servers", json!({})), &ctx(), None, None).unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&r.body).unwrap()[0]["id"],
@@ -365,18 +369,18 @@ mod tests {
     fn method_then_access_then_server() {
         let mut post = get("list_servers", json!({}));
         post.method = "POST".into();
-        assert_eq!(handle(&post, &ctx(), None).unwrap().0.status, 405);
+        assert_eq!(handle(&post, &ctx(), None, None).unwrap().0.status, 405);
         let mut c = ctx();
         c.caller.admin_id = 0;
         assert_eq!(
-            handle(&get("list_servers", json!({})), &c, None)
+            handle(&get("list_servers", json!({})), &c, None, None)
                 .unwrap()
                 .0
                 .status,
             401
         );
         assert_eq!(
-            handle(&get("get_locations", json!({})), &ctx(), None)
+            handle(&get("get_locations", json!({})), &ctx(), None, None)
                 .unwrap()
                 .0
                 .status,
@@ -386,6 +390,7 @@ mod tests {
             handle(
                 &get("get_locations", json!({"server_id": "9"})),
                 &ctx(),
+                None,
                 None
             )
             .unwrap()
@@ -399,9 +404,9 @@ mod tests {
     fn errors_and_validation_messages_follow_the_admin_locale() {
         let mut c = ctx();
         c.locale = "german".into();
-        let (r, _) = handle(&get("get_locations", json!({})), &c, None).unwrap();
+        let (r, _) = handle(&get("get_locations", json!({})), &c, None, None).unwrap();
         assert_eq!(r.status, 400);
-        let en = handle(&get("get_locations", json!({})), &ctx(), None)
+        let en = handle(&get("get_locations", json!({})), &ctx(), None, None)
             .unwrap()
             .0;
         assert_ne!(r.body, en.body);
@@ -422,7 +427,7 @@ mod tests {
             .as_str()
             .unwrap()
             .contains('3'));
-        let (ui, _) = handle(&get("ui_strings", json!({})), &c, None).unwrap();
+        let (ui, _) = handle(&get("ui_strings", json!({})), &c, None, None).unwrap();
         assert!(ui.body.contains("Speichern"));
     }
 }

@@ -1,11 +1,13 @@
 //! Admin actions of the legacy-editions page (manual 6.6.3): `legacy_plan` is the dry run,
-//! `legacy_switch` checks the chosen services again and hands the WHMCS side the list of
-//! product moves to run through ChangePackage one service at a time (`apply.legacy_switch`).
-//! The guard (session, role, CSRF on POST) has run in `dispatch` before these are called.
+//! `legacy_switch` checks the chosen services again and switches those that may be, one
+//! service at a time through ChangePackage (`features/migration/legacy_switch.rs`, with the
+//! WHMCS effects through the glue's [`SwitchHost`]). The guard (session, role, CSRF on POST)
+//! has run in `dispatch` before these are called.
 
 use super::dispatch::Context;
 use super::envelope::{parse_body, ApiRequest, ApiResponse};
 use crate::features::migration::legacy_editions::{self, ServicePlan};
+use crate::features::migration::legacy_switch::{self, Move, SwitchHost};
 use crate::features::templates::{SqlTemplates, TemplateData, TemplateStorage};
 use crate::infra::i18n::{Domain, Translator};
 use crate::infra::storage::Db;
@@ -15,12 +17,13 @@ use serde_json::{json, Value};
 /// several platform calls, and the admin sees the results only when all are done.
 pub const MAX_SERVICES_PER_SWITCH: usize = 50;
 
-/// Runs `legacy_plan` or `legacy_switch`.
+/// Runs `legacy_plan` or `legacy_switch`; the switch needs the WHMCS effects (`host`).
 pub fn handle(
     action: &str,
     req: &ApiRequest,
     ctx: &Context,
     db: Option<&dyn Db>,
+    host: Option<&mut dyn SwitchHost>,
 ) -> Result<ApiResponse, ApiResponse> {
     let db = db.ok_or_else(|| {
         ApiResponse::error(
@@ -43,23 +46,26 @@ pub fn handle(
         let list: Vec<Value> = plans.iter().map(|p| localized(p, &t)).collect();
         return Ok(ApiResponse::ok(&json!({ "services": list })));
     }
+    let host = host.ok_or_else(|| {
+        ApiResponse::error(500, "The WHMCS side cannot switch products here.", None)
+    })?;
     let ids = service_ids(req)?;
     let mut moves = Vec::new();
     let mut results = Vec::new();
     for id in ids {
         match switchable(ctx, id, &lookup) {
-            Ok((service_id, product_id)) => moves.push(json!({
-                "service_id": service_id, "product_id": product_id,
-            })),
+            Ok((service_id, product_id)) => moves.push(Move {
+                service_id,
+                product_id,
+            }),
             Err(message) => results.push(json!({
                 "service_id": id, "ok": false, "message": t.translate_message(&message),
             })),
         }
     }
-    Ok(ApiResponse::ok(&json!({
-        "apply": { "legacy_switch": moves },
-        "results": results,
-    })))
+    let switched = legacy_switch::apply(&moves, host);
+    results.extend(switched.iter().map(|r| json!(r)));
+    Ok(ApiResponse::ok(&json!({ "results": results })))
 }
 
 /// `{"service_ids": [1, 2]}`: positive, distinct, at most [`MAX_SERVICES_PER_SWITCH`].

@@ -8,6 +8,7 @@
 
 pub mod activation;
 pub mod legacy_editions;
+pub mod legacy_switch;
 pub mod options;
 pub mod product;
 pub mod sqlite_import;

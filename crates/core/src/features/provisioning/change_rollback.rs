@@ -79,7 +79,7 @@ fn latest_upgrade(db: &dyn Db, service_id: i64) -> Result<Option<(i64, i64, Stri
 
 /// The identifying fields that are set (trimmed; empty ones are left out so a stored value is
 /// never overwritten with nothing).
-fn carried(custom_fields: &Map<String, Json>) -> Vec<(String, String)> {
+pub(crate) fn carried(custom_fields: &Map<String, Json>) -> Vec<(String, String)> {
     CARRIED
         .iter()
         .filter_map(|key| {
