@@ -26,29 +26,19 @@ pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
     Ok(Response::json(200, &json!({"items": items})))
 }
 
+/// Ids of the applications bound to the (visible) tenant of the path.
+fn path_tenant_apps(ctx: &mut Ctx) -> ApiResult<Vec<String>> {
+    let (_, id) = ctx.path_tenant()?;
+    Ok(ctx.tenant(&id)?.apps.clone())
+}
+
 pub fn tenant_apps(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let apps = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.apps.clone())
-        .unwrap_or_default();
+    let apps = path_tenant_apps(ctx)?;
     Ok(Response::json(200, &json!({"items": apps})))
 }
 
 pub fn roles(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let apps = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.apps.clone())
-        .unwrap_or_default();
+    let apps = path_tenant_apps(ctx)?;
     let mut items = Vec::new();
     for a in apps {
         let Some(app) = ctx.st.catalog.app(&a) else {

@@ -97,59 +97,37 @@ struct OAuthError {
 }
 
 impl OAuthError {
+    const fn new(
+        status: u16,
+        error: &'static str,
+        description: &'static str,
+        reason: &'static str,
+    ) -> Self {
+        OAuthError {
+            status,
+            error,
+            description,
+            reason,
+        }
+    }
+
     fn answer(&self) -> ApiResult<Response> {
         oauth(self.status, self.error, self.description, self.reason)
     }
 }
 
-const FORM_REQUIRED: OAuthError = OAuthError {
-    status: 400,
-    error: "invalid_request",
-    description: "Content-Type must be application/x-www-form-urlencoded",
-    reason: "InvalidRequest",
-};
-const GRANT_REQUIRED: OAuthError = OAuthError {
-    status: 400,
-    error: "invalid_request",
-    description: "grant_type is required",
-    reason: "InvalidRequest",
-};
-const USER_FIELDS_REQUIRED: OAuthError = OAuthError {
-    status: 400,
-    error: "invalid_request",
-    description: "username and password are required",
-    reason: "InvalidRequest",
-};
-const BAD_PASSWORD: OAuthError = OAuthError {
-    status: 401,
-    error: "invalid_grant",
-    description: "invalid username or password",
-    reason: "InvalidGrant",
-};
-const USER_DISABLED: OAuthError = OAuthError {
-    status: 401,
-    error: "invalid_grant",
-    description: "account is disabled",
-    reason: "AccountDisabled",
-};
-const CLIENT_AUTH_REQUIRED: OAuthError = OAuthError {
-    status: 401,
-    error: "invalid_client",
-    description: "client authentication is required",
-    reason: "InvalidClient",
-};
-const BAD_CLIENT: OAuthError = OAuthError {
-    status: 401,
-    error: "invalid_client",
-    description: "invalid client credentials",
-    reason: "InvalidClient",
-};
-const CLIENT_DISABLED: OAuthError = OAuthError {
-    status: 401,
-    error: "invalid_client",
-    description: "client tenant is disabled",
-    reason: "AccountDisabled",
-};
+/// The token endpoint's fixed error answers.
+#[rustfmt::skip]
+impl OAuthError {
+    const FORM_REQUIRED: Self = Self::new(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded", "InvalidRequest");
+    const GRANT_REQUIRED: Self = Self::new(400, "invalid_request", "grant_type is required", "InvalidRequest");
+    const USER_FIELDS_REQUIRED: Self = Self::new(400, "invalid_request", "username and password are required", "InvalidRequest");
+    const BAD_PASSWORD: Self = Self::new(401, "invalid_grant", "invalid username or password", "InvalidGrant");
+    const USER_DISABLED: Self = Self::new(401, "invalid_grant", "account is disabled", "AccountDisabled");
+    const CLIENT_AUTH_REQUIRED: Self = Self::new(401, "invalid_client", "client authentication is required", "InvalidClient");
+    const BAD_CLIENT: Self = Self::new(401, "invalid_client", "invalid client credentials", "InvalidClient");
+    const CLIENT_DISABLED: Self = Self::new(401, "invalid_client", "client tenant is disabled", "AccountDisabled");
+}
 
 /// Who a grant authenticated, and the tenant the token is scoped to.
 type Grantee = (Principal, String);
@@ -165,12 +143,12 @@ pub fn token(ctx: &mut Ctx) -> ApiResult<Response> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if !ct.contains("application/x-www-form-urlencoded") {
-        return FORM_REQUIRED.answer();
+        return OAuthError::FORM_REQUIRED.answer();
     }
     let form = form_pairs(&String::from_utf8_lossy(&ctx.req.body));
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let granted = match field("grant_type").as_deref() {
-        None | Some("") => Err(GRANT_REQUIRED),
+        None | Some("") => Err(OAuthError::GRANT_REQUIRED),
         Some("password") => password_grant(ctx, field("username"), field("password")),
         Some("client_credentials") => {
             let creds = basic_credentials(ctx.req)
@@ -225,17 +203,17 @@ fn password_grant(
     pass: Option<String>,
 ) -> Result<Grantee, OAuthError> {
     let (Some(user), Some(pass)) = (user, pass) else {
-        return Err(USER_FIELDS_REQUIRED);
+        return Err(OAuthError::USER_FIELDS_REQUIRED);
     };
     let uid = ctx.st.logins.get(&user.to_lowercase());
     let u = uid.and_then(|id| ctx.st.users.get(id));
     let Some(u) =
         u.filter(|u| u.password_hash.as_deref() == Some(password_hash(&u.id, &pass).as_str()))
     else {
-        return Err(BAD_PASSWORD);
+        return Err(OAuthError::BAD_PASSWORD);
     };
     if !u.enabled || ctx.st.effectively_disabled(&u.tenant_id) {
-        return Err(USER_DISABLED);
+        return Err(OAuthError::USER_DISABLED);
     }
     Ok((Principal::User(u.id.clone()), u.tenant_id.clone()))
 }
@@ -244,13 +222,13 @@ fn password_grant(
 /// client's tenant chain must be enabled.
 fn client_grant(ctx: &Ctx, creds: Option<(String, String)>) -> Result<Grantee, OAuthError> {
     let Some((id, secret)) = creds else {
-        return Err(CLIENT_AUTH_REQUIRED);
+        return Err(OAuthError::CLIENT_AUTH_REQUIRED);
     };
     let Some(c) = ctx.st.clients.get(&id).filter(|c| c.secret == secret) else {
-        return Err(BAD_CLIENT);
+        return Err(OAuthError::BAD_CLIENT);
     };
     if ctx.st.effectively_disabled(&c.tenant_id) {
-        return Err(CLIENT_DISABLED);
+        return Err(OAuthError::CLIENT_DISABLED);
     }
     Ok((Principal::Client(c.client_id.clone()), c.tenant_id.clone()))
 }
@@ -376,11 +354,7 @@ fn visible_client(ctx: &mut Ctx) -> ApiResult<ApiClient> {
         .get(&id)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("Client {id} not found")))?;
-    if !ctx.st.in_subtree(&auth.tenant_id, &c.tenant_id) {
-        return Err(ApiError::forbidden(
-            "Client is outside of the caller's scope",
-        ));
-    }
+    ctx.check_scope(&auth, &c.tenant_id, "Client")?;
     Ok(c)
 }
 

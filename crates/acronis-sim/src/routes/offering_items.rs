@@ -53,9 +53,7 @@ fn listing(
 }
 
 pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let tid = seg(ctx, 3);
-    ctx.check_tenant(&auth, &tid)?;
+    let (_, tid) = ctx.path_tenant()?;
     let items = listing(ctx, &tid, None, None)?;
     Ok(Response::json(200, &json!({"items": items})))
 }
@@ -73,9 +71,7 @@ pub fn list_for_app(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn available_for_child(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let tid = seg(ctx, 3);
-    ctx.check_tenant(&auth, &tid)?;
+    let (_, tid) = ctx.path_tenant()?;
     let kind = match ctx.query("kind") {
         Some(k) if matches!(k.as_str(), "partner" | "customer" | "folder" | "unit") => k,
         Some(k) => return Err(ApiError::bad_request(format!("Unknown tenant kind `{k}`"))),
@@ -104,9 +100,7 @@ fn opt_nonneg(v: Option<&Value>, what: &str) -> ApiResult<Option<f64>> {
 /// a working copy of the tenant's items, then the whole set against the cross-item rules
 /// (dependencies, one DR storage), and only then stored — a refused PUT changes nothing.
 pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let tid = seg(ctx, 3);
-    ctx.check_tenant(&auth, &tid)?;
+    let (_, tid) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let list = match b.get("offering_items") {
         Some(Value::Array(a)) => a.clone(),
@@ -119,12 +113,7 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
         .into_iter()
         .map(|i| ctx.st.key_of(&ctx.st.instances[i]))
         .collect();
-    let tenant = ctx
-        .st
-        .tenants
-        .get(&tid)
-        .cloned()
-        .ok_or_else(|| ApiError::tenant_not_found(&tid))?;
+    let tenant = ctx.tenant(&tid)?.clone();
     let mut put = ItemsPut {
         tid: &tid,
         tenant: &tenant,

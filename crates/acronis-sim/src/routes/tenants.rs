@@ -1,6 +1,6 @@
 //! Tenants (§3.1): CRUD, children, pricing.
 
-use super::{need_uuid, opt_str, req_version, seg, uuid_list, validate_contact, Auth, Ctx};
+use super::{need_uuid, opt_str, req_version, uuid_list, validate_contact, Auth, Ctx};
 use crate::errors::{ApiError, ApiResult};
 use crate::http::Response;
 use crate::state::Tenant;
@@ -78,14 +78,8 @@ fn merge_contact(old: &Value, new: &Value) -> Value {
 }
 
 pub fn get(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&id)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let (_, id) = ctx.path_tenant()?;
+    let t = ctx.tenant(&id)?;
     Ok(Response::json(200, &t.to_json()))
 }
 
@@ -172,17 +166,7 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
 /// A new tenant's parent: the hierarchy rule (docs/simulator.md, "Tenant hierarchy")
 /// and an enabled parent chain.
 fn check_new_parent(ctx: &Ctx, parent: &str, kind: &str) -> ApiResult<()> {
-    let parent_kind = ctx
-        .st
-        .tenants
-        .get(parent)
-        .map(|t| t.kind.clone())
-        .unwrap_or_default();
-    if !child_allowed(&parent_kind, kind) {
-        return Err(ApiError::bad_request(format!(
-            "A `{kind}` tenant cannot be created inside a `{parent_kind}` tenant"
-        )));
-    }
+    check_hierarchy(ctx, parent, kind, "be created")?;
     if ctx.st.effectively_disabled(parent) {
         return Err(ApiError::business(
             1003,
@@ -267,28 +251,12 @@ fn apply_create_only_fields(t: &mut Tenant, b: &Map<String, Value>) -> ApiResult
 /// `PUT /tenants/{id}`: version and update lock first, then a move (parent) and kind
 /// change under the hierarchy rule, the sibling name, and the field updates.
 pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (auth, id) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let version = req_version(b.get("version"))?;
     validate_common(&b)?;
-    let cur = ctx
-        .st
-        .tenants
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
-    if version != cur.version {
-        return Err(ApiError::version_mismatch(&id));
-    }
-    if cur.update_lock && !b.contains_key("update_lock") {
-        return Err(ApiError::business(
-            1012,
-            "Tenant is locked",
-            "The tenant has an update lock",
-        ));
-    }
+    let cur = ctx.tenant(&id)?.clone();
+    check_writable(&cur, version, &b)?;
     let mut t = cur.clone();
     let new_parent = checked_new_parent(ctx, &auth, &cur, &b)?;
     let old_parent = cur.parent_id.clone().unwrap_or_default();
@@ -299,7 +267,7 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
         t.kind = k.to_string();
     }
     if new_parent != old_parent || t.kind != cur.kind {
-        check_place(ctx, &new_parent, &t.kind)?;
+        check_hierarchy(ctx, &new_parent, &t.kind, "live")?;
     }
     if let Some(n) = b.get("name") {
         let n = n
@@ -326,6 +294,22 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
         relink(ctx, &id, cur.parent_id.as_deref(), &new_parent);
     }
     Ok(Response::json(200, &out))
+}
+
+/// A PUT names the current version, and a locked tenant takes only a PUT that
+/// (also) sets `update_lock`.
+fn check_writable(cur: &Tenant, version: i64, b: &Map<String, Value>) -> ApiResult<()> {
+    if version != cur.version {
+        return Err(ApiError::version_mismatch(&cur.id));
+    }
+    if cur.update_lock && !b.contains_key("update_lock") {
+        return Err(ApiError::business(
+            1012,
+            "Tenant is locked",
+            "The tenant has an update lock",
+        ));
+    }
+    Ok(())
 }
 
 /// The parent after a PUT: the current one, or a valid `parent_id` the caller may move
@@ -368,17 +352,13 @@ fn checked_new_parent(
     Ok(new_parent)
 }
 
-/// The hierarchy rule for a tenant that moves or changes kind.
-fn check_place(ctx: &Ctx, parent: &str, kind: &str) -> ApiResult<()> {
-    let pk = ctx
-        .st
-        .tenants
-        .get(parent)
-        .map(|p| p.kind.clone())
-        .unwrap_or_default();
+/// The hierarchy rule for a `kind` tenant under `parent`; `verb` says what the tenant
+/// cannot do there ("be created", "live") in the 400's message.
+fn check_hierarchy(ctx: &Ctx, parent: &str, kind: &str, verb: &str) -> ApiResult<()> {
+    let pk = ctx.tenant_kind(parent);
     if !child_allowed(&pk, kind) {
         return Err(ApiError::bad_request(format!(
-            "A `{kind}` tenant cannot live inside a `{pk}` tenant"
+            "A `{kind}` tenant cannot {verb} inside a `{pk}` tenant"
         )));
     }
     Ok(())
@@ -415,9 +395,7 @@ fn relink(ctx: &mut Ctx, id: &str, old_parent: Option<&str>, new_parent: &str) {
 }
 
 pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (auth, id) = ctx.path_tenant()?;
     let raw = ctx
         .query("version")
         .ok_or_else(|| ApiError::bad_request("`version` query parameter is required"))?;
@@ -425,11 +403,7 @@ pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
         .trim()
         .parse()
         .map_err(|_| ApiError::bad_request("`version` must be an integer"))?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&id)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let t = ctx.tenant(&id)?;
     if version != t.version {
         return Err(ApiError::version_mismatch(&id));
     }
@@ -450,9 +424,7 @@ pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn children(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let kids = ctx
         .st
         .tenants
@@ -482,21 +454,13 @@ pub fn children(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn get_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&id)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let (_, id) = ctx.path_tenant()?;
+    let t = ctx.tenant(&id)?;
     Ok(Response::json(200, &t.pricing_json()))
 }
 
 pub fn put_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let version = req_version(b.get("version"))?;
     let mode = match b.get("mode").and_then(Value::as_str) {
@@ -535,9 +499,7 @@ pub fn put_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
 /// `GET /tenants/{id}/users`: UUIDs of the users directly in the tenant (by creation time,
 /// then id).
 pub fn users(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let mut users: Vec<(i64, String)> = ctx
         .st
         .users
@@ -563,23 +525,14 @@ fn mfa_json(ctx: &Ctx, id: &str, enabled: bool) -> Value {
 
 /// `GET /tenants/{id}/mfa/status`.
 pub fn get_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let enabled = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.mfa_enabled)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let (_, id) = ctx.path_tenant()?;
+    let enabled = ctx.tenant(&id)?.mfa_enabled;
     Ok(Response::json(200, &mfa_json(ctx, &id, enabled)))
 }
 
 /// `PUT /tenants/{id}/mfa/status {"enabled": bool}`; units inherit the setting (400).
 pub fn put_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let enabled = match b.get("enabled") {
         Some(Value::Bool(e)) => *e,
