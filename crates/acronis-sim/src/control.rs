@@ -1,6 +1,6 @@
-//! Test-only control API under `/__sim/` (§8.3). Never authenticated, never
-//! faulted, never logged. `?dc=dc2` (or `?dc=2`) targets another DC than the
-//! one whose port received the request.
+//! Test-only control API under `/__sim/` (crates/acronis-sim/README.md, "Control API").
+//! Never authenticated, never faulted, never logged. `?dc=dc2` (or `?dc=2`) targets
+//! another DC than the one whose port received the request.
 
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::Faults;

@@ -1,6 +1,7 @@
 //! Minimal HTTP/1.1 server side. Hand-written (instead of a framework) because
-//! several faults of §8.4 need byte-level control of the wire: resetting the
-//! socket before the status line or in the middle of a body.
+//! several fault switches (crates/acronis-sim/README.md, "Faults") need byte-level
+//! control of the wire: resetting the socket before the status line or in the middle
+//! of a body.
 
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};

@@ -11,7 +11,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Turns a handler result into a response, rendering errors as the §7.1 envelope.
+/// Turns a handler result into a response, rendering errors as the error
+/// envelope (docs/simulator.md, "Error envelope").
 pub fn finish(r: Result<Response, ApiError>, rid: &str) -> Response {
     match r {
         Ok(r) => r,

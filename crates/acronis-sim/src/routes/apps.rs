@@ -1,4 +1,4 @@
-//! Applications, bindings, roles (§3.2) and editions (§3.3).
+//! Applications, bindings, roles and editions (docs/platform-calls.md, "Calls").
 
 use super::{seg, Ctx};
 use crate::errors::{ApiError, ApiResult};

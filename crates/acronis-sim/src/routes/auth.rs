@@ -1,4 +1,5 @@
-//! Discovery (§1.2), token endpoint (§2.1), versions (§1.4) and API clients (§3.6).
+//! Discovery, token endpoint, versions and API clients (docs/platform-calls.md, "Calls";
+//! token errors: docs/simulator.md, "Token endpoint errors").
 
 use super::{basic_credentials, need_uuid, seg, Ctx};
 use crate::errors::{oauth_error, ApiError, ApiResult};

@@ -1,4 +1,4 @@
-//! Infrastructure components and locations (§3.5).
+//! Infrastructure components and locations (docs/simulator.md, "Infrastructure visibility").
 
 use super::{uuid_list, Ctx};
 use crate::errors::ApiResult;

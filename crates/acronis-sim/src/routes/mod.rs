@@ -1,4 +1,5 @@
-//! Request routing for the platform API (§3) and the shared handler context.
+//! Request routing for the platform API (docs/platform-calls.md, "Calls") and the shared
+//! handler context.
 
 pub mod apps;
 pub mod auth;

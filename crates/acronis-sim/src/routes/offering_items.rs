@@ -1,4 +1,4 @@
-//! Offering items and quotas (§3.4): listings with edition filter,
+//! Offering items and quotas (docs/simulator.md, "Offering items"): listings with edition filter,
 //! `available_for_child` and the partial, validated PUT.
 
 use super::{need_uuid, seg, Ctx};

@@ -1,4 +1,5 @@
-//! Usage reports (§3.9): creation, stored-list polling lifecycle, download.
+//! Usage reports: creation, stored-list polling lifecycle, download (docs/simulator.md,
+//! "Report lifecycle").
 
 use super::{need_uuid, seg, Ctx};
 use crate::errors::{ApiError, ApiResult};

@@ -1,4 +1,4 @@
-//! Tenants (§3.1): CRUD, children, pricing.
+//! Tenants: CRUD, children, pricing (rules: docs/simulator.md, "Tenant hierarchy").
 
 use super::{need_uuid, opt_str, req_version, uuid_list, validate_contact, Auth, Ctx};
 use crate::errors::{ApiError, ApiResult};
@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 const KINDS: &[&str] = &["partner", "folder", "customer", "unit"];
 
-/// Hierarchy rule of §3.1.1.
+/// Hierarchy rule (docs/simulator.md, "Tenant hierarchy").
 fn child_allowed(parent_kind: &str, child_kind: &str) -> bool {
     match parent_kind {
         "partner" | "folder" | "root" => matches!(child_kind, "partner" | "folder" | "customer"),

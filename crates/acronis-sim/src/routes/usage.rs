@@ -1,4 +1,4 @@
-//! Current usage per tenant (§3.8).
+//! Current usage per tenant (docs/platform-calls.md, "Calls").
 
 use super::{uuid_list, Ctx};
 use crate::errors::ApiResult;

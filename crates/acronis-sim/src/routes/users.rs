@@ -1,5 +1,5 @@
-//! Users (§3.7): identity, login checks, CRUD, access policies and activation
-//! (v1 token/password/e-mail flows and their v2 equivalents).
+//! Users (docs/platform-calls.md, "Calls"): identity, login checks, CRUD, access policies
+//! and activation (v1 token/password/e-mail flows and their v2 equivalents).
 
 use super::{need_uuid, opt_str, req_version, seg, validate_contact, Auth, Ctx};
 use crate::errors::{ApiError, ApiResult};

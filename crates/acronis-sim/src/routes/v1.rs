@@ -1,5 +1,5 @@
-//! Legacy v1 reads used by the module-v1 migration (§3.10): a thin view over
-//! v2 state with integer ids assigned on first sight.
+//! Legacy v1 reads used by the module-v1 migration (docs/platform-calls.md, "Calls"): a
+//! thin view over v2 state with integer ids assigned on first sight.
 
 use super::{seg, Ctx};
 use crate::errors::{ApiError, ApiResult};
