@@ -127,10 +127,10 @@ pub fn handle(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Respons
     };
     let answer = match (method.as_str(), segs.as_slice()) {
         ("GET", ["health"]) => Some(ok(json!({"ok": true}))),
-        (m, ["reset" | "seed" | "seed-info" | "clock" | "settings" | "generate"]) => {
-            cluster_call(&c, m, segs[0])
+        (m, [what @ ("reset" | "seed" | "seed-info" | "clock" | "settings" | "generate")]) => {
+            cluster_call(&c, m, what)
         }
-        (m, ["requests" | "mailbox" | "usage"]) => data_call(&c, m, segs[0]),
+        (m, [what @ ("requests" | "mailbox" | "usage")]) => data_call(&c, m, what),
         (m, ["faults"]) => faults_call(&c, m),
         ("GET", ["state", kind, id]) => state_call(&c, kind, id),
         _ => None,
