@@ -67,11 +67,7 @@ fn binding_target(ctx: &mut Ctx) -> ApiResult<(String, String)> {
 
 pub fn bind(ctx: &mut Ctx) -> ApiResult<Response> {
     let (app, tid) = binding_target(ctx)?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&tid)
-        .ok_or_else(|| ApiError::tenant_not_found(&tid))?;
+    let t = ctx.tenant(&tid)?;
     if t.apps.contains(&app) {
         return Ok(Response::empty(204));
     }

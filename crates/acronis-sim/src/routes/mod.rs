@@ -189,6 +189,15 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
+    /// Ids of a tenant's direct children (none for an unknown tenant).
+    pub fn children_of(&self, id: &str) -> Vec<String> {
+        self.st
+            .tenants
+            .get(id)
+            .map(|t| t.children.clone())
+            .unwrap_or_default()
+    }
+
     /// 403 when an object of `tenant_id` (a `what`: client, report, user) lies outside the
     /// caller's subtree.
     pub fn check_scope(&self, auth: &Auth, tenant_id: &str, what: &str) -> ApiResult<()> {

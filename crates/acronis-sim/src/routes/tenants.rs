@@ -94,12 +94,7 @@ pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
         None => match ctx.query("parent_id") {
             Some(p) => {
                 ctx.check_tenant(&auth, &p)?;
-                let kids = ctx
-                    .st
-                    .tenants
-                    .get(&p)
-                    .map(|t| t.children.clone())
-                    .unwrap_or_default();
+                let kids = ctx.children_of(&p);
                 kids.iter()
                     .filter_map(|id| ctx.st.tenants.get(id).map(|t| t.to_json()))
                     .collect()
@@ -425,12 +420,7 @@ pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
 
 pub fn children(ctx: &mut Ctx) -> ApiResult<Response> {
     let (_, id) = ctx.path_tenant()?;
-    let kids = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.children.clone())
-        .unwrap_or_default();
+    let kids = ctx.children_of(&id);
     if let Some(p) = ctx.fault("children_paging") {
         let size = p
             .get("page_size")

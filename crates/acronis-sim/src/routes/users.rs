@@ -42,7 +42,8 @@ fn path_user(ctx: &mut Ctx) -> ApiResult<(Auth, String, User)> {
     Ok((auth, uid, u))
 }
 
-fn visible_user(ctx: &mut Ctx, auth: &Auth, uid: &str) -> ApiResult<User> {
+/// A stored user the caller may see: 404 unknown, 403 outside the caller's subtree.
+pub(super) fn visible_user(ctx: &mut Ctx, auth: &Auth, uid: &str) -> ApiResult<User> {
     let u = ctx
         .st
         .users
