@@ -92,6 +92,69 @@ struct RawItem {
     parent_offering_item: Option<String>,
 }
 
+impl App {
+    /// The platform application goes to partners and customers whatever the catalogue says.
+    fn from_raw(a: &RawApp) -> App {
+        App {
+            id: app_id(&a.app_type),
+            app_type: a.app_type.clone(),
+            name: a.title.clone(),
+            tenant_kinds: if a.app_type == "platform" {
+                vec!["partner".into(), "customer".into()]
+            } else {
+                a.tenant_kinds.clone()
+            },
+        }
+    }
+}
+
+impl ItemDef {
+    /// A catalogue entry as the platform shows it: wire type, unit, usage name (the name
+    /// without its edition prefix) and the child kinds its application allows.
+    fn from_raw(r: &RawItem, apps: &[App]) -> ItemDef {
+        let item_type = if r.item_type == "feature" {
+            ItemType::Feature
+        } else if r.needs_infra_component {
+            ItemType::Infra
+        } else {
+            ItemType::Count
+        };
+        let unit = match r.measurement_unit.as_str() {
+            "feature" => "n/a".to_string(),
+            u => u.to_string(),
+        };
+        let prefix = edition_prefix(r.edition.as_deref());
+        let usage_name = r.name.strip_prefix(prefix).unwrap_or(&r.name).to_string();
+        let app_kinds = apps
+            .iter()
+            .find(|a| a.app_type == r.application)
+            .map(|a| a.tenant_kinds.clone())
+            .unwrap_or_default();
+        // Partner-hosted ("child") storages only make sense for resellers.
+        let child_kinds = if r.name.contains("child_storages") {
+            app_kinds.into_iter().filter(|k| k == "partner").collect()
+        } else {
+            app_kinds
+        };
+        ItemDef {
+            name: r.name.clone(),
+            app_type: r.application.clone(),
+            app_id: app_id(&r.application),
+            edition: r.edition.clone(),
+            usage_name,
+            item_type,
+            unit,
+            capability: if item_type == ItemType::Infra {
+                r.capability.clone()
+            } else {
+                None
+            },
+            parent: r.parent_offering_item.clone(),
+            child_kinds,
+        }
+    }
+}
+
 /// Name prefix per edition, stripped to obtain `usage_name`.
 fn edition_prefix(edition: Option<&str>) -> &'static str {
     match edition {
@@ -115,20 +178,7 @@ impl Catalog {
     pub fn load() -> Result<Catalog, String> {
         let raw: RawCatalog =
             serde_yaml_ng::from_str(CATALOG_YAML).map_err(|e| format!("catalog.yaml: {e}"))?;
-        let apps: Vec<App> = raw
-            .applications
-            .iter()
-            .map(|a| App {
-                id: app_id(&a.app_type),
-                app_type: a.app_type.clone(),
-                name: a.title.clone(),
-                tenant_kinds: if a.app_type == "platform" {
-                    vec!["partner".into(), "customer".into()]
-                } else {
-                    a.tenant_kinds.clone()
-                },
-            })
-            .collect();
+        let apps: Vec<App> = raw.applications.iter().map(App::from_raw).collect();
         let editions = raw
             .editions
             .iter()
@@ -138,48 +188,7 @@ impl Catalog {
         let items = raw
             .offering_items
             .iter()
-            .map(|r| {
-                let item_type = if r.item_type == "feature" {
-                    ItemType::Feature
-                } else if r.needs_infra_component {
-                    ItemType::Infra
-                } else {
-                    ItemType::Count
-                };
-                let unit = match r.measurement_unit.as_str() {
-                    "feature" => "n/a".to_string(),
-                    u => u.to_string(),
-                };
-                let prefix = edition_prefix(r.edition.as_deref());
-                let usage_name = r.name.strip_prefix(prefix).unwrap_or(&r.name).to_string();
-                let app_kinds = apps
-                    .iter()
-                    .find(|a| a.app_type == r.application)
-                    .map(|a| a.tenant_kinds.clone())
-                    .unwrap_or_default();
-                // Partner-hosted ("child") storages only make sense for resellers.
-                let child_kinds = if r.name.contains("child_storages") {
-                    app_kinds.into_iter().filter(|k| k == "partner").collect()
-                } else {
-                    app_kinds
-                };
-                ItemDef {
-                    name: r.name.clone(),
-                    app_type: r.application.clone(),
-                    app_id: app_id(&r.application),
-                    edition: r.edition.clone(),
-                    usage_name,
-                    item_type,
-                    unit,
-                    capability: if item_type == ItemType::Infra {
-                        r.capability.clone()
-                    } else {
-                        None
-                    },
-                    parent: r.parent_offering_item.clone(),
-                    child_kinds,
-                }
-            })
+            .map(|r| ItemDef::from_raw(r, &apps))
             .collect();
         Ok(Catalog {
             apps,

@@ -1,13 +1,13 @@
-//! Test-only control API under `/__sim/` (§8.3). Never authenticated, never
-//! faulted, never logged. `?dc=dc2` (or `?dc=2`) targets another DC than the
-//! one whose port received the request.
+//! Test-only control API under `/__sim/` (crates/acronis-sim/README.md, "Control API").
+//! Never authenticated, never faulted, never logged. `?dc=dc2` (or `?dc=2`) targets
+//! another DC than the one whose port received the request.
 
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::Faults;
 use crate::http::{Request, Response};
-use crate::server::Cluster;
+use crate::server::{Cluster, DcHandle};
 use crate::state::seed::DcSeed;
-use crate::state::{num, UsageValue};
+use crate::state::{num, DcState, UsageValue};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 
@@ -104,229 +104,312 @@ fn apply_faults(
     ok(out)
 }
 
+/// Splits `/__sim/<segments…>` into the segments after `__sim`.
+fn control_segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).skip(1).collect()
+}
+
+/// Serves one control request; `idx` is the DC whose port received it. Families of
+/// endpoints (cluster, log, faults, state, data) have a handler each.
 pub fn handle(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Response> {
     let method = req.method.to_ascii_uppercase();
-    let segs: Vec<&str> = req
-        .path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .skip(1)
-        .collect();
+    let segs = control_segments(&req.path);
     let i = target_dc(cluster, idx, req)?;
     let dc = cluster
         .dcs
         .get(i)
         .ok_or_else(|| ApiError::not_found("no DC"))?;
-    match (method.as_str(), segs.as_slice()) {
-        ("GET", ["health"]) => ok(json!({"ok": true})),
-        ("POST", ["reset"]) => {
-            if req.query_param("dc").is_some() {
-                cluster.reset_dc(i, None);
-            } else {
-                cluster.clock.reset();
-                for n in 0..cluster.dcs.len() {
-                    cluster.reset_dc(n, None);
-                }
-            }
-            ok(json!({"reset": true}))
+    let c = Call {
+        cluster,
+        i,
+        dc,
+        req,
+    };
+    let answer = match (method.as_str(), segs.as_slice()) {
+        ("GET", ["health"]) => Some(ok(json!({"ok": true}))),
+        (m, [what @ ("reset" | "seed" | "seed-info" | "clock" | "settings" | "generate")]) => {
+            cluster_call(&c, m, what)
         }
-        ("POST", ["seed"]) => {
-            let seed: DcSeed = serde_json::from_value(body_json(req)?)
-                .map_err(|e| ApiError::bad_request(format!("bad seed: {e}")))?;
-            cluster.reset_dc(i, Some(seed));
-            ok(seed_info(cluster, i))
-        }
-        ("GET", ["seed-info"]) => {
-            if req.query_param("dc").as_deref() == Some("all") {
-                return ok(
-                    json!({"dcs": (0..cluster.dcs.len()).map(|n| seed_info(cluster, n)).collect::<Vec<_>>()}),
-                );
-            }
-            ok(seed_info(cluster, i))
-        }
-        ("GET", ["requests"]) => {
-            let since: u64 = req
-                .query_param("since")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            let st = dc.lock();
-            let items: Vec<Value> = st
-                .log
-                .iter()
-                .filter(|e| e.seq > since)
-                .map(|e| {
-                    let headers: serde_json::Map<String, Value> = e.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), json!(v))).collect();
-                    json!({"seq": e.seq, "time": crate::clock::iso(e.time), "request_id": e.request_id, "method": e.method,
-                           "path": e.path, "query": e.query, "headers": headers, "body": e.body, "status": e.status, "fault": e.fault})
-                })
-                .collect();
-            ok(json!({"requests": items}))
-        }
-        ("DELETE", ["requests"]) => {
-            dc.lock().log.clear();
-            ok(json!({"cleared": true}))
-        }
-        ("PUT" | "POST", ["usage"]) => {
-            let b = body_json(req)?;
-            let list = match b.get("items") {
-                Some(Value::Array(a)) => a.clone(),
-                _ => vec![b.clone()],
-            };
-            let mut st = dc.lock();
-            for u in &list {
-                let tid = u
-                    .get("tenant_id")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| ApiError::bad_request("tenant_id required"))?;
-                let name = u
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| ApiError::bad_request("name required"))?;
-                if st.catalog.item(name).is_none() {
-                    return Err(ApiError::bad_request(format!(
-                        "unknown offering item `{name}`"
-                    )));
-                }
-                let infra = u
-                    .get("infra_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let value = u
-                    .get("value")
-                    .and_then(Value::as_f64)
-                    .ok_or_else(|| ApiError::bad_request("value required"))?;
-                let delta = u.get("delta").and_then(Value::as_f64).unwrap_or(value);
-                let t = st
-                    .tenants
-                    .get_mut(tid)
-                    .ok_or_else(|| ApiError::tenant_not_found(tid))?;
-                t.usage.insert(
-                    (name.to_string(), infra),
-                    UsageValue {
-                        absolute: value,
-                        delta,
-                    },
-                );
-            }
-            ok(json!({"updated": list.len()}))
-        }
-        ("GET", ["clock"]) => ok(
-            json!({"now": cluster.clock.now(), "iso": crate::clock::iso(cluster.clock.now()), "offset_seconds": cluster.clock.offset_secs()}),
-        ),
-        ("POST", ["clock"]) => {
-            let b = body_json(req)?;
-            if let Some(s) = b.get("advance_seconds").and_then(Value::as_i64) {
-                cluster.clock.advance_secs(s);
-            }
-            if let Some(t) = b.get("set").and_then(parse_time) {
-                cluster.clock.set(t);
-            }
-            if b.get("reset").and_then(Value::as_bool) == Some(true) {
-                cluster.clock.reset();
-            }
-            let now = cluster.clock.now();
-            for handle in &cluster.dcs {
-                handle.lock().end_expired_trials(now);
-            }
-            ok(
-                json!({"now": cluster.clock.now(), "iso": crate::clock::iso(cluster.clock.now()), "offset_seconds": cluster.clock.offset_secs()}),
-            )
-        }
-        ("GET", ["faults"]) => ok(dc.lock().faults.to_json()),
-        ("PUT", ["faults"]) => {
-            let list = Faults::parse(&body_json(req)?).map_err(ApiError::bad_request)?;
-            apply_faults(cluster, i, list, true)
-        }
-        ("POST", ["faults"]) => {
-            let list = Faults::parse(&body_json(req)?).map_err(ApiError::bad_request)?;
-            apply_faults(cluster, i, list, false)
-        }
-        ("DELETE", ["faults"]) => apply_faults(cluster, i, Vec::new(), true),
-        ("PUT", ["settings"]) => {
-            let b = body_json(req)?;
-            let mut st = dc.lock();
-            if let Some(n) = b.get("report_polls").and_then(Value::as_u64) {
-                st.report_polls = n;
-            }
-            if let Some(n) = b.get("token_ttl").and_then(Value::as_i64) {
-                st.token_ttl = n;
-            }
-            if let Some(e) = b.get("enforce_hard_quota").and_then(Value::as_bool) {
-                st.enforce_hard_quota = e;
-            }
-            ok(
-                json!({"report_polls": st.report_polls, "token_ttl": st.token_ttl, "enforce_hard_quota": st.enforce_hard_quota}),
-            )
-        }
-        ("GET", ["state", "tenants", id]) => {
-            let st = dc.lock();
-            let t = st
-                .tenants
-                .get(*id)
-                .ok_or_else(|| ApiError::tenant_not_found(id))?;
-            let mut v = t.to_json();
-            let mut items: Vec<Value> = t
-                .items
-                .iter()
-                .map(|((n, inf), s)| json!({"name": n, "infra_id": if inf.is_empty() { Value::Null } else { json!(inf) }, "status": s.status,
-                    "quota": {"value": num(s.quota.value), "overage": num(s.quota.overage), "version": s.quota.version}}))
-                .collect();
-            items.sort_by_key(|i| format!("{}:{}", i["name"], i["infra_id"]));
-            let usage: Vec<Value> = t.usage.iter().map(|((n, inf), u)| json!({"name": n, "infra_id": inf, "value": u.absolute, "delta": u.delta})).collect();
-            v["children"] = json!(t.children);
-            v["applications"] = json!(t.apps);
-            v["offering_items"] = json!(items);
-            v["usage"] = json!(usage);
-            v["pricing"] = t.pricing_json();
-            v["hidden"] = json!(t.hidden);
-            v["v1_id"] = json!(st.v1_ids.get(*id));
-            ok(v)
-        }
-        ("GET", ["state", "users", id]) => {
-            let st = dc.lock();
-            let u = st
-                .users
-                .get(*id)
-                .ok_or_else(|| ApiError::not_found(format!("User {id} not found")))?;
-            let mut v = u.to_json();
-            v["password_set"] = json!(u.password_hash.is_some());
-            v["access_policies"] = json!(u.policies);
-            v["v1_id"] = json!(st.v1_ids.get(*id));
-            ok(v)
-        }
-        ("GET", ["state", "logins", login]) => {
-            let st = dc.lock();
-            let uid = st
-                .logins
-                .get(&login.to_lowercase())
-                .ok_or_else(|| ApiError::not_found("no such login"))?;
-            ok(json!({"user_id": uid}))
-        }
-        ("GET", ["mailbox"]) => ok(json!({"messages": dc.lock().mailbox})),
-        ("DELETE", ["mailbox"]) => {
-            dc.lock().mailbox.clear();
-            ok(json!({"cleared": true}))
-        }
-        ("POST", ["generate"]) => {
-            let b = body_json(req)?;
-            let n = b.get("tenants").and_then(Value::as_u64).unwrap_or(100) as usize;
-            let seed = b.get("seed").and_then(Value::as_u64).unwrap_or(1);
-            let now = cluster.clock.now();
-            let started = std::time::Instant::now();
-            let profile = b.get("profile").and_then(Value::as_str).unwrap_or("basic");
-            if !matches!(profile, "basic" | "billing") {
-                return Err(ApiError::bad_request(format!(
-                    "Unknown generator profile \"{profile}\" (basic, billing)."
-                )));
-            }
-            let mut v = dc.lock().generate(n, seed, now, profile);
-            v["elapsed_ms"] = json!(started.elapsed().as_millis() as u64);
-            ok(v)
-        }
-        _ => Err(ApiError::not_found(format!(
+        (m, [what @ ("requests" | "mailbox" | "usage")]) => data_call(&c, m, what),
+        (m, ["faults"]) => faults_call(&c, m),
+        ("GET", ["state", kind, id]) => state_call(&c, kind, id),
+        _ => None,
+    };
+    answer.unwrap_or_else(|| {
+        Err(ApiError::not_found(format!(
             "Unknown control endpoint {method} {}",
             req.path
-        ))),
+        )))
+    })
+}
+
+/// What a control handler needs: the cluster, the target DC (index and handle), the request.
+struct Call<'a> {
+    cluster: &'a Cluster,
+    i: usize,
+    dc: &'a DcHandle,
+    req: &'a Request,
+}
+
+/// Whole-DC and cluster endpoints: reset, seed, clock, settings and the tenant generator.
+/// `None` when the method is not served there.
+fn cluster_call(c: &Call, method: &str, what: &str) -> Option<ApiResult<Response>> {
+    Some(match (method, what) {
+        ("POST", "reset") => reset(c),
+        ("POST", "seed") => reseed(c),
+        ("GET", "seed-info") => {
+            if c.req.query_param("dc").as_deref() == Some("all") {
+                let all: Vec<Value> = (0..c.cluster.dcs.len())
+                    .map(|n| seed_info(c.cluster, n))
+                    .collect();
+                return Some(ok(json!({ "dcs": all })));
+            }
+            ok(seed_info(c.cluster, c.i))
+        }
+        ("GET", "clock") => ok(clock_json(c.cluster)),
+        ("POST", "clock") => set_clock(c),
+        ("PUT", "settings") => settings(c),
+        ("POST", "generate") => generate(c),
+        _ => return None,
+    })
+}
+
+/// `POST /__sim/reset`: with `?dc=` that DC only, otherwise every DC and the clock.
+fn reset(c: &Call) -> ApiResult<Response> {
+    if c.req.query_param("dc").is_some() {
+        c.cluster.reset_dc(c.i, None);
+    } else {
+        c.cluster.clock.reset();
+        for n in 0..c.cluster.dcs.len() {
+            c.cluster.reset_dc(n, None);
+        }
     }
+    ok(json!({"reset": true}))
+}
+
+/// `POST /__sim/seed`: re-seeds the DC from the body (a `DcSeed`).
+fn reseed(c: &Call) -> ApiResult<Response> {
+    let seed: DcSeed = serde_json::from_value(body_json(c.req)?)
+        .map_err(|e| ApiError::bad_request(format!("bad seed: {e}")))?;
+    c.cluster.reset_dc(c.i, Some(seed));
+    ok(seed_info(c.cluster, c.i))
+}
+
+fn clock_json(cluster: &Cluster) -> Value {
+    let now = cluster.clock.now();
+    json!({"now": now, "iso": crate::clock::iso(now), "offset_seconds": cluster.clock.offset_secs()})
+}
+
+/// `POST /__sim/clock`: advance, set or reset the shared clock; trials that ran out
+/// under the new time end at once on every DC.
+fn set_clock(c: &Call) -> ApiResult<Response> {
+    let clock = &c.cluster.clock;
+    let b = body_json(c.req)?;
+    if let Some(s) = b.get("advance_seconds").and_then(Value::as_i64) {
+        clock.advance_secs(s);
+    }
+    if let Some(t) = b.get("set").and_then(parse_time) {
+        clock.set(t);
+    }
+    if b.get("reset").and_then(Value::as_bool) == Some(true) {
+        clock.reset();
+    }
+    let now = clock.now();
+    for handle in &c.cluster.dcs {
+        handle.lock().end_expired_trials(now);
+    }
+    ok(clock_json(c.cluster))
+}
+
+/// `PUT /__sim/settings`: report polls before a report is ready, token lifetime and
+/// hard-quota enforcement; absent fields keep their value.
+fn settings(c: &Call) -> ApiResult<Response> {
+    let b = body_json(c.req)?;
+    let mut st = c.dc.lock();
+    if let Some(n) = b.get("report_polls").and_then(Value::as_u64) {
+        st.report_polls = n;
+    }
+    if let Some(n) = b.get("token_ttl").and_then(Value::as_i64) {
+        st.token_ttl = n;
+    }
+    if let Some(e) = b.get("enforce_hard_quota").and_then(Value::as_bool) {
+        st.enforce_hard_quota = e;
+    }
+    ok(
+        json!({"report_polls": st.report_polls, "token_ttl": st.token_ttl, "enforce_hard_quota": st.enforce_hard_quota}),
+    )
+}
+
+/// `POST /__sim/generate`: bulk tenants with usage (see `DcState::generate`).
+fn generate(c: &Call) -> ApiResult<Response> {
+    let b = body_json(c.req)?;
+    let n = b.get("tenants").and_then(Value::as_u64).unwrap_or(100) as usize;
+    let seed = b.get("seed").and_then(Value::as_u64).unwrap_or(1);
+    let now = c.cluster.clock.now();
+    let started = std::time::Instant::now();
+    let profile = b.get("profile").and_then(Value::as_str).unwrap_or("basic");
+    if !matches!(profile, "basic" | "billing") {
+        return Err(ApiError::bad_request(format!(
+            "Unknown generator profile \"{profile}\" (basic, billing)."
+        )));
+    }
+    let mut v = c.dc.lock().generate(n, seed, now, profile);
+    v["elapsed_ms"] = json!(started.elapsed().as_millis() as u64);
+    ok(v)
+}
+
+/// Recorded data of a DC: the request log, the mailbox, and usage values tests set.
+fn data_call(c: &Call, method: &str, what: &str) -> Option<ApiResult<Response>> {
+    Some(match (method, what) {
+        ("GET", "requests") => requests(c),
+        ("DELETE", "requests") => {
+            c.dc.lock().log.clear();
+            ok(json!({"cleared": true}))
+        }
+        ("GET", "mailbox") => ok(json!({"messages": c.dc.lock().mailbox})),
+        ("DELETE", "mailbox") => {
+            c.dc.lock().mailbox.clear();
+            ok(json!({"cleared": true}))
+        }
+        ("PUT" | "POST", "usage") => set_usage(c),
+        _ => return None,
+    })
+}
+
+/// `GET /__sim/requests?since=N`: the logged requests after sequence number N.
+fn requests(c: &Call) -> ApiResult<Response> {
+    let since: u64 = c
+        .req
+        .query_param("since")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let st = c.dc.lock();
+    let items: Vec<Value> = st
+        .log
+        .iter()
+        .filter(|e| e.seq > since)
+        .map(|e| {
+            let headers: serde_json::Map<String, Value> = e.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), json!(v))).collect();
+            json!({"seq": e.seq, "time": crate::clock::iso(e.time), "request_id": e.request_id, "method": e.method,
+                   "path": e.path, "query": e.query, "headers": headers, "body": e.body, "status": e.status, "fault": e.fault})
+        })
+        .collect();
+    ok(json!({"requests": items}))
+}
+
+/// `PUT|POST /__sim/usage`: one `{tenant_id, name, infra_id?, value, delta?}` or
+/// `{"items": [...]}`; every entry is checked before the next is stored.
+fn set_usage(c: &Call) -> ApiResult<Response> {
+    let b = body_json(c.req)?;
+    let list = match b.get("items") {
+        Some(Value::Array(a)) => a.clone(),
+        _ => vec![b.clone()],
+    };
+    let mut st = c.dc.lock();
+    for u in &list {
+        set_one_usage(&mut st, u)?;
+    }
+    ok(json!({"updated": list.len()}))
+}
+
+fn required_str<'v>(u: &'v Value, field: &str) -> ApiResult<&'v str> {
+    u.get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request(format!("{field} required")))
+}
+
+fn set_one_usage(st: &mut DcState, u: &Value) -> ApiResult<()> {
+    let tid = required_str(u, "tenant_id")?;
+    let name = required_str(u, "name")?;
+    if st.catalog.item(name).is_none() {
+        return Err(ApiError::bad_request(format!(
+            "unknown offering item `{name}`"
+        )));
+    }
+    let infra = u
+        .get("infra_id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let value = u
+        .get("value")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| ApiError::bad_request("value required"))?;
+    let delta = u.get("delta").and_then(Value::as_f64).unwrap_or(value);
+    let t = st
+        .tenants
+        .get_mut(tid)
+        .ok_or_else(|| ApiError::tenant_not_found(tid))?;
+    t.usage.insert(
+        (name.to_string(), infra),
+        UsageValue {
+            absolute: value,
+            delta,
+        },
+    );
+    Ok(())
+}
+
+/// Fault rules of a DC: list, replace (`PUT`), add (`POST`), clear (`DELETE`).
+fn faults_call(c: &Call, method: &str) -> Option<ApiResult<Response>> {
+    let parsed = || Faults::parse(&body_json(c.req)?).map_err(ApiError::bad_request);
+    Some(match method {
+        "GET" => ok(c.dc.lock().faults.to_json()),
+        "PUT" => parsed().and_then(|list| apply_faults(c.cluster, c.i, list, true)),
+        "POST" => parsed().and_then(|list| apply_faults(c.cluster, c.i, list, false)),
+        "DELETE" => apply_faults(c.cluster, c.i, Vec::new(), true),
+        _ => return None,
+    })
+}
+
+/// `GET /__sim/state/{tenants|users|logins}/{id}`: the full stored object, including
+/// what the platform API does not show (item states, usage, password set, v1 id).
+fn state_call(c: &Call, kind: &str, id: &str) -> Option<ApiResult<Response>> {
+    let st = c.dc.lock();
+    Some(match kind {
+        "tenants" => tenant_state(&st, id),
+        "users" => user_state(&st, id),
+        "logins" => st
+            .logins
+            .get(&id.to_lowercase())
+            .ok_or_else(|| ApiError::not_found("no such login"))
+            .and_then(|uid| ok(json!({ "user_id": uid }))),
+        _ => return None,
+    })
+}
+
+fn tenant_state(st: &DcState, id: &str) -> ApiResult<Response> {
+    let t = st
+        .tenants
+        .get(id)
+        .ok_or_else(|| ApiError::tenant_not_found(id))?;
+    let mut v = t.to_json();
+    let mut items: Vec<Value> = t
+        .items
+        .iter()
+        .map(|((n, inf), s)| json!({"name": n, "infra_id": if inf.is_empty() { Value::Null } else { json!(inf) }, "status": s.status,
+            "quota": {"value": num(s.quota.value), "overage": num(s.quota.overage), "version": s.quota.version}}))
+        .collect();
+    items.sort_by_key(|i| format!("{}:{}", i["name"], i["infra_id"]));
+    let usage: Vec<Value> = t.usage.iter().map(|((n, inf), u)| json!({"name": n, "infra_id": inf, "value": u.absolute, "delta": u.delta})).collect();
+    v["children"] = json!(t.children);
+    v["applications"] = json!(t.apps);
+    v["offering_items"] = json!(items);
+    v["usage"] = json!(usage);
+    v["pricing"] = t.pricing_json();
+    v["hidden"] = json!(t.hidden);
+    v["v1_id"] = json!(st.v1_ids.get(id));
+    ok(v)
+}
+
+fn user_state(st: &DcState, id: &str) -> ApiResult<Response> {
+    let u = st
+        .users
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("User {id} not found")))?;
+    let mut v = u.to_json();
+    v["password_set"] = json!(u.password_hash.is_some());
+    v["access_policies"] = json!(u.policies);
+    v["v1_id"] = json!(st.v1_ids.get(id));
+    ok(v)
 }

@@ -1,8 +1,9 @@
-//! Platform error bodies (§7.1): the API envelope and the flat OAuth body of the IdP.
+//! Platform error bodies: the API envelope and the flat OAuth body of the IdP
+//! (docs/simulator.md, "Error envelope" and "Token endpoint errors").
 
 use serde_json::{json, Value};
 
-/// An API error that a handler returns; rendered as the §7.1 envelope.
+/// An API error that a handler returns; rendered as the error envelope.
 /// Boxed body keeps `Result<_, ApiError>` small on the happy path.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -102,7 +103,7 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Flat OAuth error body used by `/api/2/idp/token` (§2.1.4).
+/// Flat OAuth error body used by `/api/2/idp/token` (docs/simulator.md, "Token endpoint errors").
 pub fn oauth_error(error: &str, description: &str, reason: &str) -> Value {
     json!({"error": error, "error_description": description, "domain": "Access", "reason": reason})
 }

@@ -1,5 +1,6 @@
-//! Fault injection (§8.4). A fault is one JSON object with a `kind`, optional
-//! `method`/`path` scope and one optional selector; the rest are kind parameters:
+//! Fault injection (crates/acronis-sim/README.md, "Faults"). A fault is one JSON object
+//! with a `kind`, optional `method`/`path` scope and one optional selector; the rest are
+//! kind parameters:
 //!
 //! `{"kind":"http_5xx","method":"GET","path":"/api/2/versions","status":503,"body":"html","next":2}`
 //!

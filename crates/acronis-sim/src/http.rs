@@ -1,6 +1,7 @@
 //! Minimal HTTP/1.1 server side. Hand-written (instead of a framework) because
-//! several faults of §8.4 need byte-level control of the wire: resetting the
-//! socket before the status line or in the middle of a body.
+//! several fault switches (crates/acronis-sim/README.md, "Faults") need byte-level
+//! control of the wire: resetting the socket before the status line or in the middle
+//! of a body.
 
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -250,50 +251,11 @@ where
                 _ => return,
             };
         let (method, target, headers) = head;
-        let get = |n: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                .map(|(_, v)| v.clone())
+        let Some(body) = read_body(&mut reader, &headers).await else {
+            return;
         };
-        if get("expect")
-            .map(|v| v.eq_ignore_ascii_case("100-continue"))
-            .unwrap_or(false)
-        {
-            if reader
-                .get_mut()
-                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-                .await
-                .is_err()
-            {
-                return;
-            }
-            let _ = reader.get_mut().flush().await;
-        }
-        let body = if get("transfer-encoding")
-            .map(|v| v.to_ascii_lowercase().contains("chunked"))
-            .unwrap_or(false)
-        {
-            match read_chunked(&mut reader).await {
-                Ok(b) => b,
-                Err(_) => return,
-            }
-        } else {
-            let len: usize = get("content-length")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            if len > MAX_BODY {
-                return;
-            }
-            let mut b = vec![0u8; len];
-            if reader.read_exact(&mut b).await.is_err() {
-                return;
-            }
-            b
-        };
-        let close_requested = get("connection")
-            .map(|v| v.eq_ignore_ascii_case("close"))
-            .unwrap_or(false);
+        let close_requested =
+            header_is(&headers, "connection", |v| v.eq_ignore_ascii_case("close"));
         let (path, query) = match target.split_once('?') {
             Some((p, q)) => (p.to_string(), q.to_string()),
             None => (target.clone(), String::new()),
@@ -308,47 +270,109 @@ where
             local_port,
         };
         let resp = handler(req).await;
-        let stream = reader.get_mut();
-        if resp.wire == Wire::ResetBeforeStatus {
-            stream.arm_reset();
-            return;
-        }
-        let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
-        head.push_str(&format!(
-            "Date: {}\r\n",
-            httpdate::fmt_http_date(std::time::SystemTime::now())
-        ));
-        head.push_str("Server: acronis-sim\r\n");
-        if resp.status != 204 && resp.status != 304 {
-            head.push_str(&format!("Content-Length: {}\r\n", resp.body.len()));
-        }
-        for (k, v) in &resp.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str(if close_requested {
-            "Connection: close\r\n\r\n"
-        } else {
-            "Connection: keep-alive\r\n\r\n"
-        });
-        let mut out = head.into_bytes();
-        if resp.wire == Wire::ResetMidBody {
-            let cut = resp.body.len() / 2;
-            out.extend_from_slice(&resp.body[..cut]);
-            let _ = stream.write_all(&out).await;
-            let _ = stream.flush().await;
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            stream.arm_reset();
-            return;
-        }
-        if resp.status != 204 && resp.status != 304 {
-            out.extend_from_slice(&resp.body);
-        }
-        if stream.write_all(&out).await.is_err() || stream.flush().await.is_err() {
-            return;
-        }
-        if close_requested {
-            let _ = stream.shutdown().await;
+        if !write_response(reader.get_mut(), &resp, close_requested).await {
             return;
         }
     }
+}
+
+/// Whether header `name` (any case) is present and its value satisfies `test`.
+fn header_is(headers: &[(String, String)], name: &str, test: impl Fn(&str) -> bool) -> bool {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| test(v))
+        .unwrap_or(false)
+}
+
+/// The request body: chunked or by `Content-Length` (after answering `Expect:
+/// 100-continue`). `None` when the connection has to be dropped.
+async fn read_body<S>(reader: &mut BufReader<S>, headers: &[(String, String)]) -> Option<Vec<u8>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    if header_is(headers, "expect", |v| {
+        v.eq_ignore_ascii_case("100-continue")
+    }) {
+        if reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .await
+            .is_err()
+        {
+            return None;
+        }
+        let _ = reader.get_mut().flush().await;
+    }
+    if header_is(headers, "transfer-encoding", |v| {
+        v.to_ascii_lowercase().contains("chunked")
+    }) {
+        return read_chunked(reader).await.ok();
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    if len > MAX_BODY {
+        return None;
+    }
+    let mut b = vec![0u8; len];
+    reader.read_exact(&mut b).await.ok()?;
+    Some(b)
+}
+
+/// Writes one response as its `wire` says. `false` when the connection is over (reset,
+/// closed on request, or a write failed).
+async fn write_response<S>(stream: &mut S, resp: &Response, close_requested: bool) -> bool
+where
+    S: AsyncWrite + Unpin + Abortable,
+{
+    if resp.wire == Wire::ResetBeforeStatus {
+        stream.arm_reset();
+        return false;
+    }
+    let mut out = response_head(resp, close_requested).into_bytes();
+    if resp.wire == Wire::ResetMidBody {
+        let cut = resp.body.len() / 2;
+        out.extend_from_slice(&resp.body[..cut]);
+        let _ = stream.write_all(&out).await;
+        let _ = stream.flush().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stream.arm_reset();
+        return false;
+    }
+    if resp.status != 204 && resp.status != 304 {
+        out.extend_from_slice(&resp.body);
+    }
+    if stream.write_all(&out).await.is_err() || stream.flush().await.is_err() {
+        return false;
+    }
+    if close_requested {
+        let _ = stream.shutdown().await;
+        return false;
+    }
+    true
+}
+
+/// Status line and headers (no `Content-Length` for 204 and 304).
+fn response_head(resp: &Response, close_requested: bool) -> String {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
+    head.push_str(&format!(
+        "Date: {}\r\n",
+        httpdate::fmt_http_date(std::time::SystemTime::now())
+    ));
+    head.push_str("Server: acronis-sim\r\n");
+    if resp.status != 204 && resp.status != 304 {
+        head.push_str(&format!("Content-Length: {}\r\n", resp.body.len()));
+    }
+    for (k, v) in &resp.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(if close_requested {
+        "Connection: close\r\n\r\n"
+    } else {
+        "Connection: keep-alive\r\n\r\n"
+    });
+    head
 }

@@ -47,16 +47,16 @@ fn load_seed(path: &PathBuf) -> Result<SeedDoc, String> {
     serde_yaml_ng::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Exits the process with `code` after printing `e` to stderr.
+fn die(e: &str, code: i32) -> ! {
+    eprintln!("acronis-sim: {e}");
+    std::process::exit(code);
+}
+
 fn main() {
     let cli = Cli::parse();
     let seed = match &cli.seed_file {
-        Some(p) => match load_seed(p) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("acronis-sim: {e}");
-                std::process::exit(2);
-            }
-        },
+        Some(p) => load_seed(p).unwrap_or_else(|e| die(&e, 2)),
         None => SeedDoc::default(),
     };
     let config = Config {
@@ -68,13 +68,7 @@ fn main() {
         token_ttl: cli.token_ttl,
         seed,
     };
-    let sim = match start(config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("acronis-sim: {e}");
-            std::process::exit(1);
-        }
-    };
+    let sim = start(config).unwrap_or_else(|e| die(&e, 1));
     if cli.print_seed {
         let dcs: Vec<_> = (0..cli.dcs.max(1)).map(|i| sim.seed_info(i)).collect();
         println!("{}", serde_json::json!({"dcs": dcs}));
@@ -84,35 +78,36 @@ fn main() {
     let _ = writeln!(out, "{}", sim.startup_json());
     let _ = out.flush();
     eprintln!("acronis-sim: serving {}", sim.startup_json());
-    let stdin_eof = cli.exit_on_stdin_eof;
-    sim.block_on(async move {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("acronis-sim: cannot install SIGTERM handler: {e}");
-                    return;
-                }
-            };
-        let stdin_wait = async {
-            if stdin_eof {
-                use tokio::io::AsyncReadExt;
-                let mut stdin = tokio::io::stdin();
-                let mut buf = [0u8; 1024];
-                while let Ok(n) = stdin.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => eprintln!("acronis-sim: SIGINT, exiting"),
-            _ = term.recv() => eprintln!("acronis-sim: SIGTERM, exiting"),
-            _ = stdin_wait => eprintln!("acronis-sim: stdin closed, exiting"),
-        }
-    });
+    sim.block_on(wait_for_exit(cli.exit_on_stdin_eof));
     sim.shutdown();
+}
+
+/// Returns on SIGINT, SIGTERM or (with `--exit-on-stdin-eof`) the end of standard input.
+async fn wait_for_exit(stdin_eof: bool) {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("acronis-sim: cannot install SIGTERM handler: {e}");
+            return;
+        }
+    };
+    let stdin_wait = async {
+        if stdin_eof {
+            use tokio::io::AsyncReadExt;
+            let mut stdin = tokio::io::stdin();
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = stdin.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => eprintln!("acronis-sim: SIGINT, exiting"),
+        _ = term.recv() => eprintln!("acronis-sim: SIGTERM, exiting"),
+        _ = stdin_wait => eprintln!("acronis-sim: stdin closed, exiting"),
+    }
 }

@@ -1,6 +1,7 @@
-//! Usage report files (§6, §8.2): `csv_v2_0` rows derived from tenants' state,
-//! written straight into a gzip stream so 100k-tenant reports stay fast, plus
-//! the download-time encoding variants of the `report_encoding` fault.
+//! Usage report files (crates/acronis-sim/README.md, "Usage reports"): `csv_v2_0` rows
+//! derived from tenants' state, written straight into a gzip stream so 100k-tenant
+//! reports stay fast, plus the download-time encoding variants of the `report_encoding`
+//! fault.
 
 use crate::catalog::ItemDef;
 use crate::state::{DcState, ItemKey, UsageValue};

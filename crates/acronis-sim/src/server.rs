@@ -167,12 +167,44 @@ pub fn start(config: Config) -> Result<RunningSim, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let url_host = if config.host == "0.0.0.0" || config.host == "::" {
-        "127.0.0.1".to_string()
-    } else {
-        config.host.clone()
-    };
     let tls_material = TlsMaterial::generate()?;
+    let ca_file = write_ca(&config, &tls_material)?;
+    let clock = Clock::default();
+    let mut listeners = Vec::new();
+    let mut handles = Vec::new();
+    for i in 0..config.dcs.max(1) {
+        let (handle, pair) = bind_dc(&config, i, &catalog, &clock)?;
+        handles.push(handle);
+        listeners.push(pair);
+    }
+    let cluster = Arc::new(Cluster {
+        dcs: handles,
+        clock,
+        catalog,
+        config,
+        ca_file: Some(ca_file),
+        req_counter: AtomicU64::new(1),
+    });
+    for (i, (http, https)) in listeners.into_iter().enumerate() {
+        let tls_cfg = match https.is_some() {
+            true => Some(tls_material.server_config(cluster.dcs[i].tls_mode.clone())?),
+            false => None,
+        };
+        rt.spawn(accept_loop(cluster.clone(), i, http, None));
+        if let (Some(l), Some(cfg)) = (https, tls_cfg) {
+            let acceptor = tokio_rustls::TlsAcceptor::from(cfg);
+            rt.spawn(accept_loop(cluster.clone(), i, l, Some(acceptor)));
+        }
+    }
+    Ok(RunningSim {
+        rt: Some(rt),
+        cluster,
+    })
+}
+
+/// Writes the generated CA certificate to `--ca-out`, or to a fresh temp directory
+/// (one per simulator in the process, so parallel tests do not share it).
+fn write_ca(config: &Config, tls: &TlsMaterial) -> Result<PathBuf, String> {
     let ca_file = match &config.ca_out {
         Some(p) => p.clone(),
         None => {
@@ -185,79 +217,57 @@ pub fn start(config: Config) -> Result<RunningSim, String> {
             dir.join("ca.pem")
         }
     };
-    std::fs::write(&ca_file, &tls_material.ca_pem)
+    std::fs::write(&ca_file, &tls.ca_pem)
         .map_err(|e| format!("write {}: {e}", ca_file.display()))?;
+    Ok(ca_file)
+}
 
-    let dcs_n = config.dcs.max(1);
-    let mut listeners = Vec::new();
-    let mut handles = Vec::new();
-    let clock = Clock::default();
-    for i in 0..dcs_n {
-        let base = if config.http_port == 0 {
-            0
-        } else {
-            config.http_port + 2 * i as u16
-        };
-        let http = bind(&config.host, base)?;
-        let http_port = http.local_addr().map_err(|e| e.to_string())?.port();
-        let https = if config.tls {
-            Some(bind(&config.host, if base == 0 { 0 } else { base + 1 })?)
-        } else {
-            None
-        };
-        let https_url = match &https {
-            Some(l) => Some(format!(
-                "https://{url_host}:{}",
-                l.local_addr().map_err(|e| e.to_string())?.port()
-            )),
-            None => None,
-        };
-        let seed = config.seed.dcs.get(i).cloned().unwrap_or_default();
-        handles.push(DcHandle {
-            idx: i,
-            name: format!("dc{}", i + 1),
-            http_url: format!("http://{url_host}:{http_port}"),
-            https_url,
-            state: Mutex::new(DcState::seeded(
-                catalog.clone(),
-                i,
-                config.token_ttl,
-                &seed,
-                clock.now(),
-            )),
-            tls_mode: Arc::new(AtomicU8::new(0)),
-        });
-        listeners.push((http, https));
-    }
-    let cluster = Arc::new(Cluster {
-        dcs: handles,
-        clock,
-        catalog,
-        config,
-        ca_file: Some(ca_file),
-        req_counter: AtomicU64::new(1),
-    });
+type Listeners = (std::net::TcpListener, Option<std::net::TcpListener>);
 
-    for (i, (http, https)) in listeners.into_iter().enumerate() {
-        let c = cluster.clone();
-        let tls_cfg = match https.is_some() {
-            true => Some(tls_material.server_config(cluster.dcs[i].tls_mode.clone())?),
-            false => None,
-        };
-        rt.spawn(accept_loop(c.clone(), i, http, None));
-        if let (Some(l), Some(cfg)) = (https, tls_cfg) {
-            rt.spawn(accept_loop(
-                c,
-                i,
-                l,
-                Some(tokio_rustls::TlsAcceptor::from(cfg)),
-            ));
-        }
-    }
-    Ok(RunningSim {
-        rt: Some(rt),
-        cluster,
-    })
+/// Binds DC `i`'s HTTP listener (and HTTPS with `--tls`) and builds its freshly seeded
+/// handle. Ports: any free one, or `http_port + 2i` and the next one for HTTPS.
+fn bind_dc(
+    config: &Config,
+    i: usize,
+    catalog: &Arc<Catalog>,
+    clock: &Clock,
+) -> Result<(DcHandle, Listeners), String> {
+    // URLs name a host clients can reach, not the wildcard address.
+    let url_host = if config.host == "0.0.0.0" || config.host == "::" {
+        "127.0.0.1"
+    } else {
+        config.host.as_str()
+    };
+    let base = if config.http_port == 0 {
+        0
+    } else {
+        config.http_port + 2 * i as u16
+    };
+    let http = bind(&config.host, base)?;
+    let http_port = http.local_addr().map_err(|e| e.to_string())?.port();
+    let https = if config.tls {
+        Some(bind(&config.host, if base == 0 { 0 } else { base + 1 })?)
+    } else {
+        None
+    };
+    let https_url = match &https {
+        Some(l) => Some(format!(
+            "https://{url_host}:{}",
+            l.local_addr().map_err(|e| e.to_string())?.port()
+        )),
+        None => None,
+    };
+    let seed = config.seed.dcs.get(i).cloned().unwrap_or_default();
+    let state = DcState::seeded(catalog.clone(), i, config.token_ttl, &seed, clock.now());
+    let handle = DcHandle {
+        idx: i,
+        name: format!("dc{}", i + 1),
+        http_url: format!("http://{url_host}:{http_port}"),
+        https_url,
+        state: Mutex::new(state),
+        tls_mode: Arc::new(AtomicU8::new(0)),
+    };
+    Ok((handle, (http, https)))
 }
 
 async fn accept_loop(

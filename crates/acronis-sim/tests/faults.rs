@@ -1,4 +1,4 @@
-//! Every fault switch of §8.4 (plus selectors) and real TLS verification.
+//! Every fault switch of the README's "Faults" section (plus selectors) and real TLS verification.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code: a failure should panic
 
 mod common;

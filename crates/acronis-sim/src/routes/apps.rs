@@ -1,4 +1,4 @@
-//! Applications, bindings, roles (§3.2) and editions (§3.3).
+//! Applications, bindings, roles and editions (docs/platform-calls.md, "Calls").
 
 use super::{seg, Ctx};
 use crate::errors::{ApiError, ApiResult};
@@ -26,29 +26,19 @@ pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
     Ok(Response::json(200, &json!({"items": items})))
 }
 
+/// Ids of the applications bound to the (visible) tenant of the path.
+fn path_tenant_apps(ctx: &mut Ctx) -> ApiResult<Vec<String>> {
+    let (_, id) = ctx.path_tenant()?;
+    Ok(ctx.tenant(&id)?.apps.clone())
+}
+
 pub fn tenant_apps(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let apps = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.apps.clone())
-        .unwrap_or_default();
+    let apps = path_tenant_apps(ctx)?;
     Ok(Response::json(200, &json!({"items": apps})))
 }
 
 pub fn roles(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let apps = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.apps.clone())
-        .unwrap_or_default();
+    let apps = path_tenant_apps(ctx)?;
     let mut items = Vec::new();
     for a in apps {
         let Some(app) = ctx.st.catalog.app(&a) else {
@@ -77,11 +67,7 @@ fn binding_target(ctx: &mut Ctx) -> ApiResult<(String, String)> {
 
 pub fn bind(ctx: &mut Ctx) -> ApiResult<Response> {
     let (app, tid) = binding_target(ctx)?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&tid)
-        .ok_or_else(|| ApiError::tenant_not_found(&tid))?;
+    let t = ctx.tenant(&tid)?;
     if t.apps.contains(&app) {
         return Ok(Response::empty(204));
     }

@@ -1,4 +1,5 @@
-//! Discovery (§1.2), token endpoint (§2.1), versions (§1.4) and API clients (§3.6).
+//! Discovery, token endpoint, versions and API clients (docs/platform-calls.md, "Calls";
+//! token errors: docs/simulator.md, "Token endpoint errors").
 
 use super::{basic_credentials, need_uuid, seg, Ctx};
 use crate::errors::{oauth_error, ApiError, ApiResult};
@@ -21,47 +22,7 @@ pub fn discovery(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Resp
     let fault = dc.lock().faults.fire("discovery", "GET", &req.path);
     let login = req.query_param("login").unwrap_or_default();
     if let Some(p) = fault {
-        match p.get("mode").and_then(Value::as_str).unwrap_or("other_dc") {
-            "404" | "not_found" => {
-                return Err(ApiError::not_found(format!("Login `{login}` not found")))
-            }
-            "5xx" | "error" => {
-                let status = p.get("status").and_then(Value::as_u64).unwrap_or(503) as u16;
-                return Err(ApiError::new(
-                    status,
-                    status as i64,
-                    "Service unavailable",
-                    "Injected discovery failure",
-                ));
-            }
-            "url" => {
-                let url = p
-                    .get("url")
-                    .and_then(Value::as_str)
-                    .unwrap_or("http://127.0.0.1:9")
-                    .to_string();
-                return Ok(Response::json(
-                    200,
-                    &json!({"server_url": url, "id": 0, "login": login}),
-                ));
-            }
-            _ => {
-                let target = p
-                    .get("dc")
-                    .and_then(Value::as_u64)
-                    .map(|n| n as usize)
-                    .unwrap_or((idx + 1) % cluster.dcs.len().max(1));
-                let url = cluster
-                    .dcs
-                    .get(target)
-                    .map(|d| d.base_url(req.tls))
-                    .unwrap_or_default();
-                return Ok(Response::json(
-                    200,
-                    &json!({"server_url": url, "id": 0, "login": login}),
-                ));
-            }
-        }
+        return discovery_fault(cluster, idx, req, &p, &login);
     }
     if login.is_empty() {
         return Err(ApiError::bad_request("`login` query parameter is required"));
@@ -77,39 +38,105 @@ pub fn discovery(cluster: &Cluster, idx: usize, req: &Request) -> ApiResult<Resp
             break;
         }
     }
-    Ok(Response::json(
-        200,
-        &json!({"server_url": url, "id": id, "login": login}),
-    ))
+    Ok(account_answer(&url, id, &login))
 }
+
+fn account_answer(url: &str, id: usize, login: &str) -> Response {
+    Response::json(200, &json!({"server_url": url, "id": id, "login": login}))
+}
+
+/// The `discovery` fault's modes: `not_found`, an `error` status, a fixed `url`, or
+/// (default) another DC's URL, so the module has to follow the answer.
+fn discovery_fault(
+    cluster: &Cluster,
+    idx: usize,
+    req: &Request,
+    p: &Value,
+    login: &str,
+) -> ApiResult<Response> {
+    match p.get("mode").and_then(Value::as_str).unwrap_or("other_dc") {
+        "404" | "not_found" => Err(ApiError::not_found(format!("Login `{login}` not found"))),
+        "5xx" | "error" => {
+            let status = p.get("status").and_then(Value::as_u64).unwrap_or(503) as u16;
+            Err(ApiError::new(
+                status,
+                status as i64,
+                "Service unavailable",
+                "Injected discovery failure",
+            ))
+        }
+        "url" => {
+            let url = p
+                .get("url")
+                .and_then(Value::as_str)
+                .unwrap_or("http://127.0.0.1:9");
+            Ok(account_answer(url, 0, login))
+        }
+        _ => {
+            let target = p
+                .get("dc")
+                .and_then(Value::as_u64)
+                .map(|n| n as usize)
+                .unwrap_or((idx + 1) % cluster.dcs.len().max(1));
+            let url = cluster
+                .dcs
+                .get(target)
+                .map(|d| d.base_url(req.tls))
+                .unwrap_or_default();
+            Ok(account_answer(&url, 0, login))
+        }
+    }
+}
+
+/// One error answer of the token endpoint: HTTP status and the flat OAuth body's fields
+/// (see docs/simulator.md, "Token endpoint errors").
+struct OAuthError {
+    status: u16,
+    error: &'static str,
+    description: &'static str,
+    reason: &'static str,
+}
+
+impl OAuthError {
+    const fn new(
+        status: u16,
+        error: &'static str,
+        description: &'static str,
+        reason: &'static str,
+    ) -> Self {
+        OAuthError {
+            status,
+            error,
+            description,
+            reason,
+        }
+    }
+
+    fn answer(&self) -> ApiResult<Response> {
+        oauth(self.status, self.error, self.description, self.reason)
+    }
+}
+
+/// The token endpoint's fixed error answers.
+#[rustfmt::skip]
+impl OAuthError {
+    const FORM_REQUIRED: Self = Self::new(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded", "InvalidRequest");
+    const GRANT_REQUIRED: Self = Self::new(400, "invalid_request", "grant_type is required", "InvalidRequest");
+    const USER_FIELDS_REQUIRED: Self = Self::new(400, "invalid_request", "username and password are required", "InvalidRequest");
+    const BAD_PASSWORD: Self = Self::new(401, "invalid_grant", "invalid username or password", "InvalidGrant");
+    const USER_DISABLED: Self = Self::new(401, "invalid_grant", "account is disabled", "AccountDisabled");
+    const CLIENT_AUTH_REQUIRED: Self = Self::new(401, "invalid_client", "client authentication is required", "InvalidClient");
+    const BAD_CLIENT: Self = Self::new(401, "invalid_client", "invalid client credentials", "InvalidClient");
+    const CLIENT_DISABLED: Self = Self::new(401, "invalid_client", "client tenant is disabled", "AccountDisabled");
+}
+
+/// Who a grant authenticated, and the tenant the token is scoped to.
+type Grantee = (Principal, String);
 
 /// `POST /api/2/idp/token` — password and client_credentials grants; OAuth-style errors.
 pub fn token(ctx: &mut Ctx) -> ApiResult<Response> {
     if let Some(p) = ctx.fault("token_endpoint_fail") {
-        let status = p.get("status").and_then(Value::as_u64).unwrap_or(401) as u16;
-        if p.get("body").and_then(Value::as_str) == Some("html") {
-            let mut r = Response::new(status);
-            r.headers.push(("Content-Type".into(), "text/html".into()));
-            r.body = format!("<html><body><h1>{status}</h1></body></html>").into_bytes();
-            return Ok(r);
-        }
-        let default_err = match status {
-            400 => "invalid_request",
-            401 => "invalid_client",
-            403 => "access_denied",
-            _ => "server_error",
-        };
-        let error = p
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or(default_err)
-            .to_string();
-        let desc = p
-            .get("error_description")
-            .and_then(Value::as_str)
-            .unwrap_or("Injected identity provider failure")
-            .to_string();
-        return oauth(status, &error, &desc, "Injected");
+        return token_endpoint_failure(&p);
     }
     let ct = ctx
         .req
@@ -117,91 +144,17 @@ pub fn token(ctx: &mut Ctx) -> ApiResult<Response> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if !ct.contains("application/x-www-form-urlencoded") {
-        return oauth(
-            400,
-            "invalid_request",
-            "Content-Type must be application/x-www-form-urlencoded",
-            "InvalidRequest",
-        );
+        return OAuthError::FORM_REQUIRED.answer();
     }
     let form = form_pairs(&String::from_utf8_lossy(&ctx.req.body));
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let grant = field("grant_type");
-    let now = ctx.now;
-    let (principal, tenant_id) = match grant.as_deref() {
-        None | Some("") => {
-            return oauth(
-                400,
-                "invalid_request",
-                "grant_type is required",
-                "InvalidRequest",
-            )
-        }
-        Some("password") => {
-            let (Some(user), Some(pass)) = (field("username"), field("password")) else {
-                return oauth(
-                    400,
-                    "invalid_request",
-                    "username and password are required",
-                    "InvalidRequest",
-                );
-            };
-            let uid = ctx.st.logins.get(&user.to_lowercase()).cloned();
-            let u = uid.and_then(|id| ctx.st.users.get(&id).cloned());
-            let Some(u) = u.filter(|u| {
-                u.password_hash.as_deref() == Some(password_hash(&u.id, &pass).as_str())
-            }) else {
-                return oauth(
-                    401,
-                    "invalid_grant",
-                    "invalid username or password",
-                    "InvalidGrant",
-                );
-            };
-            if !u.enabled || ctx.st.effectively_disabled(&u.tenant_id) {
-                return oauth(
-                    401,
-                    "invalid_grant",
-                    "account is disabled",
-                    "AccountDisabled",
-                );
-            }
-            (Principal::User(u.id.clone()), u.tenant_id.clone())
-        }
+    let granted = match field("grant_type").as_deref() {
+        None | Some("") => Err(OAuthError::GRANT_REQUIRED),
+        Some("password") => password_grant(ctx, field("username"), field("password")),
         Some("client_credentials") => {
             let creds = basic_credentials(ctx.req)
                 .or_else(|| Some((field("client_id")?, field("client_secret")?)));
-            let Some((id, secret)) = creds else {
-                return oauth(
-                    401,
-                    "invalid_client",
-                    "client authentication is required",
-                    "InvalidClient",
-                );
-            };
-            let Some(c) = ctx
-                .st
-                .clients
-                .get(&id)
-                .filter(|c| c.secret == secret)
-                .cloned()
-            else {
-                return oauth(
-                    401,
-                    "invalid_client",
-                    "invalid client credentials",
-                    "InvalidClient",
-                );
-            };
-            if ctx.st.effectively_disabled(&c.tenant_id) {
-                return oauth(
-                    401,
-                    "invalid_client",
-                    "client tenant is disabled",
-                    "AccountDisabled",
-                );
-            }
-            (Principal::Client(c.client_id.clone()), c.tenant_id.clone())
+            client_grant(ctx, creds)
         }
         Some(g) => {
             return oauth(
@@ -212,6 +165,80 @@ pub fn token(ctx: &mut Ctx) -> ApiResult<Response> {
             )
         }
     };
+    match granted {
+        Ok(grantee) => issue_token(ctx, grantee),
+        Err(e) => e.answer(),
+    }
+}
+
+/// The `token_endpoint_fail` fault: an HTML page or an OAuth body with the given status.
+fn token_endpoint_failure(p: &Value) -> ApiResult<Response> {
+    let status = p.get("status").and_then(Value::as_u64).unwrap_or(401) as u16;
+    if p.get("body").and_then(Value::as_str) == Some("html") {
+        let mut r = Response::new(status);
+        r.headers.push(("Content-Type".into(), "text/html".into()));
+        r.body = format!("<html><body><h1>{status}</h1></body></html>").into_bytes();
+        return Ok(r);
+    }
+    let default_err = match status {
+        400 => "invalid_request",
+        401 => "invalid_client",
+        403 => "access_denied",
+        _ => "server_error",
+    };
+    let error = p
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or(default_err);
+    let desc = p
+        .get("error_description")
+        .and_then(Value::as_str)
+        .unwrap_or("Injected identity provider failure");
+    oauth(status, error, desc, "Injected")
+}
+
+/// `grant_type=password`: an activated, enabled user whose tenant chain is enabled.
+fn password_grant(
+    ctx: &Ctx,
+    user: Option<String>,
+    pass: Option<String>,
+) -> Result<Grantee, OAuthError> {
+    let (Some(user), Some(pass)) = (user, pass) else {
+        return Err(OAuthError::USER_FIELDS_REQUIRED);
+    };
+    let uid = ctx.st.logins.get(&user.to_lowercase());
+    let u = uid.and_then(|id| ctx.st.users.get(id));
+    let Some(u) =
+        u.filter(|u| u.password_hash.as_deref() == Some(password_hash(&u.id, &pass).as_str()))
+    else {
+        return Err(OAuthError::BAD_PASSWORD);
+    };
+    if !u.enabled || ctx.st.effectively_disabled(&u.tenant_id) {
+        return Err(OAuthError::USER_DISABLED);
+    }
+    Ok((Principal::User(u.id.clone()), u.tenant_id.clone()))
+}
+
+/// `grant_type=client_credentials`: credentials by HTTP Basic or in the form; the
+/// client's tenant chain must be enabled.
+fn client_grant(ctx: &Ctx, creds: Option<(String, String)>) -> Result<Grantee, OAuthError> {
+    let Some((id, secret)) = creds else {
+        return Err(OAuthError::CLIENT_AUTH_REQUIRED);
+    };
+    let Some(c) = ctx.st.clients.get(&id).filter(|c| c.secret == secret) else {
+        return Err(OAuthError::BAD_CLIENT);
+    };
+    if ctx.st.effectively_disabled(&c.tenant_id) {
+        return Err(OAuthError::CLIENT_DISABLED);
+    }
+    Ok((Principal::Client(c.client_id.clone()), c.tenant_id.clone()))
+}
+
+/// Stores and returns a new access token (plus id and refresh tokens for users). The
+/// `token_expiry` fault shortens its life or counts its uses; `clock_skew` moves the
+/// announced `expires_on` into the past while the token stays valid.
+fn issue_token(ctx: &mut Ctx, (principal, tenant_id): Grantee) -> ApiResult<Response> {
+    let now = ctx.now;
     let mut ttl = ctx.st.token_ttl;
     let mut uses = None;
     if let Some(p) = ctx.fault("token_expiry") {
@@ -328,11 +355,7 @@ fn visible_client(ctx: &mut Ctx) -> ApiResult<ApiClient> {
         .get(&id)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("Client {id} not found")))?;
-    if !ctx.st.in_subtree(&auth.tenant_id, &c.tenant_id) {
-        return Err(ApiError::forbidden(
-            "Client is outside of the caller's scope",
-        ));
-    }
+    ctx.check_scope(&auth, &c.tenant_id, "Client")?;
     Ok(c)
 }
 

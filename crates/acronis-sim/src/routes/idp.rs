@@ -58,15 +58,7 @@ pub fn create_ott(ctx: &mut Ctx) -> ApiResult<Response> {
         (None, Some(id)) => id.to_ascii_lowercase(),
         (None, None) => return Err(ApiError::bad_request("`login` or `user_id` is required")),
     };
-    let user = ctx
-        .st
-        .users
-        .get(&uid)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("User {uid} not found")))?;
-    if !ctx.st.in_subtree(&auth.tenant_id, &user.tenant_id) {
-        return Err(ApiError::forbidden("User is outside of the caller's scope"));
-    }
+    let user = super::users::visible_user(ctx, &auth, &uid)?;
     if !user.enabled {
         return Err(ApiError::bad_request("User is disabled"));
     }

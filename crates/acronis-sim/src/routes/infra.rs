@@ -1,15 +1,13 @@
-//! Infrastructure components and locations (§3.5).
+//! Infrastructure components and locations (docs/simulator.md, "Infrastructure visibility").
 
-use super::{seg, uuid_list, Ctx};
+use super::{uuid_list, Ctx};
 use crate::errors::ApiResult;
 use crate::http::Response;
 use crate::state::{Infra, Location};
 use serde_json::{json, Value};
 
 pub fn tenant_infra(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let tid = seg(ctx, 3);
-    ctx.check_tenant(&auth, &tid)?;
+    let (_, tid) = ctx.path_tenant()?;
     Ok(Response::json(
         200,
         &json!({"infras": ctx.st.tenant_infras(&tid)}),
@@ -28,9 +26,7 @@ pub fn infra_list(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn tenant_locations(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let tid = seg(ctx, 3);
-    ctx.check_tenant(&auth, &tid)?;
+    let (_, tid) = ctx.path_tenant()?;
     let infras = ctx.st.tenant_infras(&tid);
     let locs: Vec<String> = ctx
         .st

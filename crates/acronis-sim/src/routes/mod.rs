@@ -1,4 +1,5 @@
-//! Request routing for the platform API (§3) and the shared handler context.
+//! Request routing for the platform API (docs/platform-calls.md, "Calls") and the shared
+//! handler context.
 
 pub mod apps;
 pub mod auth;
@@ -15,7 +16,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::http::{Request, Response};
 use crate::ids::{is_uuid, password_hash};
 use crate::server::Cluster;
-use crate::state::{DcState, Principal};
+use crate::state::{DcState, Principal, Tenant};
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -84,60 +85,70 @@ impl Ctx<'_> {
             .strip_prefix("Bearer ")
             .or_else(|| h.strip_prefix("bearer "))
         {
-            let now = self.now;
-            let t = self
-                .st
-                .tokens
-                .get_mut(tok.trim())
-                .ok_or_else(|| ApiError::unauthorized("Invalid access token"))?;
-            if t.revoked {
-                return Err(ApiError::unauthorized("Access token has been revoked"));
-            }
-            if now >= t.expires_at {
-                return Err(ApiError::unauthorized("Access token has expired"));
-            }
-            if let Some(n) = t.uses_left.as_mut() {
-                if *n == 0 {
-                    return Err(ApiError::unauthorized("Access token is no longer valid"));
-                }
-                *n -= 1;
-            }
-            let auth = Auth {
-                principal: t.principal.clone(),
-                tenant_id: t.tenant_id.clone(),
-            };
-            if !self.st.tenants.contains_key(&auth.tenant_id) {
-                return Err(ApiError::unauthorized("Principal no longer exists"));
-            }
-            return Ok(auth);
+            return self.bearer_auth(tok.trim());
         }
         if let Some((id, secret)) = basic_credentials(self.req) {
-            if let Some(c) = self.st.clients.get(&id) {
-                if c.secret == secret {
-                    return Ok(Auth {
-                        principal: Principal::Client(c.client_id.clone()),
-                        tenant_id: c.tenant_id.clone(),
-                    });
-                }
-            }
-            if let Some(u) = self
-                .st
-                .logins
-                .get(&id.to_lowercase())
-                .and_then(|uid| self.st.users.get(uid))
-            {
-                if u.password_hash.as_deref() == Some(password_hash(&u.id, &secret).as_str())
-                    && u.enabled
-                {
-                    return Ok(Auth {
-                        principal: Principal::User(u.id.clone()),
-                        tenant_id: u.tenant_id.clone(),
-                    });
-                }
-            }
-            return Err(ApiError::unauthorized("Invalid credentials"));
+            return self.basic_auth(&id, &secret);
         }
         Err(ApiError::unauthorized("Unsupported authorization scheme"))
+    }
+
+    /// A stored token that is not revoked, expired or used up (each use counts), of a
+    /// principal whose tenant still exists.
+    fn bearer_auth(&mut self, tok: &str) -> ApiResult<Auth> {
+        let now = self.now;
+        let t = self
+            .st
+            .tokens
+            .get_mut(tok)
+            .ok_or_else(|| ApiError::unauthorized("Invalid access token"))?;
+        if t.revoked {
+            return Err(ApiError::unauthorized("Access token has been revoked"));
+        }
+        if now >= t.expires_at {
+            return Err(ApiError::unauthorized("Access token has expired"));
+        }
+        if let Some(n) = t.uses_left.as_mut() {
+            if *n == 0 {
+                return Err(ApiError::unauthorized("Access token is no longer valid"));
+            }
+            *n -= 1;
+        }
+        let auth = Auth {
+            principal: t.principal.clone(),
+            tenant_id: t.tenant_id.clone(),
+        };
+        if !self.st.tenants.contains_key(&auth.tenant_id) {
+            return Err(ApiError::unauthorized("Principal no longer exists"));
+        }
+        Ok(auth)
+    }
+
+    /// HTTP Basic: an API client's id and secret, else an enabled user's login and password.
+    fn basic_auth(&self, id: &str, secret: &str) -> ApiResult<Auth> {
+        if let Some(c) = self.st.clients.get(id).filter(|c| c.secret == secret) {
+            return Ok(Auth {
+                principal: Principal::Client(c.client_id.clone()),
+                tenant_id: c.tenant_id.clone(),
+            });
+        }
+        let user = self
+            .st
+            .logins
+            .get(&id.to_lowercase())
+            .and_then(|uid| self.st.users.get(uid));
+        match user {
+            Some(u)
+                if u.password_hash.as_deref() == Some(password_hash(&u.id, secret).as_str())
+                    && u.enabled =>
+            {
+                Ok(Auth {
+                    principal: Principal::User(u.id.clone()),
+                    tenant_id: u.tenant_id.clone(),
+                })
+            }
+            _ => Err(ApiError::unauthorized("Invalid credentials")),
+        }
     }
 
     /// 404 for unknown (or hidden) tenants, 403 outside the caller's subtree.
@@ -150,6 +161,52 @@ impl Ctx<'_> {
             )),
             Some(_) => Ok(()),
         }
+    }
+
+    /// The `{id}` of `/api/2/tenants/{id}/…`, after authenticating the caller and checking
+    /// that it may see the tenant (see [`Ctx::check_tenant`]).
+    pub fn path_tenant(&mut self) -> ApiResult<(Auth, String)> {
+        let auth = self.auth()?;
+        let id = seg(self, 3);
+        self.check_tenant(&auth, &id)?;
+        Ok((auth, id))
+    }
+
+    /// A stored tenant, or the platform's tenant 404.
+    pub fn tenant(&self, id: &str) -> ApiResult<&Tenant> {
+        self.st
+            .tenants
+            .get(id)
+            .ok_or_else(|| ApiError::tenant_not_found(id))
+    }
+
+    /// Kind of a stored tenant; "" for an unknown one (no child is allowed there).
+    pub fn tenant_kind(&self, id: &str) -> String {
+        self.st
+            .tenants
+            .get(id)
+            .map(|t| t.kind.clone())
+            .unwrap_or_default()
+    }
+
+    /// Ids of a tenant's direct children (none for an unknown tenant).
+    pub fn children_of(&self, id: &str) -> Vec<String> {
+        self.st
+            .tenants
+            .get(id)
+            .map(|t| t.children.clone())
+            .unwrap_or_default()
+    }
+
+    /// 403 when an object of `tenant_id` (a `what`: client, report, user) lies outside the
+    /// caller's subtree.
+    pub fn check_scope(&self, auth: &Auth, tenant_id: &str, what: &str) -> ApiResult<()> {
+        if !self.st.in_subtree(&auth.tenant_id, tenant_id) {
+            return Err(ApiError::forbidden(format!(
+                "{what} is outside of the caller's scope"
+            )));
+        }
+        Ok(())
     }
 
     /// JSON object body of a POST/PUT; 415 for a non-JSON content type.
@@ -272,136 +329,77 @@ pub fn validate_contact(v: Option<&Value>) -> ApiResult<()> {
 
 pub type Handler = fn(&mut Ctx) -> ApiResult<Response>;
 
+/// Any one path segment in a [`ROUTES`] pattern.
+const ANY: &str = "*";
+
+/// One path pattern and the handler of each method served there.
+type Route = (&'static [&'static str], &'static [(&'static str, Handler)]);
+
+/// The platform API's routes (docs/platform-calls.md, "Calls"). The first pattern that
+/// matches a path decides: a literal segment listed before a pattern with [`ANY`] in that
+/// place wins (`/tenants/usages` is not a tenant id).
+#[rustfmt::skip]
+static ROUTES: &[Route] = &[
+    (&["api", "2", "idp", "token"], &[("POST", auth::token)]),
+    (&["api", "2", "idp", "ott"], &[("POST", idp::create_ott)]),
+    (&["api", "2", "idp", "ott", "login"], &[("POST", idp::ott_login)]),
+    (&["api", "2", "idp", "external-login"], &[("GET", idp::external_login)]),
+    (&["ui"], &[("GET", idp::console)]),
+    (&["mc"], &[("GET", idp::console)]),
+    (&["api", "2", "versions"], &[("GET", auth::versions)]),
+    (&["api", "2", "users", "me"], &[("GET", users::me)]),
+    (&["api", "2", "clients"], &[("POST", auth::create_client)]),
+    (&["api", "2", "clients", ANY], &[("GET", auth::get_client), ("DELETE", auth::delete_client)]),
+    (&["api", "2", "tenants"], &[("GET", tenants::list), ("POST", tenants::create)]),
+    (&["api", "2", "tenants", "usages"], &[("GET", usage::batch)]),
+    (&["api", "2", "tenants", ANY], &[("GET", tenants::get), ("PUT", tenants::update), ("DELETE", tenants::delete)]),
+    (&["api", "2", "tenants", ANY, "children"], &[("GET", tenants::children)]),
+    (&["api", "2", "tenants", ANY, "users"], &[("GET", tenants::users)]),
+    (&["api", "2", "tenants", ANY, "mfa", "status"], &[("GET", tenants::get_mfa), ("PUT", tenants::put_mfa)]),
+    (&["api", "2", "tenants", ANY, "pricing"], &[("GET", tenants::get_pricing), ("PUT", tenants::put_pricing)]),
+    (&["api", "2", "applications"], &[("GET", apps::list)]),
+    (&["api", "2", "tenants", ANY, "applications"], &[("GET", apps::tenant_apps)]),
+    (&["api", "2", "tenants", ANY, "applications", "roles"], &[("GET", apps::roles)]),
+    (&["api", "2", "applications", ANY, "bindings", "tenants", ANY], &[("POST", apps::bind), ("DELETE", apps::unbind)]),
+    (&["api", "2", "editions"], &[("GET", apps::editions)]),
+    (&["api", "2", "tenants", ANY, "offering_items"], &[("GET", offering_items::list), ("PUT", offering_items::update)]),
+    (&["api", "2", "tenants", ANY, "offering_items", "available_for_child"], &[("GET", offering_items::available_for_child)]),
+    (&["api", "2", "tenants", ANY, "applications", ANY, "offering_items"], &[("GET", offering_items::list_for_app)]),
+    (&["api", "2", "tenants", ANY, "infra"], &[("GET", infra::tenant_infra)]),
+    (&["api", "2", "infra"], &[("GET", infra::infra_list)]),
+    (&["api", "2", "tenants", ANY, "locations"], &[("GET", infra::tenant_locations)]),
+    (&["api", "2", "locations"], &[("GET", infra::location_list)]),
+    (&["api", "2", "users", "check_login"], &[("GET", users::check_login)]),
+    (&["api", "2", "users"], &[("POST", users::create)]),
+    (&["api", "2", "users", ANY], &[("GET", users::get), ("PUT", users::update), ("DELETE", users::delete)]),
+    (&["api", "2", "users", ANY, "access_policies"], &[("GET", users::get_policies), ("PUT", users::put_policies)]),
+    (&["api", "2", "users", ANY, "password"], &[("POST", users::set_password_v2)]),
+    (&["api", "2", "users", ANY, "send-activation-email"], &[("POST", users::send_activation_v2)]),
+    (&["api", "1", "actions", "mail", "activate"], &[("GET", users::v1_activation_token), ("POST", users::v1_activation_mail)]),
+    (&["api", "1", "actions", "activate"], &[("POST", users::v1_activate)]),
+    (&["api", "2", "tenants", ANY, "usages"], &[("GET", usage::tenant_usages)]),
+    (&["api", "2", "reports"], &[("POST", reports::create)]),
+    (&["api", "2", "reports", ANY], &[("GET", reports::get)]),
+    (&["api", "2", "reports", ANY, "stored"], &[("GET", reports::stored_list)]),
+    (&["api", "2", "reports", ANY, "stored", ANY], &[("GET", reports::download)]),
+    (&["download", "reports", ANY, "stored", ANY], &[("GET", reports::redirected_download)]),
+    (&["api", "1", "groups", "self", "children"], &[("GET", v1::self_children)]),
+    (&["api", "1", "groups", ANY], &[("GET", v1::group)]),
+    (&["api", "1", "admins", ANY], &[("GET", v1::admin)]),
+    (&["api", "1", "users", ANY], &[("GET", v1::user)]),
+];
+
+fn pattern_matches(pattern: &[&str], segs: &[&str]) -> bool {
+    pattern.len() == segs.len() && pattern.iter().zip(segs).all(|(p, s)| *p == ANY || p == s)
+}
+
 /// Matches a path to its handler: `Ok(Some)` found, `Ok(None)` path known but not this method.
 fn route(method: &str, segs: &[&str]) -> Result<Option<Handler>, ()> {
-    use Option::Some as S;
-    let m = method;
-    let h: Option<Handler> = match segs {
-        ["api", "2", "idp", "token"] => (m == "POST").then_some(auth::token as Handler),
-        ["api", "2", "idp", "ott"] => (m == "POST").then_some(idp::create_ott as Handler),
-        ["api", "2", "idp", "ott", "login"] => (m == "POST").then_some(idp::ott_login as Handler),
-        ["api", "2", "idp", "external-login"] => {
-            (m == "GET").then_some(idp::external_login as Handler)
-        }
-        ["ui"] | ["mc"] => (m == "GET").then_some(idp::console as Handler),
-        ["api", "2", "versions"] => (m == "GET").then_some(auth::versions as Handler),
-        ["api", "2", "users", "me"] => (m == "GET").then_some(users::me as Handler),
-        ["api", "2", "clients"] => (m == "POST").then_some(auth::create_client as Handler),
-        ["api", "2", "clients", _] => match m {
-            "GET" => S(auth::get_client as Handler),
-            "DELETE" => S(auth::delete_client as Handler),
-            _ => None,
-        },
-        ["api", "2", "tenants"] => match m {
-            "GET" => S(tenants::list as Handler),
-            "POST" => S(tenants::create as Handler),
-            _ => None,
-        },
-        ["api", "2", "tenants", "usages"] => (m == "GET").then_some(usage::batch as Handler),
-        ["api", "2", "tenants", _] => match m {
-            "GET" => S(tenants::get as Handler),
-            "PUT" => S(tenants::update as Handler),
-            "DELETE" => S(tenants::delete as Handler),
-            _ => None,
-        },
-        ["api", "2", "tenants", _, "children"] => {
-            (m == "GET").then_some(tenants::children as Handler)
-        }
-        ["api", "2", "tenants", _, "users"] => (m == "GET").then_some(tenants::users as Handler),
-        ["api", "2", "tenants", _, "mfa", "status"] => match m {
-            "GET" => S(tenants::get_mfa as Handler),
-            "PUT" => S(tenants::put_mfa as Handler),
-            _ => None,
-        },
-        ["api", "2", "tenants", _, "pricing"] => match m {
-            "GET" => S(tenants::get_pricing as Handler),
-            "PUT" => S(tenants::put_pricing as Handler),
-            _ => None,
-        },
-        ["api", "2", "applications"] => (m == "GET").then_some(apps::list as Handler),
-        ["api", "2", "tenants", _, "applications"] => {
-            (m == "GET").then_some(apps::tenant_apps as Handler)
-        }
-        ["api", "2", "tenants", _, "applications", "roles"] => {
-            (m == "GET").then_some(apps::roles as Handler)
-        }
-        ["api", "2", "applications", _, "bindings", "tenants", _] => match m {
-            "POST" => S(apps::bind as Handler),
-            "DELETE" => S(apps::unbind as Handler),
-            _ => None,
-        },
-        ["api", "2", "editions"] => (m == "GET").then_some(apps::editions as Handler),
-        ["api", "2", "tenants", _, "offering_items"] => match m {
-            "GET" => S(offering_items::list as Handler),
-            "PUT" => S(offering_items::update as Handler),
-            _ => None,
-        },
-        ["api", "2", "tenants", _, "offering_items", "available_for_child"] => {
-            (m == "GET").then_some(offering_items::available_for_child as Handler)
-        }
-        ["api", "2", "tenants", _, "applications", _, "offering_items"] => {
-            (m == "GET").then_some(offering_items::list_for_app as Handler)
-        }
-        ["api", "2", "tenants", _, "infra"] => {
-            (m == "GET").then_some(infra::tenant_infra as Handler)
-        }
-        ["api", "2", "infra"] => (m == "GET").then_some(infra::infra_list as Handler),
-        ["api", "2", "tenants", _, "locations"] => {
-            (m == "GET").then_some(infra::tenant_locations as Handler)
-        }
-        ["api", "2", "locations"] => (m == "GET").then_some(infra::location_list as Handler),
-        ["api", "2", "users", "check_login"] => {
-            (m == "GET").then_some(users::check_login as Handler)
-        }
-        ["api", "2", "users"] => (m == "POST").then_some(users::create as Handler),
-        ["api", "2", "users", _] => match m {
-            "GET" => S(users::get as Handler),
-            "PUT" => S(users::update as Handler),
-            "DELETE" => S(users::delete as Handler),
-            _ => None,
-        },
-        ["api", "2", "users", _, "access_policies"] => match m {
-            "GET" => S(users::get_policies as Handler),
-            "PUT" => S(users::put_policies as Handler),
-            _ => None,
-        },
-        ["api", "2", "users", _, "password"] => {
-            (m == "POST").then_some(users::set_password_v2 as Handler)
-        }
-        ["api", "2", "users", _, "send-activation-email"] => {
-            (m == "POST").then_some(users::send_activation_v2 as Handler)
-        }
-        ["api", "1", "actions", "mail", "activate"] => match m {
-            "GET" => S(users::v1_activation_token as Handler),
-            "POST" => S(users::v1_activation_mail as Handler),
-            _ => None,
-        },
-        ["api", "1", "actions", "activate"] => {
-            (m == "POST").then_some(users::v1_activate as Handler)
-        }
-        ["api", "2", "tenants", _, "usages"] => {
-            (m == "GET").then_some(usage::tenant_usages as Handler)
-        }
-        ["api", "2", "reports"] => (m == "POST").then_some(reports::create as Handler),
-        ["api", "2", "reports", _] => (m == "GET").then_some(reports::get as Handler),
-        ["api", "2", "reports", _, "stored"] => {
-            (m == "GET").then_some(reports::stored_list as Handler)
-        }
-        ["api", "2", "reports", _, "stored", _] => {
-            (m == "GET").then_some(reports::download as Handler)
-        }
-        ["download", "reports", _, "stored", _] => {
-            (m == "GET").then_some(reports::redirected_download as Handler)
-        }
-        ["api", "1", "groups", "self", "children"] => {
-            (m == "GET").then_some(v1::self_children as Handler)
-        }
-        ["api", "1", "groups", _] => (m == "GET").then_some(v1::group as Handler),
-        ["api", "1", "admins", _] => (m == "GET").then_some(v1::admin as Handler),
-        ["api", "1", "users", _] => (m == "GET").then_some(v1::user as Handler),
-        _ => return Err(()),
-    };
-    Ok(h)
+    let r = ROUTES
+        .iter()
+        .find(|(pattern, _)| pattern_matches(pattern, segs))
+        .ok_or(())?;
+    Ok(r.1.iter().find(|(m, _)| *m == method).map(|(_, h)| *h))
 }
 
 pub fn segments(path: &str) -> Vec<&str> {

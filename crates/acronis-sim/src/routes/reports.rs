@@ -1,4 +1,5 @@
-//! Usage reports (§3.9): creation, stored-list polling lifecycle, download.
+//! Usage reports: creation, stored-list polling lifecycle, download (docs/simulator.md,
+//! "Report lifecycle").
 
 use super::{need_uuid, seg, Ctx};
 use crate::errors::{ApiError, ApiResult};
@@ -6,7 +7,7 @@ use crate::http::Response;
 use crate::ids::stable_hex;
 use crate::report_csv;
 use crate::state::{Report, StoredReport};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 const FORMATS: &[&str] = &["csv", "html", "json_v1", "csv_v2_0", "json_v2_0"];
@@ -28,6 +29,9 @@ fn valid_date(s: &str) -> bool {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
+/// `POST /reports`: validates the parameters, schedule, recipients and action, then
+/// stores the report with one stored entry per format, all `in_progress` (see
+/// docs/simulator.md, "Report lifecycle").
 pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let auth = ctx.auth()?;
     let b = ctx.body()?;
@@ -35,22 +39,72 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         return Err(ApiError::bad_request("`parameters` is required"));
     };
     let tid = need_uuid("parameters.tenant_id", params.get("tenant_id"))?;
-    let kind = params.get("kind").and_then(Value::as_str).unwrap_or("");
-    if !KINDS.contains(&kind) {
+    let kind = one_of(params, "kind", KINDS)?;
+    let level = one_of(params, "level", LEVELS)?;
+    let formats = report_formats(params)?;
+    let today = crate::clock::date(ctx.now);
+    let period = report_period(params, kind, &today)?;
+    let stype = b
+        .get("schedule")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !matches!(stype, "once" | "monthly") {
+        return Err(ApiError::bad_request(
+            "`schedule.type` must be `once` or `monthly`",
+        ));
+    }
+    let (recipients, action) = delivery(&b)?;
+    ctx.check_tenant(&auth, &tid)?;
+    let id = ctx.st.next_uuid();
+    let stored = formats
+        .iter()
+        .map(|f| StoredReport {
+            id: ctx.st.next_uuid(),
+            format: f.clone(),
+            status: "in_progress".into(),
+            created_at: ctx.now,
+            gz: None,
+        })
+        .collect();
+    let mut p = params.clone();
+    p.insert("formats".into(), json!(formats));
+    p.insert("period".into(), period);
+    let body = json!({
+        "id": id, "version": 1, "parameters": p,
+        "schedule": {"type": stype, "enabled": b.get("schedule").and_then(|s| s.get("enabled")).and_then(Value::as_bool).unwrap_or(true)},
+        "recipients": recipients, "result_action": action,
+        "generation_date": b.get("generation_date").cloned().unwrap_or(json!(today)),
+    });
+    let report = Report {
+        id: id.clone(),
+        body: body.clone(),
+        tenant_id: tid,
+        level: level.into(),
+        created_at: ctx.now,
+        polls: 0,
+        stored,
+    };
+    ctx.st.reports.insert(id, report);
+    Ok(Response::json(200, &body))
+}
+
+/// `parameters.<field>`: a string among `allowed`.
+fn one_of<'a>(params: &'a Map<String, Value>, field: &str, allowed: &[&str]) -> ApiResult<&'a str> {
+    let v = params.get(field).and_then(Value::as_str).unwrap_or("");
+    if !allowed.contains(&v) {
         return Err(ApiError::bad_request(format!(
-            "`parameters.kind` must be one of {}",
-            KINDS.join(", ")
+            "`parameters.{field}` must be one of {}",
+            allowed.join(", ")
         )));
     }
-    let level = params.get("level").and_then(Value::as_str).unwrap_or("");
-    if !LEVELS.contains(&level) {
-        return Err(ApiError::bad_request(format!(
-            "`parameters.level` must be one of {}",
-            LEVELS.join(", ")
-        )));
-    }
-    let formats: Vec<String> = match params.get("formats") {
-        None | Some(Value::Null) => vec!["csv_v2_0".into()],
+    Ok(v)
+}
+
+/// `parameters.formats`: absent = `csv_v2_0`; otherwise a non-empty array of known formats.
+fn report_formats(params: &Map<String, Value>) -> ApiResult<Vec<String>> {
+    match params.get("formats") {
+        None | Some(Value::Null) => Ok(vec!["csv_v2_0".into()]),
         Some(Value::Array(a)) => {
             let f: Vec<String> = a
                 .iter()
@@ -66,52 +120,45 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
                     FORMATS.join(", ")
                 )));
             }
-            f
+            Ok(f)
         }
-        Some(_) => {
+        Some(_) => Err(ApiError::bad_request(
+            "`parameters.formats` must be an array",
+        )),
+    }
+}
+
+/// `parameters.period`: required for daily and summary reports, otherwise the current
+/// month so far; `start` <= `end` <= today.
+fn report_period(params: &Map<String, Value>, kind: &str, today: &str) -> ApiResult<Value> {
+    let Some(p) = params.get("period").filter(|p| !p.is_null()) else {
+        if kind == "usage_daily" || kind == "usage_summary" {
             return Err(ApiError::bad_request(
-                "`parameters.formats` must be an array",
-            ))
+                "`parameters.period` is required for this report kind",
+            ));
         }
+        return Ok(json!({"start": format!("{}-01", &today[..7]), "end": today}));
     };
-    let today = crate::clock::date(ctx.now);
-    let period = match params.get("period") {
-        None | Some(Value::Null) => {
-            if kind == "usage_daily" || kind == "usage_summary" {
-                return Err(ApiError::bad_request(
-                    "`parameters.period` is required for this report kind",
-                ));
-            }
-            json!({"start": format!("{}-01", &today[..7]), "end": today})
-        }
-        Some(p) => {
-            let (s, e) = (
-                p.get("start").and_then(Value::as_str).unwrap_or(""),
-                p.get("end").and_then(Value::as_str).unwrap_or(""),
-            );
-            if !valid_date(s) || !valid_date(e) || s > e {
-                return Err(ApiError::bad_request(
-                    "`parameters.period` needs valid `start` <= `end` dates (YYYY-MM-DD)",
-                ));
-            }
-            if e > today.as_str() {
-                return Err(ApiError::bad_request(
-                    "`parameters.period` must not be in the future",
-                ));
-            }
-            p.clone()
-        }
-    };
-    let stype = b
-        .get("schedule")
-        .and_then(|s| s.get("type"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !matches!(stype, "once" | "monthly") {
+    let (s, e) = (
+        p.get("start").and_then(Value::as_str).unwrap_or(""),
+        p.get("end").and_then(Value::as_str).unwrap_or(""),
+    );
+    if !valid_date(s) || !valid_date(e) || s > e {
         return Err(ApiError::bad_request(
-            "`schedule.type` must be `once` or `monthly`",
+            "`parameters.period` needs valid `start` <= `end` dates (YYYY-MM-DD)",
         ));
     }
+    if e > today {
+        return Err(ApiError::bad_request(
+            "`parameters.period` must not be in the future",
+        ));
+    }
+    Ok(p.clone())
+}
+
+/// `recipients` (an array, may be empty), `result_action` (`save` or `send`) and an
+/// optional `generation_date`.
+fn delivery(b: &Map<String, Value>) -> ApiResult<(Vec<Value>, &str)> {
     let recipients = match b.get("recipients") {
         Some(Value::Array(a)) => a.clone(),
         None => {
@@ -134,40 +181,7 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
             ));
         }
     }
-    ctx.check_tenant(&auth, &tid)?;
-    let id = ctx.st.next_uuid();
-    let stored = formats
-        .iter()
-        .map(|f| StoredReport {
-            id: ctx.st.next_uuid(),
-            format: f.clone(),
-            status: "in_progress".into(),
-            created_at: ctx.now,
-            gz: None,
-        })
-        .collect();
-    let mut p = params.clone();
-    p.insert("formats".into(), json!(formats));
-    p.insert("period".into(), period);
-    let body = json!({
-        "id": id, "version": 1, "parameters": p,
-        "schedule": {"type": stype, "enabled": b.get("schedule").and_then(|s| s.get("enabled")).and_then(Value::as_bool).unwrap_or(true)},
-        "recipients": recipients, "result_action": action,
-        "generation_date": b.get("generation_date").cloned().unwrap_or(json!(today)),
-    });
-    ctx.st.reports.insert(
-        id.clone(),
-        Report {
-            id: id.clone(),
-            body: body.clone(),
-            tenant_id: tid,
-            level: level.into(),
-            created_at: ctx.now,
-            polls: 0,
-            stored,
-        },
-    );
-    Ok(Response::json(200, &body))
+    Ok((recipients, action))
 }
 
 fn visible_report(ctx: &mut Ctx) -> ApiResult<String> {
@@ -178,11 +192,7 @@ fn visible_report(ctx: &mut Ctx) -> ApiResult<String> {
         .reports
         .get(&rid)
         .ok_or_else(|| ApiError::not_found(format!("Report {rid} not found")))?;
-    if !ctx.st.in_subtree(&auth.tenant_id, &r.tenant_id) {
-        return Err(ApiError::forbidden(
-            "Report is outside of the caller's scope",
-        ));
-    }
+    ctx.check_scope(&auth, &r.tenant_id, "Report")?;
     Ok(rid)
 }
 
@@ -208,6 +218,9 @@ fn generate(ctx: &Ctx, r: &Report, format: &str) -> ApiResult<Vec<u8>> {
     res.map_err(|e| ApiError::internal(format!("report generation failed: {e}")))
 }
 
+/// `GET /reports/{id}/stored`: each poll counts; entries become `saved` (their file
+/// frozen from the current state) after the DC's `report_polls` polls, unless a report
+/// fault delays, fails or reorders them.
 pub fn stored_list(ctx: &mut Ctx) -> ApiResult<Response> {
     let rid = visible_report(ctx)?;
     if ctx.fault("report_empty_list").is_some() {
@@ -220,49 +233,21 @@ pub fn stored_list(ctx: &mut Ctx) -> ApiResult<Response> {
         return Err(ApiError::not_found("Report not found"));
     };
     r.polls += 1;
-    let now = ctx.now;
     let delayed = match &delay {
         Some(p) => match p.get("seconds").and_then(Value::as_i64) {
-            Some(s) => now < r.created_at + s,
+            Some(s) => ctx.now < r.created_at + s,
             None => true,
         },
         None => false,
     };
     if reorder && !r.stored.iter().any(|s| s.format == "json_v2_0") {
-        let id = ctx.st.next_uuid();
-        let status = r
-            .stored
-            .first()
-            .map(|s| s.status.clone())
-            .unwrap_or_else(|| "in_progress".into());
-        r.stored.push(StoredReport {
-            id,
-            format: "json_v2_0".into(),
-            status,
-            created_at: r.created_at,
-            gz: None,
-        });
+        add_json_entry(ctx, &mut r);
     }
-    for i in 0..r.stored.len() {
-        if r.stored[i].status != "in_progress" {
-            continue;
-        }
-        if failed {
-            r.stored[i].status = "failed".into();
-        } else if !delayed && r.polls > ctx.st.report_polls {
-            let gz = generate(ctx, &r, &r.stored[i].format.clone())?;
-            r.stored[i].gz = Some(Arc::new(gz));
-            r.stored[i].status = "saved".into();
-        }
-    }
+    let ready = !delayed && r.polls > ctx.st.report_polls;
+    advance_entries(ctx, &mut r, failed, ready)?;
+    let first = if reorder { "json_v2_0" } else { "csv_v2_0" };
     let mut order: Vec<&StoredReport> = r.stored.iter().collect();
-    order.sort_by_key(|s| {
-        if reorder {
-            s.format != "json_v2_0"
-        } else {
-            s.format != "csv_v2_0"
-        }
-    });
+    order.sort_by_key(|s| s.format != first);
     let items: Vec<Value> = order
         .iter()
         .map(|s| json!({"id": s.id, "report_format": s.format, "size": s.gz.as_ref().map(|g| g.len()).unwrap_or(0),
@@ -270,6 +255,40 @@ pub fn stored_list(ctx: &mut Ctx) -> ApiResult<Response> {
         .collect();
     ctx.st.reports.insert(rid, r);
     Ok(Response::json(200, &json!({"items": items})))
+}
+
+/// `report_format_order`: a `json_v2_0` entry in the state of the first entry.
+fn add_json_entry(ctx: &mut Ctx, r: &mut Report) {
+    let id = ctx.st.next_uuid();
+    let status = r
+        .stored
+        .first()
+        .map(|s| s.status.clone())
+        .unwrap_or_else(|| "in_progress".into());
+    r.stored.push(StoredReport {
+        id,
+        format: "json_v2_0".into(),
+        status,
+        created_at: r.created_at,
+        gz: None,
+    });
+}
+
+/// Moves the `in_progress` entries on: to `failed`, or to `saved` with their file.
+fn advance_entries(ctx: &Ctx, r: &mut Report, failed: bool, ready: bool) -> ApiResult<()> {
+    for i in 0..r.stored.len() {
+        if r.stored[i].status != "in_progress" {
+            continue;
+        }
+        if failed {
+            r.stored[i].status = "failed".into();
+        } else if ready {
+            let gz = generate(ctx, r, &r.stored[i].format.clone())?;
+            r.stored[i].gz = Some(Arc::new(gz));
+            r.stored[i].status = "saved".into();
+        }
+    }
+    Ok(())
 }
 
 fn file_response(ctx: &mut Ctx, rid: &str, sid: &str) -> ApiResult<Response> {

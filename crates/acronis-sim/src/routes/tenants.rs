@@ -1,13 +1,14 @@
-//! Tenants (§3.1): CRUD, children, pricing.
+//! Tenants: CRUD, children, pricing (rules: docs/simulator.md, "Tenant hierarchy").
 
-use super::{need_uuid, opt_str, req_version, seg, uuid_list, validate_contact, Ctx};
+use super::{need_uuid, opt_str, req_version, uuid_list, validate_contact, Auth, Ctx};
 use crate::errors::{ApiError, ApiResult};
 use crate::http::Response;
+use crate::state::Tenant;
 use serde_json::{json, Map, Value};
 
 const KINDS: &[&str] = &["partner", "folder", "customer", "unit"];
 
-/// Hierarchy rule of §3.1.1.
+/// Hierarchy rule (docs/simulator.md, "Tenant hierarchy").
 fn child_allowed(parent_kind: &str, child_kind: &str) -> bool {
     match parent_kind {
         "partner" | "folder" | "root" => matches!(child_kind, "partner" | "folder" | "customer"),
@@ -77,14 +78,8 @@ fn merge_contact(old: &Value, new: &Value) -> Value {
 }
 
 pub fn get(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&id)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let (_, id) = ctx.path_tenant()?;
+    let t = ctx.tenant(&id)?;
     Ok(Response::json(200, &t.to_json()))
 }
 
@@ -99,12 +94,7 @@ pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
         None => match ctx.query("parent_id") {
             Some(p) => {
                 ctx.check_tenant(&auth, &p)?;
-                let kids = ctx
-                    .st
-                    .tenants
-                    .get(&p)
-                    .map(|t| t.children.clone())
-                    .unwrap_or_default();
+                let kids = ctx.children_of(&p);
                 kids.iter()
                     .filter_map(|id| ctx.st.tenants.get(id).map(|t| t.to_json()))
                     .collect()
@@ -122,6 +112,8 @@ pub fn list(ctx: &mut Ctx) -> ApiResult<Response> {
     ))
 }
 
+/// `POST /tenants`: validates the body, the caller's scope, the hierarchy rule and the
+/// parent's state, then the sibling name, and creates the tenant.
 pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     let auth = ctx.auth()?;
     let b = ctx.body()?;
@@ -138,24 +130,7 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     };
     validate_common(&b)?;
     ctx.check_tenant(&auth, &parent)?;
-    let parent_kind = ctx
-        .st
-        .tenants
-        .get(&parent)
-        .map(|t| t.kind.clone())
-        .unwrap_or_default();
-    if !child_allowed(&parent_kind, &kind) {
-        return Err(ApiError::bad_request(format!(
-            "A `{kind}` tenant cannot be created inside a `{parent_kind}` tenant"
-        )));
-    }
-    if ctx.st.effectively_disabled(&parent) {
-        return Err(ApiError::business(
-            1003,
-            "Parent tenant is disabled",
-            format!("Parent tenant {parent} is disabled"),
-        ));
-    }
+    check_new_parent(ctx, &parent, &kind)?;
     if ctx.fault("tenant_name_race").is_some() && !name_taken(ctx, &parent, &name, None) {
         // Another client's create took the name a moment before this one (a sibling without
         // any customer tag), so the name check below answers the conflict.
@@ -170,33 +145,65 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         ctx.st.insert_tenant(t);
     }
     if name_taken(ctx, &parent, &name, None) {
-        return Err(ApiError::new(
-            409,
-            1004,
-            "Tenant name conflict",
-            format!("A tenant named `{name}` already exists"),
-        )
-        .with_ctx(json!({"name": name})));
+        return Err(name_conflict(&name).with_ctx(json!({"name": name})));
     }
     let id = ctx.st.next_uuid();
     let mut t = ctx
         .st
         .make_tenant(id.clone(), name, kind, Some(parent), ctx.now);
+    apply_common_fields(&mut t, &b)?;
+    apply_create_only_fields(&mut t, &b)?;
+    let out = t.to_json();
+    ctx.st.insert_tenant(t);
+    Ok(Response::json(201, &out))
+}
+
+/// A new tenant's parent: the hierarchy rule (docs/simulator.md, "Tenant hierarchy")
+/// and an enabled parent chain.
+fn check_new_parent(ctx: &Ctx, parent: &str, kind: &str) -> ApiResult<()> {
+    check_hierarchy(ctx, parent, kind, "be created")?;
+    if ctx.st.effectively_disabled(parent) {
+        return Err(ApiError::business(
+            1003,
+            "Parent tenant is disabled",
+            format!("Parent tenant {parent} is disabled"),
+        ));
+    }
+    Ok(())
+}
+
+/// 409 for a sibling with the same name (case-insensitive).
+fn name_conflict(name: &str) -> ApiError {
+    ApiError::new(
+        409,
+        1004,
+        "Tenant name conflict",
+        format!("A tenant named `{name}` already exists"),
+    )
+}
+
+/// Fields POST and PUT set alike (already checked by [`validate_common`]): a `contact`
+/// object is merged into the current one, the others replace the current value.
+fn apply_common_fields(t: &mut Tenant, b: &Map<String, Value>) -> ApiResult<()> {
     if let Some(c) = b.get("contact").filter(|c| c.is_object()) {
         t.contact = merge_contact(&t.contact, c);
     }
-    t.customer_id = opt_str(&b, "customer_id")?;
-    t.internal_tag = opt_str(&b, "internal_tag")?;
-    if let Some(l) = opt_str(&b, "language")? {
+    if b.contains_key("customer_id") {
+        t.customer_id = opt_str(b, "customer_id")?;
+    }
+    if b.contains_key("internal_tag") {
+        t.internal_tag = opt_str(b, "internal_tag")?;
+    }
+    if let Some(l) = opt_str(b, "language")? {
         t.language = l;
     }
-    if let Some(ct) = opt_str(&b, "customer_type")? {
+    if let Some(ct) = opt_str(b, "customer_type")? {
         t.customer_type = ct;
     }
     if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
         t.enabled = e;
     }
-    if let Some(idp) = opt_str(&b, "default_idp_id")? {
+    if let Some(idp) = opt_str(b, "default_idp_id")? {
         t.default_idp_id = idp;
     }
     if let Some(l) = b
@@ -206,6 +213,11 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     {
         t.update_lock = l;
     }
+    Ok(())
+}
+
+/// Management mode and enhanced security as a POST gives them.
+fn apply_create_only_fields(t: &mut Tenant, b: &Map<String, Value>) -> ApiResult<()> {
     // Management mode may be given at creation too (Acronis's "Provisioning a customer
     // tenant" tutorial sends it in the POST body).
     match b.get("ancestral_access") {
@@ -219,8 +231,8 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     }
     // Enhanced security mode: a create-only flag of customer tenants, given in the
     // `settings` object as Acronis's tenant-creation scenarios show it.
-    refuse_top_level_enhanced_security(&b)?;
-    if let Some(on) = settings_enhanced_security(&b)? {
+    refuse_top_level_enhanced_security(b)?;
+    if let Some(on) = settings_enhanced_security(b)? {
         if on && t.kind != "customer" {
             return Err(ApiError::bad_request(
                 "`settings.enhanced_security` is only available for customer tenants",
@@ -228,80 +240,29 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
         }
         t.enhanced_security = on;
     }
-    let out = t.to_json();
-    ctx.st.insert_tenant(t);
-    Ok(Response::json(201, &out))
+    Ok(())
 }
 
+/// `PUT /tenants/{id}`: version and update lock first, then a move (parent) and kind
+/// change under the hierarchy rule, the sibling name, and the field updates.
 pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (auth, id) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let version = req_version(b.get("version"))?;
     validate_common(&b)?;
-    let cur = ctx
-        .st
-        .tenants
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
-    if version != cur.version {
-        return Err(ApiError::version_mismatch(&id));
-    }
-    if cur.update_lock && !b.contains_key("update_lock") {
-        return Err(ApiError::business(
-            1012,
-            "Tenant is locked",
-            "The tenant has an update lock",
-        ));
-    }
+    let cur = ctx.tenant(&id)?.clone();
+    check_writable(&cur, version, &b)?;
     let mut t = cur.clone();
-    let mut new_parent = t.parent_id.clone().unwrap_or_default();
-    if let Some(p) = b.get("parent_id").filter(|v| !v.is_null()) {
-        new_parent = need_uuid("parent_id", Some(p))?;
-        if Some(&new_parent) != cur.parent_id.as_ref() {
-            if id == auth.tenant_id {
-                return Err(ApiError::forbidden(
-                    "The caller's own tenant cannot be moved",
-                ));
-            }
-            ctx.check_tenant(&auth, &new_parent)?;
-            if ctx.st.in_subtree(&id, &new_parent) {
-                return Err(ApiError::business(
-                    1007,
-                    "Attempt to move the tenant under child",
-                    "Cannot move a tenant into its own subtree",
-                ));
-            }
-            if ctx.st.effectively_disabled(&new_parent) {
-                return Err(ApiError::business(
-                    1013,
-                    "Attempt to move under disabled tenant",
-                    "Target parent is disabled",
-                ));
-            }
-        }
-    }
+    let new_parent = checked_new_parent(ctx, &auth, &cur, &b)?;
+    let old_parent = cur.parent_id.clone().unwrap_or_default();
     if let Some(k) = b.get("kind").and_then(Value::as_str) {
         if !KINDS.contains(&k) {
             return Err(ApiError::bad_request(format!("Unknown tenant kind `{k}`")));
         }
         t.kind = k.to_string();
     }
-    if new_parent != cur.parent_id.clone().unwrap_or_default() || t.kind != cur.kind {
-        let pk = ctx
-            .st
-            .tenants
-            .get(&new_parent)
-            .map(|p| p.kind.clone())
-            .unwrap_or_default();
-        if !child_allowed(&pk, &t.kind) {
-            return Err(ApiError::bad_request(format!(
-                "A `{}` tenant cannot live inside a `{pk}` tenant",
-                t.kind
-            )));
-        }
+    if new_parent != old_parent || t.kind != cur.kind {
+        check_hierarchy(ctx, &new_parent, &t.kind, "live")?;
     }
     if let Some(n) = b.get("name") {
         let n = n
@@ -311,59 +272,13 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
             .ok_or_else(|| ApiError::bad_request("`name` must be a non-empty string"))?;
         t.name = n.to_string();
     }
-    if (t.name.to_lowercase() != cur.name.to_lowercase()
-        || new_parent != cur.parent_id.clone().unwrap_or_default())
+    if (t.name.to_lowercase() != cur.name.to_lowercase() || new_parent != old_parent)
         && name_taken(ctx, &new_parent, &t.name, Some(&id))
     {
-        return Err(ApiError::new(
-            409,
-            1004,
-            "Tenant name conflict",
-            format!("A tenant named `{}` already exists", t.name),
-        ));
+        return Err(name_conflict(&t.name));
     }
-    if let Some(c) = b.get("contact").filter(|c| c.is_object()) {
-        t.contact = merge_contact(&t.contact, c);
-    }
-    if b.contains_key("customer_id") {
-        t.customer_id = opt_str(&b, "customer_id")?;
-    }
-    if b.contains_key("internal_tag") {
-        t.internal_tag = opt_str(&b, "internal_tag")?;
-    }
-    if let Some(l) = opt_str(&b, "language")? {
-        t.language = l;
-    }
-    if let Some(ct) = opt_str(&b, "customer_type")? {
-        t.customer_type = ct;
-    }
-    if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
-        t.enabled = e;
-    }
-    if let Some(bid) = b.get("brand_id").and_then(Value::as_i64) {
-        t.brand_id = bid;
-    }
-    if let Some(idp) = opt_str(&b, "default_idp_id")? {
-        t.default_idp_id = idp;
-    }
-    if let Some(l) = b
-        .get("update_lock")
-        .and_then(|v| v.get("enabled"))
-        .and_then(Value::as_bool)
-    {
-        t.update_lock = l;
-    }
-    if let Some(a) = b.get("ancestral_access").and_then(Value::as_bool) {
-        t.ancestral_access = a;
-    }
-    refuse_top_level_enhanced_security(&b)?;
-    if let Some(on) = settings_enhanced_security(&b)? {
-        if on != cur.enhanced_security {
-            return Err(ApiError::bad_request(
-                "`settings.enhanced_security` cannot be changed after the tenant is created",
-            ));
-        }
-    }
+    apply_common_fields(&mut t, &b)?;
+    apply_update_only_fields(&mut t, &cur, &b)?;
     t.version += 1;
     t.updated_at = ctx.now;
     let moved = Some(&new_parent) != cur.parent_id.as_ref();
@@ -371,24 +286,111 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
     let out = t.to_json();
     ctx.st.tenants.insert(id.clone(), t);
     if moved {
-        if let Some(old) = cur
-            .parent_id
-            .as_ref()
-            .and_then(|p| ctx.st.tenants.get_mut(p))
-        {
-            old.children.retain(|c| c != &id);
-        }
-        if let Some(np) = ctx.st.tenants.get_mut(&new_parent) {
-            np.children.push(id.clone());
-        }
+        relink(ctx, &id, cur.parent_id.as_deref(), &new_parent);
     }
     Ok(Response::json(200, &out))
 }
 
+/// A PUT names the current version, and a locked tenant takes only a PUT that
+/// (also) sets `update_lock`.
+fn check_writable(cur: &Tenant, version: i64, b: &Map<String, Value>) -> ApiResult<()> {
+    if version != cur.version {
+        return Err(ApiError::version_mismatch(&cur.id));
+    }
+    if cur.update_lock && !b.contains_key("update_lock") {
+        return Err(ApiError::business(
+            1012,
+            "Tenant is locked",
+            "The tenant has an update lock",
+        ));
+    }
+    Ok(())
+}
+
+/// The parent after a PUT: the current one, or a valid `parent_id` the caller may move
+/// the tenant under (not the caller's own tenant, not into its own subtree, not under a
+/// disabled tenant).
+fn checked_new_parent(
+    ctx: &Ctx,
+    auth: &Auth,
+    cur: &Tenant,
+    b: &Map<String, Value>,
+) -> ApiResult<String> {
+    let id = cur.id.as_str();
+    let Some(p) = b.get("parent_id").filter(|v| !v.is_null()) else {
+        return Ok(cur.parent_id.clone().unwrap_or_default());
+    };
+    let new_parent = need_uuid("parent_id", Some(p))?;
+    if Some(&new_parent) == cur.parent_id.as_ref() {
+        return Ok(new_parent);
+    }
+    if id == auth.tenant_id {
+        return Err(ApiError::forbidden(
+            "The caller's own tenant cannot be moved",
+        ));
+    }
+    ctx.check_tenant(auth, &new_parent)?;
+    if ctx.st.in_subtree(id, &new_parent) {
+        return Err(ApiError::business(
+            1007,
+            "Attempt to move the tenant under child",
+            "Cannot move a tenant into its own subtree",
+        ));
+    }
+    if ctx.st.effectively_disabled(&new_parent) {
+        return Err(ApiError::business(
+            1013,
+            "Attempt to move under disabled tenant",
+            "Target parent is disabled",
+        ));
+    }
+    Ok(new_parent)
+}
+
+/// The hierarchy rule for a `kind` tenant under `parent`; `verb` says what the tenant
+/// cannot do there ("be created", "live") in the 400's message.
+fn check_hierarchy(ctx: &Ctx, parent: &str, kind: &str, verb: &str) -> ApiResult<()> {
+    let pk = ctx.tenant_kind(parent);
+    if !child_allowed(&pk, kind) {
+        return Err(ApiError::bad_request(format!(
+            "A `{kind}` tenant cannot {verb} inside a `{pk}` tenant"
+        )));
+    }
+    Ok(())
+}
+
+/// Fields only a PUT sets: brand, management mode (non-booleans ignored) and the
+/// enhanced security flag, which must keep its value.
+fn apply_update_only_fields(t: &mut Tenant, cur: &Tenant, b: &Map<String, Value>) -> ApiResult<()> {
+    if let Some(bid) = b.get("brand_id").and_then(Value::as_i64) {
+        t.brand_id = bid;
+    }
+    if let Some(a) = b.get("ancestral_access").and_then(Value::as_bool) {
+        t.ancestral_access = a;
+    }
+    refuse_top_level_enhanced_security(b)?;
+    if let Some(on) = settings_enhanced_security(b)? {
+        if on != cur.enhanced_security {
+            return Err(ApiError::bad_request(
+                "`settings.enhanced_security` cannot be changed after the tenant is created",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Moves `id` from its old parent's children to the new parent's.
+fn relink(ctx: &mut Ctx, id: &str, old_parent: Option<&str>, new_parent: &str) {
+    if let Some(old) = old_parent.and_then(|p| ctx.st.tenants.get_mut(p)) {
+        old.children.retain(|c| c != id);
+    }
+    if let Some(np) = ctx.st.tenants.get_mut(new_parent) {
+        np.children.push(id.to_string());
+    }
+}
+
 pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (auth, id) = ctx.path_tenant()?;
     let raw = ctx
         .query("version")
         .ok_or_else(|| ApiError::bad_request("`version` query parameter is required"))?;
@@ -396,11 +398,7 @@ pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
         .trim()
         .parse()
         .map_err(|_| ApiError::bad_request("`version` must be an integer"))?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&id)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let t = ctx.tenant(&id)?;
     if version != t.version {
         return Err(ApiError::version_mismatch(&id));
     }
@@ -421,15 +419,8 @@ pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn children(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let kids = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.children.clone())
-        .unwrap_or_default();
+    let (_, id) = ctx.path_tenant()?;
+    let kids = ctx.children_of(&id);
     if let Some(p) = ctx.fault("children_paging") {
         let size = p
             .get("page_size")
@@ -453,21 +444,13 @@ pub fn children(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn get_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let t = ctx
-        .st
-        .tenants
-        .get(&id)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let (_, id) = ctx.path_tenant()?;
+    let t = ctx.tenant(&id)?;
     Ok(Response::json(200, &t.pricing_json()))
 }
 
 pub fn put_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let version = req_version(b.get("version"))?;
     let mode = match b.get("mode").and_then(Value::as_str) {
@@ -506,9 +489,7 @@ pub fn put_pricing(ctx: &mut Ctx) -> ApiResult<Response> {
 /// `GET /tenants/{id}/users`: UUIDs of the users directly in the tenant (by creation time,
 /// then id).
 pub fn users(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let mut users: Vec<(i64, String)> = ctx
         .st
         .users
@@ -534,23 +515,14 @@ fn mfa_json(ctx: &Ctx, id: &str, enabled: bool) -> Value {
 
 /// `GET /tenants/{id}/mfa/status`.
 pub fn get_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
-    let enabled = ctx
-        .st
-        .tenants
-        .get(&id)
-        .map(|t| t.mfa_enabled)
-        .ok_or_else(|| ApiError::tenant_not_found(&id))?;
+    let (_, id) = ctx.path_tenant()?;
+    let enabled = ctx.tenant(&id)?.mfa_enabled;
     Ok(Response::json(200, &mfa_json(ctx, &id, enabled)))
 }
 
 /// `PUT /tenants/{id}/mfa/status {"enabled": bool}`; units inherit the setting (400).
 pub fn put_mfa(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let id = seg(ctx, 3);
-    ctx.check_tenant(&auth, &id)?;
+    let (_, id) = ctx.path_tenant()?;
     let b = ctx.body()?;
     let enabled = match b.get("enabled") {
         Some(Value::Bool(e)) => *e,

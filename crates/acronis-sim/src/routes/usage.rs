@@ -1,6 +1,6 @@
-//! Current usage per tenant (§3.8).
+//! Current usage per tenant (docs/platform-calls.md, "Calls").
 
-use super::{seg, uuid_list, Ctx};
+use super::{uuid_list, Ctx};
 use crate::errors::ApiResult;
 use crate::http::Response;
 use crate::state::num;
@@ -33,9 +33,7 @@ pub fn usage_rows(ctx: &Ctx, tid: &str) -> Vec<Value> {
 }
 
 pub fn tenant_usages(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let tid = seg(ctx, 3);
-    ctx.check_tenant(&auth, &tid)?;
+    let (_, tid) = ctx.path_tenant()?;
     Ok(Response::json(
         200,
         &json!({"items": usage_rows(ctx, &tid)}),

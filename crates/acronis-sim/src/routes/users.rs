@@ -1,5 +1,5 @@
-//! Users (§3.7): identity, login checks, CRUD, access policies and activation
-//! (v1 token/password/e-mail flows and their v2 equivalents).
+//! Users (docs/platform-calls.md, "Calls"): identity, login checks, CRUD, access policies
+//! and activation (v1 token/password/e-mail flows and their v2 equivalents).
 
 use super::{need_uuid, opt_str, req_version, seg, validate_contact, Auth, Ctx};
 use crate::errors::{ApiError, ApiResult};
@@ -34,16 +34,23 @@ fn login_taken(l: &str) -> ApiError {
     .with_ctx(json!({"login": l}))
 }
 
-fn visible_user(ctx: &mut Ctx, auth: &Auth, uid: &str) -> ApiResult<User> {
+/// The user of `/api/2/users/{id}/…` (with the caller and the id), if the caller may see it.
+fn path_user(ctx: &mut Ctx) -> ApiResult<(Auth, String, User)> {
+    let auth = ctx.auth()?;
+    let uid = seg(ctx, 3);
+    let u = visible_user(ctx, &auth, &uid)?;
+    Ok((auth, uid, u))
+}
+
+/// A stored user the caller may see: 404 unknown, 403 outside the caller's subtree.
+pub(super) fn visible_user(ctx: &mut Ctx, auth: &Auth, uid: &str) -> ApiResult<User> {
     let u = ctx
         .st
         .users
         .get(uid)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("User {uid} not found")))?;
-    if !ctx.st.in_subtree(&auth.tenant_id, &u.tenant_id) {
-        return Err(ApiError::forbidden("User is outside of the caller's scope"));
-    }
+    ctx.check_scope(auth, &u.tenant_id, "User")?;
     Ok(u)
 }
 
@@ -66,6 +73,39 @@ fn string_array(b: &Map<String, Value>, field: &str) -> ApiResult<Option<Vec<Val
             "`{field}` must be an array of strings"
         ))),
     }
+}
+
+/// Fields POST and PUT set alike: a `contact` object is merged into the current one,
+/// the others replace the current value when present. `notifications` and
+/// `business_types` come already checked (they are validated before the version).
+fn apply_user_fields(
+    u: &mut User,
+    b: &Map<String, Value>,
+    notifications: Option<Vec<Value>>,
+    business_types: Option<Vec<Value>>,
+) -> ApiResult<()> {
+    if let Some(c) = b.get("contact").filter(|c| c.is_object()) {
+        u.contact = merge(&u.contact, c);
+    }
+    if let Some(l) = opt_str(b, "language")? {
+        u.language = l;
+    }
+    if let Some(n) = notifications {
+        u.notifications = n;
+    }
+    if let Some(bt) = business_types {
+        u.business_types = bt;
+    }
+    if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
+        u.enabled = e;
+    }
+    if b.contains_key("external_id") {
+        u.external_id = opt_str(b, "external_id")?;
+    }
+    if b.contains_key("idp_id") {
+        u.idp_id = opt_str(b, "idp_id")?;
+    }
+    Ok(())
 }
 
 pub fn me(ctx: &mut Ctx) -> ApiResult<Response> {
@@ -128,39 +168,19 @@ pub fn create(ctx: &mut Ctx) -> ApiResult<Response> {
     }
     let id = ctx.st.next_uuid();
     let mut u = ctx.st.make_user(id, tid, login, &email, ctx.now);
-    if let Some(c) = b.get("contact") {
-        u.contact = merge(&u.contact, c);
-    }
-    if let Some(l) = opt_str(&b, "language")? {
-        u.language = l;
-    }
-    if let Some(n) = notifications {
-        u.notifications = n;
-    }
-    if let Some(bt) = business_types {
-        u.business_types = bt;
-    }
-    if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
-        u.enabled = e;
-    }
-    u.external_id = opt_str(&b, "external_id")?;
-    u.idp_id = opt_str(&b, "idp_id")?;
+    apply_user_fields(&mut u, &b, notifications, business_types)?;
     let out = u.to_json();
     ctx.st.insert_user(u);
     Ok(Response::json(200, &out))
 }
 
 pub fn get(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    let u = visible_user(ctx, &auth, &uid)?;
+    let (_, _, u) = path_user(ctx)?;
     Ok(Response::json(200, &u.to_json()))
 }
 
 pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    let cur = visible_user(ctx, &auth, &uid)?;
+    let (_, uid, cur) = path_user(ctx)?;
     let b = ctx.body()?;
     let version = req_version(b.get("version"))?;
     validate_contact(b.get("contact"))?;
@@ -181,27 +201,7 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
         }
         u.login = l;
     }
-    if let Some(c) = b.get("contact").filter(|c| c.is_object()) {
-        u.contact = merge(&u.contact, c);
-    }
-    if let Some(l) = opt_str(&b, "language")? {
-        u.language = l;
-    }
-    if let Some(n) = notifications {
-        u.notifications = n;
-    }
-    if let Some(bt) = business_types {
-        u.business_types = bt;
-    }
-    if let Some(e) = b.get("enabled").and_then(Value::as_bool) {
-        u.enabled = e;
-    }
-    if b.contains_key("external_id") {
-        u.external_id = opt_str(&b, "external_id")?;
-    }
-    if b.contains_key("idp_id") {
-        u.idp_id = opt_str(&b, "idp_id")?;
-    }
+    apply_user_fields(&mut u, &b, notifications, business_types)?;
     u.version += 1;
     u.updated_at = ctx.now;
     ctx.st.logins.remove(&cur.login.to_lowercase());
@@ -211,9 +211,7 @@ pub fn update(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    let u = visible_user(ctx, &auth, &uid)?;
+    let (_, uid, u) = path_user(ctx)?;
     if let Some(v) = ctx.query("version") {
         if v.parse::<i64>().ok() != Some(u.version) {
             return Err(ApiError::version_mismatch(&uid));
@@ -228,16 +226,12 @@ pub fn delete(ctx: &mut Ctx) -> ApiResult<Response> {
 }
 
 pub fn get_policies(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    let u = visible_user(ctx, &auth, &uid)?;
+    let (_, _, u) = path_user(ctx)?;
     Ok(Response::json(200, &json!({"items": u.policies})))
 }
 
 pub fn put_policies(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    visible_user(ctx, &auth, &uid)?;
+    let (auth, uid, _) = path_user(ctx)?;
     let b = ctx.body()?;
     let items = match b.get("items") {
         Some(Value::Array(a)) => a.clone(),
@@ -260,12 +254,7 @@ pub fn put_policies(ctx: &mut Ctx) -> ApiResult<Response> {
             )));
         }
         ctx.check_tenant(&auth, &tid)?;
-        let kind = ctx
-            .st
-            .tenants
-            .get(&tid)
-            .map(|t| t.kind.clone())
-            .unwrap_or_default();
+        let kind = ctx.tenant_kind(&tid);
         let ok = match role {
             "partner_admin" | "hci_admin" => matches!(kind.as_str(), "partner" | "folder"),
             "company_admin" => kind == "customer",
@@ -305,9 +294,7 @@ fn password_from_body(ctx: &Ctx) -> ApiResult<String> {
 }
 
 pub fn set_password_v2(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    visible_user(ctx, &auth, &uid)?;
+    let (_, uid, _) = path_user(ctx)?;
     let p = password_from_body(ctx)?;
     ctx.st.set_password(&uid, &p);
     Ok(Response::empty(204))
@@ -331,9 +318,7 @@ fn send_mail(ctx: &mut Ctx, u: &User, via: &str) {
 }
 
 pub fn send_activation_v2(ctx: &mut Ctx) -> ApiResult<Response> {
-    let auth = ctx.auth()?;
-    let uid = seg(ctx, 3);
-    let u = visible_user(ctx, &auth, &uid)?;
+    let (_, _, u) = path_user(ctx)?;
     ctx.optional_body()?;
     send_mail(ctx, &u, "v2");
     Ok(Response::empty(204))

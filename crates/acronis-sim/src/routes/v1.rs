@@ -1,5 +1,5 @@
-//! Legacy v1 reads used by the module-v1 migration (§3.10): a thin view over
-//! v2 state with integer ids assigned on first sight.
+//! Legacy v1 reads used by the module-v1 migration (docs/platform-calls.md, "Calls"): a
+//! thin view over v2 state with integer ids assigned on first sight.
 
 use super::{seg, Ctx};
 use crate::errors::{ApiError, ApiResult};
@@ -29,12 +29,7 @@ fn group_json(ctx: &mut Ctx, tid: &str) -> serde_json::Value {
 
 pub fn self_children(ctx: &mut Ctx) -> ApiResult<Response> {
     let auth = ctx.auth()?;
-    let kids = ctx
-        .st
-        .tenants
-        .get(&auth.tenant_id)
-        .map(|t| t.children.clone())
-        .unwrap_or_default();
+    let kids = ctx.children_of(&auth.tenant_id);
     let items: Vec<_> = kids.iter().map(|k| group_json(ctx, k)).collect();
     Ok(Response::json(200, &json!({"items": items})))
 }
@@ -74,15 +69,8 @@ fn account(ctx: &mut Ctx, admins: bool) -> ApiResult<Response> {
     let not_found = || ApiError::not_found(format!("{what} {raw} not found"));
     let uid = resolve(ctx, &raw).ok_or_else(not_found)?;
     let u = ctx.st.users.get(&uid).cloned().ok_or_else(not_found)?;
-    if !ctx.st.in_subtree(&auth.tenant_id, &u.tenant_id) {
-        return Err(ApiError::forbidden("User is outside of the caller's scope"));
-    }
-    let kind = ctx
-        .st
-        .tenants
-        .get(&u.tenant_id)
-        .map(|t| t.kind.clone())
-        .unwrap_or_default();
+    ctx.check_scope(&auth, &u.tenant_id, "User")?;
+    let kind = ctx.tenant_kind(&u.tenant_id);
     if matches!(kind.as_str(), "partner" | "folder") != admins {
         return Err(not_found());
     }

@@ -1,4 +1,4 @@
-//! In-memory state of one data centre (§8.1): tenants, users, credentials,
+//! In-memory state of one data centre: tenants, users, credentials,
 //! tokens, infra, reports, usage, request log, faults and mailbox.
 
 pub mod seed;
@@ -347,7 +347,8 @@ impl DcState {
         }
     }
 
-    /// Instances listed for a tenant: those its parent has enabled (§3.4.1).
+    /// Instances listed for a tenant: those its parent has enabled (docs/simulator.md,
+    /// "Offering items").
     pub fn available_instances(&self, tid: &str) -> Vec<usize> {
         let parent = match self.tenants.get(tid).and_then(|t| t.parent_id.clone()) {
             Some(p) => p,
@@ -477,8 +478,8 @@ impl DcState {
         self.infras.iter().find(|i| i.id == id)
     }
 
-    /// Infras visible to a tenant (§3.5.1): all for roots, otherwise those of
-    /// the tenant's enabled `infra` offering items.
+    /// Infras visible to a tenant (docs/simulator.md, "Infrastructure visibility"): all for
+    /// roots, otherwise its own and those of the tenant's enabled `infra` offering items.
     pub fn tenant_infras(&self, tid: &str) -> Vec<String> {
         let is_root = self.integration_roots.iter().any(|r| r == tid)
             || self.tenants.get(tid).map(|t| t.hidden).unwrap_or(false);

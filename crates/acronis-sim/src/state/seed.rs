@@ -83,6 +83,102 @@ pub fn default_contact(email: &str) -> Value {
            "country": "", "phone": "", "firstname": "", "lastname": ""})
 }
 
+/// A seeded location: stable-id label, name after the DC's name, and its owner.
+struct LocationSeed {
+    label: &'static str,
+    name: &'static str,
+    platform_owned: bool,
+}
+
+/// A seeded infrastructure component, placed in the location with the label `location`.
+struct InfraSeed {
+    label: &'static str,
+    name: &'static str,
+    location: &'static str,
+    capabilities: &'static [&'static str],
+    platform_owned: bool,
+    backend_type: Option<&'static str>,
+}
+
+/// One platform-owned and one partner-owned location per DC (the README's "Default seed").
+const LOCATION_SEEDS: [LocationSeed; 2] = [
+    LocationSeed {
+        label: "location-1",
+        name: "platform-location",
+        platform_owned: true,
+    },
+    LocationSeed {
+        label: "location-2",
+        name: "partner-location",
+        platform_owned: false,
+    },
+];
+
+const BACKUP_CAPS: &[&str] = &["backup", "files_cloud"];
+const DR_CAPS: &[&str] = &["disaster_recovery"];
+
+/// Each location has one backup (+ files) storage and one DR storage. The order is the one
+/// of `infras` in the state: the generator and the tests pick storages by position.
+const INFRA_SEEDS: [InfraSeed; 4] = [
+    InfraSeed {
+        label: "infra-backup-1",
+        name: "Acronis Storage",
+        location: "location-1",
+        capabilities: BACKUP_CAPS,
+        platform_owned: true,
+        backend_type: Some("acronis"),
+    },
+    InfraSeed {
+        label: "infra-dr-1",
+        name: "Disaster Recovery",
+        location: "location-1",
+        capabilities: DR_CAPS,
+        platform_owned: true,
+        backend_type: None,
+    },
+    InfraSeed {
+        label: "infra-backup-2",
+        name: "Partner Storage",
+        location: "location-2",
+        capabilities: BACKUP_CAPS,
+        platform_owned: false,
+        backend_type: None,
+    },
+    InfraSeed {
+        label: "infra-dr-2",
+        name: "Partner Disaster Recovery",
+        location: "location-2",
+        capabilities: DR_CAPS,
+        platform_owned: false,
+        backend_type: None,
+    },
+];
+
+/// Count items the `billing` generator profile enables on top of the `basic` five: every
+/// per-workload edition's quantities, Files seats and Notary.
+const BILLING_COUNT_ITEMS: [&str; 20] = [
+    "pw_p_ess_workstations",
+    "pw_p_ess_servers",
+    "pw_p_ess_vms",
+    "pw_p_workstations",
+    "pw_p_servers",
+    "pw_p_vms",
+    "pw_p_web_hosting_servers",
+    "pw_p_adv_workstations",
+    "pw_p_adv_servers",
+    "pw_p_adv_vms",
+    "pw_p_adv_web_hosting_servers",
+    "pw_web_hosting_servers",
+    "pw_mobiles",
+    "pw_o365_seats",
+    "pw_o365_teams",
+    "pw_gsuite_seats",
+    "pw_websites",
+    "pw_public_ips",
+    "fc_seats",
+    "notarizations",
+];
+
 impl DcState {
     #[allow(clippy::too_many_arguments)]
     pub fn make_tenant(
@@ -188,7 +284,9 @@ impl DcState {
         }
     }
 
-    /// Builds a freshly seeded DC.
+    /// Builds a freshly seeded DC. The steps run in a fixed order because the DC's
+    /// random generator (seeded per DC index) hands out the ids of seeded tenants and
+    /// users: reordering them would change every generated id.
     pub fn seeded(
         catalog: Arc<Catalog>,
         idx: usize,
@@ -196,15 +294,35 @@ impl DcState {
         seed: &DcSeed,
         now: i64,
     ) -> DcState {
+        let mut st = DcState::empty(catalog, idx, token_ttl, seed);
+        st.seed_topology();
+        st.seed_instances();
+        st.seed_roots(seed, now);
+        let admin = st.seed_admin(idx, seed, now);
+        let client = st.seed_client(seed, now);
+        st.seed_extra_tenants(&seed.tenants, now);
+        st.seed_extra_users(&seed.users, now);
+        st.seed_info = st.seed_info_json(admin, client);
+        st
+    }
+
+    /// Stable id of a seeded object of this DC (`dc1:integration-root`, …), so tests
+    /// and the README can name them across restarts.
+    fn sid(&self, label: &str) -> String {
+        stable_uuid(&format!("{}:{label}", self.dc_name))
+    }
+
+    /// The DC with its two roots' ids and nothing else: no tenants, users or infras yet.
+    fn empty(catalog: Arc<Catalog>, idx: usize, token_ttl: i64, seed: &DcSeed) -> DcState {
         let dc = format!("dc{}", idx + 1);
         let sid = |label: &str| stable_uuid(&format!("{dc}:{label}"));
-        let mut st = DcState {
-            catalog: catalog.clone(),
-            dc_name: dc.clone(),
-            rng: ChaCha8Rng::seed_from_u64(0xac50_0000 + idx as u64),
-            token_serial: 0,
+        DcState {
+            catalog,
             platform_root: sid("platform-root"),
             integration_roots: vec![sid("integration-root")],
+            dc_name: dc,
+            rng: ChaCha8Rng::seed_from_u64(0xac50_0000 + idx as u64),
+            token_serial: 0,
             tenants: HashMap::new(),
             users: HashMap::new(),
             logins: HashMap::new(),
@@ -227,89 +345,78 @@ impl DcState {
             seed_info: Value::Null,
             v1_ids: HashMap::new(),
             v1_rev: HashMap::new(),
-        };
-        let root_id = st.integration_roots[0].clone();
-        let platform_root = st.platform_root.clone();
+        }
+    }
 
-        // Locations and infras: one platform-owned and one partner-owned location,
-        // each with one backup (+files) storage and one DR storage.
-        let loc1 = sid("location-1");
-        let loc2 = sid("location-2");
-        st.locations = vec![
-            Location {
-                id: loc1.clone(),
-                name: format!("{dc}-platform-location"),
-                owner_tenant_id: platform_root.clone(),
-                platform_owned: true,
-            },
-            Location {
-                id: loc2.clone(),
-                name: format!("{dc}-partner-location"),
-                owner_tenant_id: root_id.clone(),
-                platform_owned: false,
-            },
-        ];
-        let backup_caps = vec!["backup".to_string(), "files_cloud".to_string()];
-        st.infras = vec![
-            Infra {
-                id: sid("infra-backup-1"),
-                name: format!("{dc} Acronis Storage"),
-                location_id: loc1.clone(),
-                capabilities: backup_caps.clone(),
-                platform_owned: true,
-                owner_tenant_id: platform_root.clone(),
-                backend_type: Some("acronis".into()),
-            },
-            Infra {
-                id: sid("infra-dr-1"),
-                name: format!("{dc} Disaster Recovery"),
-                location_id: loc1,
-                capabilities: vec!["disaster_recovery".into()],
-                platform_owned: true,
-                owner_tenant_id: platform_root.clone(),
-                backend_type: None,
-            },
-            Infra {
-                id: sid("infra-backup-2"),
-                name: format!("{dc} Partner Storage"),
-                location_id: loc2.clone(),
-                capabilities: backup_caps,
-                platform_owned: false,
-                owner_tenant_id: root_id.clone(),
-                backend_type: None,
-            },
-            Infra {
-                id: sid("infra-dr-2"),
-                name: format!("{dc} Partner Disaster Recovery"),
-                location_id: loc2,
-                capabilities: vec!["disaster_recovery".into()],
-                platform_owned: false,
-                owner_tenant_id: root_id.clone(),
-                backend_type: None,
-            },
-        ];
+    /// Locations and infras from [`LOCATION_SEEDS`] and [`INFRA_SEEDS`]: platform-owned ones
+    /// belong to the hidden platform root, partner-owned ones to the integration root.
+    fn seed_topology(&mut self) {
+        let owner = |st: &DcState, platform_owned: bool| {
+            if platform_owned {
+                st.platform_root.clone()
+            } else {
+                st.integration_roots[0].clone()
+            }
+        };
+        self.locations = LOCATION_SEEDS
+            .iter()
+            .map(|l| Location {
+                id: self.sid(l.label),
+                name: format!("{}-{}", self.dc_name, l.name),
+                owner_tenant_id: owner(self, l.platform_owned),
+                platform_owned: l.platform_owned,
+            })
+            .collect();
+        self.infras = INFRA_SEEDS
+            .iter()
+            .map(|i| Infra {
+                id: self.sid(i.label),
+                name: format!("{} {}", self.dc_name, i.name),
+                location_id: self.sid(i.location),
+                capabilities: i.capabilities.iter().map(|c| c.to_string()).collect(),
+                platform_owned: i.platform_owned,
+                owner_tenant_id: owner(self, i.platform_owned),
+                backend_type: i.backend_type.map(str::to_string),
+            })
+            .collect();
+    }
+
+    /// One instance per catalogue item, except infra items: one per infra offering the
+    /// item's capability.
+    fn seed_instances(&mut self) {
+        let catalog = self.catalog.clone();
         for (i, def) in catalog.items.iter().enumerate() {
             match (&def.item_type, &def.capability) {
                 (ItemType::Infra, Some(cap)) => {
-                    for inf in st
+                    let infras = self
                         .infras
                         .iter()
-                        .filter(|inf| inf.capabilities.contains(cap))
-                    {
-                        st.instances.push(Instance {
+                        .filter(|inf| inf.capabilities.contains(cap));
+                    let bound: Vec<Instance> = infras
+                        .map(|inf| Instance {
                             def: i,
                             infra_id: Some(inf.id.clone()),
-                        });
-                    }
+                        })
+                        .collect();
+                    self.instances.extend(bound);
                 }
-                _ => st.instances.push(Instance {
+                _ => self.instances.push(Instance {
                     def: i,
                     infra_id: None,
                 }),
             }
         }
+    }
 
-        let mut proot = st.make_tenant(
+    /// The hidden platform root and, under it, the integration root (the reseller the
+    /// module signs in as) with every application and every item instance enabled,
+    /// except those the seed lists in `root_disabled_items`.
+    fn seed_roots(&mut self, seed: &DcSeed, now: i64) {
+        let dc = self.dc_name.clone();
+        let platform_root = self.platform_root.clone();
+        let root_id = self.integration_roots[0].clone();
+        let all_apps: Vec<String> = self.catalog.apps.iter().map(|a| a.id.clone()).collect();
+        let mut proot = self.make_tenant(
             platform_root.clone(),
             "Platform".into(),
             "root".into(),
@@ -317,81 +424,107 @@ impl DcState {
             now,
         );
         proot.hidden = true;
-        proot.apps = catalog.apps.iter().map(|a| a.id.clone()).collect();
-        st.insert_tenant(proot);
+        proot.apps = all_apps.clone();
+        self.insert_tenant(proot);
         let root_name = seed
             .root_name
             .clone()
             .unwrap_or_else(|| format!("Sim Reseller {}", dc.to_uppercase()));
-        let mut root = st.make_tenant(
-            root_id.clone(),
+        let mut root = self.make_tenant(
+            root_id,
             root_name,
             "partner".into(),
-            Some(platform_root.clone()),
+            Some(platform_root),
             now,
         );
-        root.apps = catalog.apps.iter().map(|a| a.id.clone()).collect();
+        root.apps = all_apps;
         root.contact = default_contact(&format!("admin@{dc}.sim.test"));
-        for inst in st.instances.clone() {
-            let def = st.def(&inst);
-            let quota = Quota {
-                value: None,
-                overage: None,
-                version: if def.item_type == ItemType::Feature {
-                    0
-                } else {
-                    1
-                },
-            };
-            let key = st.key_of(&inst);
-            let disabled = seed
-                .root_disabled_items
-                .iter()
-                .any(|d| d.name == key.0 && d.infra_id.as_ref().is_none_or(|i| *i == key.1));
-            let status = if disabled { 0 } else { 1 };
-            root.items.insert(key, ItemState { status, quota });
+        for inst in self.instances.clone() {
+            let (key, state) = self.root_item_state(&inst, seed);
+            root.items.insert(key, state);
         }
-        st.insert_tenant(root);
+        self.insert_tenant(root);
+    }
 
+    /// The integration root's state of one instance: no quota, enabled unless the seed
+    /// disables it (by name, and by infra when `infra_id` is given).
+    fn root_item_state(&self, inst: &Instance, seed: &DcSeed) -> (ItemKey, ItemState) {
+        let def = self.def(inst);
+        let quota = Quota {
+            value: None,
+            overage: None,
+            version: if def.item_type == ItemType::Feature {
+                0
+            } else {
+                1
+            },
+        };
+        let key = self.key_of(inst);
+        let disabled = seed
+            .root_disabled_items
+            .iter()
+            .any(|d| d.name == key.0 && d.infra_id.as_ref().is_none_or(|i| *i == key.1));
+        let status = if disabled { 0 } else { 1 };
+        (key, ItemState { status, quota })
+    }
+
+    /// The integration root's administrator (a `partner_admin`), activated with the
+    /// seed's or the default password. Returns `(login, password, user id)`.
+    fn seed_admin(&mut self, idx: usize, seed: &DcSeed, now: i64) -> (String, String, String) {
+        let root_id = self.integration_roots[0].clone();
         let (dl, dp) = default_credentials(idx);
         let login = seed.admin_login.clone().unwrap_or(dl);
         let password = seed.admin_password.clone().unwrap_or(dp);
-        let admin_id = sid("admin-user");
-        let mut admin = st.make_user(
+        let admin_id = self.sid("admin-user");
+        let email = format!("admin@{}.sim.test", self.dc_name);
+        let mut admin = self.make_user(
             admin_id.clone(),
             root_id.clone(),
             login.clone(),
-            &format!("admin@{dc}.sim.test"),
+            &email,
             now,
         );
         admin.policies = vec![
-            json!({"id": sid("admin-policy"), "issuer_id": admin_id, "trustee_id": admin_id,
+            json!({"id": self.sid("admin-policy"), "issuer_id": admin_id, "trustee_id": admin_id,
             "trustee_type": "user", "version": 1, "tenant_id": root_id, "role_id": "partner_admin"}),
         ];
-        st.insert_user(admin);
-        st.set_password(&admin_id, &password);
+        self.insert_user(admin);
+        self.set_password(&admin_id, &password);
+        (login, password, admin_id)
+    }
 
-        let client_id = seed.client_id.clone().unwrap_or_else(|| sid("api-client"));
+    /// The API client of the integration root. Returns `(client id, secret)`.
+    fn seed_client(&mut self, seed: &DcSeed, now: i64) -> (String, String) {
+        let client_id = seed
+            .client_id
+            .clone()
+            .unwrap_or_else(|| self.sid("api-client"));
         let client_secret = seed
             .client_secret
             .clone()
-            .unwrap_or_else(|| stable_hex(&format!("{dc}:api-client-secret"), 32));
-        st.clients.insert(
+            .unwrap_or_else(|| stable_hex(&format!("{}:api-client-secret", self.dc_name), 32));
+        self.clients.insert(
             client_id.clone(),
             ApiClient {
                 client_id: client_id.clone(),
                 secret: client_secret.clone(),
-                tenant_id: root_id.clone(),
+                tenant_id: self.integration_roots[0].clone(),
                 client_type: "api_client".into(),
                 data: json!({"client_name": "acronis-sim seed client"}),
                 created_at: now,
             },
         );
+        (client_id, client_secret)
+    }
 
-        for ts in &seed.tenants {
-            let id = ts.id.clone().unwrap_or_else(|| st.next_uuid());
+    /// The seed document's own tenants (customers under the integration root unless
+    /// it says otherwise); ids the seed leaves out come from the DC's generator.
+    fn seed_extra_tenants(&mut self, tenants: &[TenantSeed], now: i64) {
+        let root_id = self.integration_roots[0].clone();
+        for ts in tenants {
+            let id = ts.id.clone().unwrap_or_else(|| self.next_uuid());
             let parent = ts.parent_id.clone().unwrap_or_else(|| root_id.clone());
-            let mut t = st.make_tenant(
+            let mut t = self.make_tenant(
                 id.clone(),
                 ts.name.clone(),
                 ts.kind.clone().unwrap_or_else(|| "customer".into()),
@@ -403,39 +536,50 @@ impl DcState {
                 t.pricing.mode = m.clone();
                 t.pricing.ever_production |= m == "production";
             }
-            st.insert_tenant(t);
+            self.insert_tenant(t);
             if let Some(n) = ts.v1_id {
-                st.set_v1_id(&id, n);
+                self.set_v1_id(&id, n);
             }
         }
-        for us in &seed.users {
-            let id = us.id.clone().unwrap_or_else(|| st.next_uuid());
+    }
+
+    /// The seed document's own users (in the integration root unless it says otherwise);
+    /// only those with a password are activated.
+    fn seed_extra_users(&mut self, users: &[UserSeed], now: i64) {
+        let root_id = self.integration_roots[0].clone();
+        for us in users {
+            let id = us.id.clone().unwrap_or_else(|| self.next_uuid());
             let tid = us.tenant_id.clone().unwrap_or_else(|| root_id.clone());
             let email = us
                 .email
                 .clone()
                 .unwrap_or_else(|| format!("{}@sim.test", us.login));
-            let u = st.make_user(id.clone(), tid, us.login.clone(), &email, now);
-            st.insert_user(u);
+            let u = self.make_user(id.clone(), tid, us.login.clone(), &email, now);
+            self.insert_user(u);
             if let Some(p) = &us.password {
-                st.set_password(&id, p);
+                self.set_password(&id, p);
             }
             if let Some(n) = us.v1_id {
-                st.set_v1_id(&id, n);
+                self.set_v1_id(&id, n);
             }
         }
+    }
 
-        st.seed_info = json!({
-            "dc": dc,
-            "platform_root_id": platform_root,
-            "root_tenant_id": root_id,
+    /// What `GET /__sim/seed-info` and `--print-seed` show: the ids and credentials a
+    /// test needs to sign in and find the seeded objects.
+    fn seed_info_json(&self, admin: (String, String, String), client: (String, String)) -> Value {
+        let (login, password, admin_id) = admin;
+        let (client_id, client_secret) = client;
+        json!({
+            "dc": self.dc_name,
+            "platform_root_id": self.platform_root,
+            "root_tenant_id": self.integration_roots[0],
             "admin": {"login": login, "password": password, "user_id": admin_id},
             "client": {"client_id": client_id, "client_secret": client_secret},
-            "applications": catalog.apps.iter().map(|a| json!({"type": a.app_type, "id": a.id})).collect::<Vec<_>>(),
-            "locations": st.locations.iter().map(Location::to_json).collect::<Vec<_>>(),
-            "infras": st.infras.iter().map(Infra::to_json).collect::<Vec<_>>(),
-        });
-        st
+            "applications": self.catalog.apps.iter().map(|a| json!({"type": a.app_type, "id": a.id})).collect::<Vec<_>>(),
+            "locations": self.locations.iter().map(Location::to_json).collect::<Vec<_>>(),
+            "infras": self.infras.iter().map(Infra::to_json).collect::<Vec<_>>(),
+        })
     }
 
     /// Creates `count` tenants with usage directly under the integration root
@@ -446,93 +590,18 @@ impl DcState {
     pub fn generate(&mut self, count: usize, seed: u64, now: i64, profile: &str) -> Value {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let root = self.integration_roots[0].clone();
-        let backup = crate::catalog::app_id("backup");
-        let storage_infra = self
-            .infras
-            .first()
-            .map(|i| i.id.clone())
-            .unwrap_or_default();
-        let dr_infra = self.infras.get(1).map(|i| i.id.clone()).unwrap_or_default();
-        let mut items: Vec<(ItemKey, bool)> = vec![
-            (("pw_workstations".into(), String::new()), false),
-            (("pw_servers".into(), String::new()), false),
-            (("pw_vms".into(), String::new()), false),
-            (("pw_storage".into(), storage_infra.clone()), true),
-            (("pw_compute_points".into(), dr_infra.clone()), false),
-        ];
         let billing = profile == "billing";
-        if billing {
-            for name in [
-                "pw_p_ess_workstations",
-                "pw_p_ess_servers",
-                "pw_p_ess_vms",
-                "pw_p_workstations",
-                "pw_p_servers",
-                "pw_p_vms",
-                "pw_p_web_hosting_servers",
-                "pw_p_adv_workstations",
-                "pw_p_adv_servers",
-                "pw_p_adv_vms",
-                "pw_p_adv_web_hosting_servers",
-                "pw_web_hosting_servers",
-                "pw_mobiles",
-                "pw_o365_seats",
-                "pw_o365_teams",
-                "pw_gsuite_seats",
-                "pw_websites",
-                "pw_public_ips",
-                "fc_seats",
-                "notarizations",
-            ] {
-                items.push(((name.into(), String::new()), false));
-            }
-            items.push((("pw_dr_storage".into(), dr_infra.clone()), true));
-            items.push((("local_storage".into(), String::new()), true));
-        }
+        let items = self.generated_items(billing);
         let partner_storage = self.infras.get(2).map(|i| i.id.clone()).unwrap_or_default();
         let mut first = None;
         let mut kids = Vec::with_capacity(count);
         for n in 0..count {
             let id = crate::ids::random_uuid(&mut rng);
-            let kind = if n % 10 == 9 { "partner" } else { "customer" };
-            let mut t = self.make_tenant(
-                id.clone(),
-                format!("Generated {kind} {seed}-{n:06}"),
-                kind.into(),
-                Some(root.clone()),
-                now,
-            );
-            t.apps.push(backup.clone());
-            if n % 2 == 0 && kind == "customer" {
-                t.pricing.mode = "production".into();
-                t.pricing.ever_production = true;
-            }
+            let mut t = self.generated_tenant(id.clone(), n, seed, &root, now);
             let second = (billing && n % 3 == 0)
                 .then(|| (("pw_storage".to_string(), partner_storage.clone()), true));
             for (key, bytes) in items.iter().chain(second.iter()) {
-                t.items.insert(
-                    key.clone(),
-                    ItemState {
-                        status: 1,
-                        quota: Quota {
-                            value: None,
-                            overage: None,
-                            version: 1,
-                        },
-                    },
-                );
-                let v: f64 = if *bytes {
-                    (rng.gen_range(1..=500u64) as f64) * 1_073_741_824.0
-                } else {
-                    rng.gen_range(0..50u64) as f64
-                };
-                t.usage.insert(
-                    key.clone(),
-                    UsageValue {
-                        absolute: v,
-                        delta: (v / 10.0).floor(),
-                    },
-                );
+                add_generated_usage(&mut t, key, *bytes, &mut rng);
             }
             first.get_or_insert_with(|| id.clone());
             kids.push(id.clone());
@@ -543,4 +612,77 @@ impl DcState {
         }
         json!({"created": count, "parent_id": root, "first_id": first, "profile": if billing { "billing" } else { "basic" }})
     }
+
+    /// The items every generated tenant gets, each with whether its usage is in bytes.
+    /// Storage goes to the first seeded infra, DR items to the second.
+    fn generated_items(&self, billing: bool) -> Vec<(ItemKey, bool)> {
+        let storage_infra = self
+            .infras
+            .first()
+            .map(|i| i.id.clone())
+            .unwrap_or_default();
+        let dr_infra = self.infras.get(1).map(|i| i.id.clone()).unwrap_or_default();
+        let mut items: Vec<(ItemKey, bool)> = vec![
+            (("pw_workstations".into(), String::new()), false),
+            (("pw_servers".into(), String::new()), false),
+            (("pw_vms".into(), String::new()), false),
+            (("pw_storage".into(), storage_infra), true),
+            (("pw_compute_points".into(), dr_infra.clone()), false),
+        ];
+        if billing {
+            for name in BILLING_COUNT_ITEMS {
+                items.push(((name.into(), String::new()), false));
+            }
+            items.push((("pw_dr_storage".into(), dr_infra), true));
+            items.push((("local_storage".into(), String::new()), true));
+        }
+        items
+    }
+
+    /// Generated tenant number `n` under `root`: a partner every 10th, the others
+    /// customers with Backup, every second customer in production mode.
+    fn generated_tenant(&self, id: String, n: usize, seed: u64, root: &str, now: i64) -> Tenant {
+        let kind = if n % 10 == 9 { "partner" } else { "customer" };
+        let mut t = self.make_tenant(
+            id,
+            format!("Generated {kind} {seed}-{n:06}"),
+            kind.into(),
+            Some(root.to_string()),
+            now,
+        );
+        t.apps.push(crate::catalog::app_id("backup"));
+        if n.is_multiple_of(2) && kind == "customer" {
+            t.pricing.mode = "production".into();
+            t.pricing.ever_production = true;
+        }
+        t
+    }
+}
+
+/// Enables one generated item without quota and gives it a random usage: 1–500 GiB for
+/// bytes, 0–49 otherwise; the delta is a tenth of it.
+fn add_generated_usage(t: &mut Tenant, key: &ItemKey, bytes: bool, rng: &mut ChaCha8Rng) {
+    t.items.insert(
+        key.clone(),
+        ItemState {
+            status: 1,
+            quota: Quota {
+                value: None,
+                overage: None,
+                version: 1,
+            },
+        },
+    );
+    let v: f64 = if bytes {
+        (rng.gen_range(1..=500u64) as f64) * 1_073_741_824.0
+    } else {
+        rng.gen_range(0..50u64) as f64
+    };
+    t.usage.insert(
+        key.clone(),
+        UsageValue {
+            absolute: v,
+            delta: (v / 10.0).floor(),
+        },
+    );
 }
