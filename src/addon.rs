@@ -14,6 +14,7 @@ use acroniscloud_core::features::admin_api::servers::ServerSummary;
 use acroniscloud_core::features::admin_api::service_actions;
 use acroniscloud_core::features::admin_api::ApiRequest;
 use acroniscloud_core::features::migration::activation;
+use acroniscloud_core::features::migration::legacy_switch::SwitchHost;
 use acroniscloud_core::infra::config_yaml::Config;
 use acroniscloud_core::infra::i18n::Translator;
 use acroniscloud_core::infra::storage::Db;
@@ -148,6 +149,15 @@ fn zval_to_json_input(input: &ZendHashTable) -> Value {
     Value::Object(m)
 }
 
+/// The WHMCS callbacks the glue put in the context (`callbacks`); none when it put none, so
+/// an action that needs one fails with the callback's name.
+fn callbacks_of<'a>(context_in: &'a ZendHashTable, empty: &'a ZendHashTable) -> &'a ZendHashTable {
+    context_in
+        .get("callbacks")
+        .and_then(Zval::array)
+        .unwrap_or(empty)
+}
+
 /// An admin action about one service (`admin_api::service_actions`): the glue put the service
 /// (`service`, as the module callbacks see it, or null) and its WHMCS callbacks (`callbacks`)
 /// in the context.
@@ -173,12 +183,8 @@ fn service_action(
         i.whmcs_version = Some(opts.str("whmcs_version")).filter(|v| !v.is_empty());
     }
     let empty = ZendHashTable::new();
-    let callbacks = context_in
-        .get("callbacks")
-        .and_then(Zval::array)
-        .unwrap_or(&empty);
     let mut host = PhpHost {
-        callbacks,
+        callbacks: callbacks_of(context_in, &empty),
         log: ModuleLog::for_module(opts, "addons"),
         warnings: Vec::new(),
         move_user_email: opts.bool("move_user_email"),
@@ -376,7 +382,15 @@ impl Addon {
                 if service_actions::is_action(&req.action) {
                     return service_action(req, ctx, db, context_in, &opts);
                 }
-                Ok(match dispatch::handle(req, ctx, db) {
+                let empty = ZendHashTable::new();
+                let mut host = (req.action == "legacy_switch").then(|| PhpHost {
+                    callbacks: callbacks_of(context_in, &empty),
+                    log: ModuleLog::for_module(&opts, "addons"),
+                    warnings: Vec::new(),
+                    move_user_email: false,
+                });
+                let switch_host = host.as_mut().map(|h| h as &mut dyn SwitchHost);
+                Ok(match dispatch::handle(req, ctx, db, switch_host) {
                     None => (Value::Null, vec![]),
                     Some((resp, ex)) => (
                         json!({"status": resp.status, "headers": resp.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": resp.body}),

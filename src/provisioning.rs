@@ -10,6 +10,7 @@ use crate::convert::{scalar, server_record, to_zval, zval_to_json, Options};
 use crate::guard::contain;
 use crate::module_log::ModuleLog;
 use acroniscloud_core::features::audit::Actor;
+use acroniscloud_core::features::migration::legacy_switch::SwitchHost;
 use acroniscloud_core::features::provisioning::{self, change_rollback, Host};
 use acroniscloud_core::infra::i18n::Translator;
 use acroniscloud_core::platform::http::Exchange;
@@ -67,6 +68,36 @@ impl change_rollback::RollbackHost for PhpHost<'_> {
         let encoded = Value::Object(map).to_string();
         self.call("save_fields", vec![&service_id, &pid, &encoded.as_str()])
             .map(|_| ())
+    }
+}
+
+impl SwitchHost for PhpHost<'_> {
+    fn product_of(&mut self, service_id: i64) -> Result<i64> {
+        let answer = self.call("product_of", vec![&service_id])?;
+        answer
+            .long()
+            .or_else(|| scalar(&answer).and_then(|s| s.trim().parse().ok()))
+            .ok_or_else(|| Error::internal(format!("WHMCS: no product for service {service_id}")))
+    }
+
+    fn module_fields(&mut self, service_id: i64, pid: i64) -> Result<Map<String, Value>> {
+        match zval_to_json(&self.call("module_fields", vec![&service_id, &pid])?) {
+            Value::Object(m) => Ok(m),
+            _ => Ok(Map::new()),
+        }
+    }
+
+    fn prepare_product(&mut self, pid: i64) -> Result<()> {
+        self.call("prepare_product", vec![&pid]).map(|_| ())
+    }
+
+    fn change_package(&mut self, service_id: i64) -> Result<()> {
+        self.call("change_package", vec![&service_id]).map(|_| ())
+    }
+
+    fn activity(&mut self, text: &str) {
+        // The activity log is a courtesy: its failure must not turn a switch into an error.
+        let _ = self.call("activity", vec![&text]);
     }
 }
 

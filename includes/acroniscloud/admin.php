@@ -35,7 +35,9 @@ function acroniscloud_admin_context(string $moduleLink = 'addonmodules.php?modul
     return [
         // Actions about one service (audit, adopt): the service as the module callbacks see it.
         'service' => $service,
-        'callbacks' => $service !== null ? acroniscloud_provisioning_host($service) : [],
+        // The legacy-editions switch moves products and runs ChangePackage through these.
+        'callbacks' => Request::query('action') === 'legacy_switch' ? acroniscloud_legacy_host()
+            : ($service !== null ? acroniscloud_provisioning_host($service) : []),
         'module_link' => $moduleLink,
         'assets' => '../modules/addons/acroniscloud/assets/',
         'services' => $reconciling ? acroniscloud_reconciliation_services() : [],
@@ -83,11 +85,6 @@ function acroniscloud_admin_output(array $vars): void
         return;
     }
     $answer = \AcronisCloud\Addon::handle(Request::api($action, false), acroniscloud_admin_context($moduleLink), $options);
-    $apply = $answer['status'] === 200 ? (json_decode($answer['body'], true)['apply'] ?? null) : null;
-    if (isset($apply['legacy_switch'])) {
-        $decided = (array) (json_decode($answer['body'], true)['results'] ?? []);
-        $answer['body'] = json_encode(['results' => array_merge($decided, acroniscloud_legacy_apply((array) $apply['legacy_switch']))]);
-    }
     Request::send($answer, false);
 }
 

@@ -1,8 +1,7 @@
 <?php
 /**
  * Glue of the legacy-editions page (manual 6.6.3): the WHMCS rows the extension plans with,
- * and the product moves it decided, run one service at a time through ChangePackage. One
- * service's failure never stops the others: it is put back on its product and reported.
+ * and the WHMCS effects it switches services with (see `docs/offering-items.md`).
  */
 
 if (!defined('WHMCS')) {
@@ -40,48 +39,35 @@ function acroniscloud_legacy_inventory(): array
 }
 
 /**
- * Runs the moves `[{service_id, product_id}]`: product switch with the module's field values
- * carried over, then ModuleChangePackage. Returns one result per service.
+ * The WHMCS effects of the switch, one callback each; the order, the rollback and the
+ * per-service isolation are the extension's (`AcronisCloud\Addon::handle`, `legacy_switch`).
+ * A callback answers its value, `true`, or `['error' => message]`.
  */
-function acroniscloud_legacy_apply(array $moves): array
+function acroniscloud_legacy_host(): array
 {
-    $results = [];
-    foreach ($moves as $move) {
-        $serviceId = (int) ($move['service_id'] ?? 0);
-        $target = (int) ($move['product_id'] ?? 0);
-        try {
-            $results[] = acroniscloud_legacy_switch_one($serviceId, $target);
-        } catch (\Throwable $e) {
-            ActivityLog::write("legacy switch of service $serviceId failed: " . \AcronisCloud\Logger::maskJson((string) json_encode($e->getMessage())));
-            $results[] = ['service_id' => $serviceId, 'ok' => false, 'message' => 'The switch failed; the service was left on its product.'];
-        }
-    }
-    return $results;
-}
-
-/** One service: move, ChangePackage, and back to the original product when it fails. */
-function acroniscloud_legacy_switch_one(int $serviceId, int $target): array
-{
-    $original = (int) Capsule::table('tblhosting')->where('id', $serviceId)->value('packageid');
-    $carried = [];
-    foreach (['cloud_login', 'tenant_id', 'user_id'] as $key) {
-        $value = trim((string) (CustomFields::values($original, $serviceId)[$key] ?? ''));
-        if ($value !== '') {
-            $carried[$key] = $value;
-        }
-    }
-    acroniscloud_upgrade_target(['newproductid' => $target]);
-    $moved = LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $target]);
-    if (($moved['result'] ?? '') !== 'success') {
-        return ['service_id' => $serviceId, 'ok' => false, 'message' => (string) ($moved['message'] ?? 'UpdateClientProduct failed')];
-    }
-    CustomFields::save($serviceId, $target, $carried);
-    $answer = LocalApi::call('ModuleChangePackage', ['serviceid' => $serviceId]);
-    if (($answer['result'] ?? '') === 'success') {
-        ActivityLog::write("service $serviceId switched from product $original to $target (new licensing)");
-        return ['service_id' => $serviceId, 'ok' => true, 'message' => 'success', 'product_id' => $target];
-    }
-    LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $original]);
-    CustomFields::save($serviceId, $original, $carried);
-    return ['service_id' => $serviceId, 'ok' => false, 'message' => (string) ($answer['message'] ?? 'ChangePackage failed')];
+    $result = static function (array $answer, string $call) {
+        return ($answer['result'] ?? '') === 'success' ? true : ['error' => (string) ($answer['message'] ?? "$call failed")];
+    };
+    return [
+        'product_of' => static fn (int $serviceId): int => (int) Capsule::table('tblhosting')->where('id', $serviceId)->value('packageid'),
+        'module_fields' => static fn (int $serviceId, int $pid): array => CustomFields::values($pid, $serviceId),
+        'prepare_product' => static function (int $pid): bool {
+            acroniscloud_upgrade_target(['newproductid' => $pid]);
+            return true;
+        },
+        'update_product' => static fn (int $serviceId, int $pid) => $result(LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $pid]), 'UpdateClientProduct'),
+        'save_fields' => static function (int $serviceId, int $pid, string $json) {
+            try {
+                CustomFields::save($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
+                return true;
+            } catch (\Throwable $e) {
+                return ['error' => $e->getMessage()];
+            }
+        },
+        'change_package' => static fn (int $serviceId) => $result(LocalApi::call('ModuleChangePackage', ['serviceid' => $serviceId]), 'ModuleChangePackage'),
+        'activity' => static function (string $text): bool {
+            ActivityLog::write($text);
+            return true;
+        },
+    ];
 }
