@@ -45,26 +45,17 @@ function acroniscloud_legacy_inventory(): array
  */
 function acroniscloud_legacy_host(): array
 {
-    $result = static function (array $answer, string $call) {
-        return ($answer['result'] ?? '') === 'success' ? true : ['error' => (string) ($answer['message'] ?? "$call failed")];
-    };
-    return [
+    return acroniscloud_product_move_host() + [
         'product_of' => static fn (int $serviceId): int => (int) Capsule::table('tblhosting')->where('id', $serviceId)->value('packageid'),
         'module_fields' => static fn (int $serviceId, int $pid): array => CustomFields::values($pid, $serviceId),
         'prepare_product' => static function (int $pid): bool {
             acroniscloud_upgrade_target(['newproductid' => $pid]);
             return true;
         },
-        'update_product' => static fn (int $serviceId, int $pid) => $result(LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $pid]), 'UpdateClientProduct'),
-        'save_fields' => static function (int $serviceId, int $pid, string $json) {
-            try {
-                CustomFields::save($serviceId, $pid, (array) json_decode($json, true, 4, JSON_THROW_ON_ERROR));
-                return true;
-            } catch (\Throwable $e) {
-                return ['error' => $e->getMessage()];
-            }
+        'change_package' => static function (int $serviceId) {
+            $answer = LocalApi::call('ModuleChangePackage', ['serviceid' => $serviceId]);
+            return ($answer['result'] ?? '') === 'success' ? true : ['error' => (string) ($answer['message'] ?? 'ModuleChangePackage failed')];
         },
-        'change_package' => static fn (int $serviceId) => $result(LocalApi::call('ModuleChangePackage', ['serviceid' => $serviceId]), 'ModuleChangePackage'),
         'activity' => static function (string $text): bool {
             ActivityLog::write($text);
             return true;

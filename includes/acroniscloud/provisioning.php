@@ -243,15 +243,14 @@ function acroniscloud_upgrade_target(array $vars): array
 }
 
 /**
- * AfterModuleChangePackageFailed (§B.10): WHMCS already switched the service to the new
- * product; the extension puts it back on the original one with its ids and reopens the upgrade.
+ * The WHMCS effects of moving a service between products (the rollback after a failed
+ * package change, the legacy-editions switch): `update_product` and `save_fields`, each
+ * answering `true` or `['error' => message]`.
  */
-function acroniscloud_change_failed(array $vars): array
+function acroniscloud_product_move_host(): array
 {
-    $params = (array) ($vars['params'] ?? []);
-    $serviceId = (int) ($params['serviceid'] ?? 0);
-    $host = [
-        'update_product' => static function (int $serviceId, int $pid): bool {
+    return [
+        'update_product' => static function (int $serviceId, int $pid) {
             $answer = LocalApi::call('UpdateClientProduct', ['serviceid' => $serviceId, 'pid' => $pid]);
             return ($answer['result'] ?? '') === 'success' ? true : ['error' => 'UpdateClientProduct failed: ' . ($answer['message'] ?? 'unknown error')];
         },
@@ -264,6 +263,17 @@ function acroniscloud_change_failed(array $vars): array
             }
         },
     ];
+}
+
+/**
+ * AfterModuleChangePackageFailed (§B.10): WHMCS already switched the service to the new
+ * product; the extension puts it back on the original one with its ids and reopens the upgrade.
+ */
+function acroniscloud_change_failed(array $vars): array
+{
+    $params = (array) ($vars['params'] ?? []);
+    $serviceId = (int) ($params['serviceid'] ?? 0);
+    $host = acroniscloud_product_move_host();
     $options = acroniscloud_options('servers', 'AfterModuleChangePackageFailed');
     $originalPid = \AcronisCloud\Provisioning::restoreAfterFailedChange($serviceId, (array) ($params['customfields'] ?? []), $host, $options);
     if ($originalPid !== null) {
