@@ -1,6 +1,6 @@
 <?php
 /**
- * Acronis Cyber Cloud command line tool (manual 6.4.2, module-behaviour.md §F.3), installed in
+ * Acronis Cyber Cloud command line tool (docs/behaviour.md §F.3, docs/usage-billing.md), installed in
  * the WHMCS root next to init.php:
  *
  *     php <whmcs-dir>/manage.php usage-report:<command> [arguments]

@@ -186,8 +186,8 @@ final class Commands
     }
 
     /**
-     * Deletes the row, then fires ServerDelete (docs/behaviour.md §A.12: "WHMCS
-     * usually deletes the row first"); --hook-first fires before deleting.
+     * Deletes the row, then fires ServerDelete (docs/whmcs-emulation.md "Choices" #8; the
+     * module's hook: docs/behaviour.md §A.12); --hook-first fires before deleting.
      */
     private static function serverDelete(Args $a): array
     {
@@ -355,7 +355,7 @@ final class Commands
         return ['pid' => $pid];
     }
 
-    /** Product save (§9.1): store configoptionN (and other columns given), fire ProductEdit. */
+    /** Product save: store configoptionN (and other columns given), fire ProductEdit. */
     private static function productSave(Args $a): array
     {
         $pid = (int) $a->pos(0, 'product id');
@@ -428,7 +428,7 @@ final class Commands
 
     /**
      * module:create|suspend|unsuspend|terminate|changepackage SERVICEID
-     * Exact "success" → status change of §9.1; anything else → ModuleError
+     * Exact "success" → status change of LIFECYCLE; anything else → ModuleError
      * (status unchanged; ChangePackage failure fires AfterModuleChangePackageFailed).
      */
     private static function lifecycle(string $op, Args $a): array

@@ -6,7 +6,7 @@ namespace WhmcsHost;
 use WHMCS\Database\Capsule;
 
 /**
- * localAPI() (spec §6): EncryptPassword, DecryptPassword, UpdateClientProduct,
+ * localAPI() (docs/whmcs-emulation.md "What it provides"): EncryptPassword, DecryptPassword, UpdateClientProduct,
  * GetClientsDetails, GetClientsProducts, ModuleChangePackage, SendEmail. Command names are case-insensitive.
  * Errors: ['result' => 'error', 'message' => …]. Numeric values in responses
  * are strings, as the WHMCS API usually returns them.

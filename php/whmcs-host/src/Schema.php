@@ -7,7 +7,7 @@ use Illuminate\Database\Schema\Blueprint;
 use WHMCS\Database\Capsule;
 
 /**
- * WHMCS core tables of spec §7.3, built with the schema builder (portable:
+ * WHMCS core tables the module uses (docs/whmcs-emulation.md "What it provides", tables), built with the schema builder (portable:
  * SQLite and MySQL/MariaDB: InnoDB, the connection's charset, a primary key on every table).
  * Dates are nullable instead of WHMCS's zero dates (SQLite/strict MySQL have none; see
  * README "Divergences").

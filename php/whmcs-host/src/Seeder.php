@@ -6,7 +6,7 @@ namespace WhmcsHost;
 use WHMCS\Database\Capsule;
 
 /**
- * Seed of spec §9.1. Always: tblconfiguration, a currency (USD, id 1), a
+ * The seed (docs/whmcs-emulation.md "What it provides", tables). Always: tblconfiguration, a currency (USD, id 1), a
  * client (id 1), a product group (id 1), an Acronis product (id 1,
  * servertype 'acroniscloud'), an admin role + admin user ('admin', id 1), a
  * payment gateway, the downloads storage settings.

@@ -12,7 +12,7 @@ use WhmcsHost\ModuleError;
 use WhmcsHost\Modules;
 use WhmcsHost\Params;
 
-/** Admin area pages of the browser mode (spec §9.2). */
+/** Admin area pages of the browser mode (php/whmcs-host/README.md "Browser mode"). */
 final class AdminPages
 {
     // ------------------------------------------------------------ session
@@ -145,7 +145,7 @@ final class AdminPages
         return [];
     }
 
-    /** $vars for _output/_sidebar/_clientarea: settings + modulelink + version + _lang (spec §4). */
+    /** $vars for _output/_sidebar/_clientarea: settings + modulelink + version + _lang (docs/whmcs-emulation.md "Choices" #10). */
     public static function addonVars(string $module, string $modulelink, string $language): array
     {
         $settings = self::addonSettings($module);

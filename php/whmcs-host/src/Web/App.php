@@ -4,10 +4,10 @@ declare(strict_types=1);
 namespace WhmcsHost\Web;
 
 /**
- * Browser mode (spec §9.2): request routing, session, CSRF, error pages.
+ * Browser mode (php/whmcs-host/README.md "Browser mode"): request routing, session, CSRF, error pages.
  * Called by router.php; one PHP process per HTTP request (php -S).
  *
- * CSRF (§9.3 #2, our choice): every POST to an emulated page must carry the
+ * CSRF (docs/whmcs-emulation.md "Choices" #2): every POST to an emulated page must carry the
  * session token (generate_token()) as form field `token`, query parameter
  * `token` or header `X-CSRF-Token`; otherwise the request stops BEFORE any
  * module code runs with HTTP 403 and an "Invalid CSRF Protection Token" page.

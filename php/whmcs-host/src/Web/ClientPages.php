@@ -8,7 +8,7 @@ use WhmcsHost\Bootstrap;
 use WhmcsHost\Modules;
 use WhmcsHost\Params;
 
-/** Client area pages of the browser mode (spec §9.2, §1.6–1.8, §8). */
+/** Client area pages of the browser mode (php/whmcs-host/README.md "Browser mode"). */
 final class ClientPages
 {
     private static function out(string $html): void
@@ -79,7 +79,7 @@ final class ClientPages
     }
 
     /**
-     * index.php?m=<addon> → <addon>_clientarea($vars) (spec §4): requirelogin,
+     * index.php?m=<addon> → <addon>_clientarea($vars): requirelogin,
      * pagetitle, breadcrumb, templatefile (relative to the addon dir, no .tpl),
      * vars. Without m: a home page.
      */
@@ -156,10 +156,10 @@ final class ClientPages
     }
 
     /**
-     * Product details (spec §9.2):
+     * Product details:
      *  - dosinglesignon=1 → ServiceSingleSignOn: 302 to redirectTo, else its errorMsg on the page;
      *  - modop=custom&a=<fn>: only functions listed in ClientAreaCustomButtonArray
-     *    (values) or ClientAreaAllowedFunctions are called (§9.3 #1, our choice:
+     *    (values) or ClientAreaAllowedFunctions are called (docs/whmcs-emulation.md "Choices" #1:
      *    an unlisted `a` is ignored — nothing called, no message — and the page
      *    continues as without modop); array result → custom page
      *    (templatefile/vars/pagetitle/breadcrumb), ClientArea is NOT called;

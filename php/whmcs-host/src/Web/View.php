@@ -6,7 +6,7 @@ namespace WhmcsHost\Web;
 /**
  * Minimal HTML5 layouts (admin + client area) and Smarty rendering.
  * No external assets: styles are inline. The DOM is ours, not WHMCS's
- * (spec §9.3 #10, #14) — UI tests must target the module's own markup.
+ * (docs/whmcs-emulation.md "Choices" #11) — UI tests must target the module's own markup.
  */
 final class View
 {
@@ -100,7 +100,7 @@ CSS;
             . $footer . '</body></html>';
     }
 
-    /** The page variables every client-area template gets (spec §8). */
+    /** The page variables every client-area template gets (php/whmcs-host/README.md "Browser mode"). */
     public static function clientVars(string $title = '', string $filename = 'clientarea'): array
     {
         $config = $GLOBALS['CONFIG'] ?? [];
@@ -130,7 +130,7 @@ CSS;
         ];
     }
 
-    /** Renders a Smarty template file (absolute path) with $vars; no default escaping (spec §8). */
+    /** Renders a Smarty template file (absolute path) with $vars; no default escaping (docs/whmcs-emulation.md "Choices" #11). */
     public static function smarty(string $file, array $vars): string
     {
         if (!is_file($file)) {
