@@ -426,24 +426,14 @@ final class Schema
                 $t->unique(['roleid', 'permid']);
             },
             'tblusage_items' => function (Blueprint $t) {
-                $t->increments('id');
-                $t->string('rel_type', 64);
-                $t->integer('rel_id');
-                $t->string('module_type', 64)->default('');
-                $t->string('module', 64)->default('');
-                $t->string('metric')->default('');
+                self::usageColumns($t);
                 $t->decimal('included', 19, 6)->default(0);
                 $t->integer('is_hidden')->default(0);
                 $t->timestamps();
                 $t->softDeletes();
             },
             'tblmetric_usage' => function (Blueprint $t) {
-                $t->increments('id');
-                $t->string('rel_type', 64);
-                $t->integer('rel_id');
-                $t->string('module_type', 64)->default('');
-                $t->string('module', 64)->default('');
-                $t->string('metric')->default('');
+                self::usageColumns($t);
                 $t->decimal('value', 19, 6)->default(0);
                 $t->timestamps();
             },
@@ -480,5 +470,16 @@ final class Schema
                 $t->timestamps();
             },
         ];
+    }
+
+    /** The columns `tblusage_items` and `tblmetric_usage` start with: the id, what is billed, the metric. */
+    private static function usageColumns(Blueprint $t): void
+    {
+        $t->increments('id');
+        $t->string('rel_type', 64);
+        $t->integer('rel_id');
+        $t->string('module_type', 64)->default('');
+        $t->string('module', 64)->default('');
+        $t->string('metric')->default('');
     }
 }

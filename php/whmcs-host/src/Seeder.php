@@ -144,6 +144,17 @@ final class Seeder
         return (int) Capsule::table('tblhosting')->insertGetId($row);
     }
 
+    /** Writes one tbladdonmodules setting of $module (updated in place, or added). */
+    public static function setAddonSetting(string $module, string $setting, string $value): void
+    {
+        $q = Capsule::table('tbladdonmodules')->where('module', $module)->where('setting', $setting);
+        if ($q->exists()) {
+            $q->update(['value' => $value]);
+        } else {
+            Capsule::table('tbladdonmodules')->insert(['module' => $module, 'setting' => $setting, 'value' => $value]);
+        }
+    }
+
     /** 'on' for on/1/true/yes, '' otherwise (WHMCS checkbox convention). */
     public static function onOff($value): string
     {

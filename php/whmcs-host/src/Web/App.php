@@ -188,6 +188,28 @@ final class App
         throw new Halt();
     }
 
+    /**
+     * The flow of both login pages: the test switch `?autologin=$auto` (only with `serve --autologin`),
+     * then a posted form. $autologin($auto) and $post() log in and redirect (ending the request) or
+     * return; the error the page shows is returned ('' when there is none).
+     */
+    public static function loginError(string $auto, string $who, callable $autologin, callable $post): string
+    {
+        $error = '';
+        if ($auto !== '' && getenv('WHMCSHOST_AUTOLOGIN') === '1') {
+            $autologin($auto);
+            $error = "Unknown $who for autologin";
+        } elseif ($auto !== '') {
+            $error = 'Auto-login is disabled (start serve with --autologin)';
+        }
+        if (self::method() === 'POST') {
+            $post();
+            $error = 'Login Details Incorrect. Please try again.';
+            http_response_code(401);
+        }
+        return $error;
+    }
+
     public static function redirect(string $url, int $status = 302): void
     {
         while (ob_get_level() > 0) {

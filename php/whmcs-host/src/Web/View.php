@@ -166,4 +166,25 @@ CSS;
     {
         return (string) generate_token('form');
     }
+
+    /**
+     * The body of a login page (admin and client area): the error box when $error is set, then the
+     * form posting to login.php with the CSRF token, the hidden fields, the user name input
+     * ($userInput, HTML), the password and the Login button.
+     *
+     * @param array<string, string> $hidden name => value
+     */
+    public static function loginForm(string $error, string $formId, array $hidden, string $userInput, string $buttonId): string
+    {
+        $fields = '';
+        foreach ($hidden as $name => $value) {
+            $fields .= '<input type="hidden" name="' . self::e($name) . '" value="' . self::e($value) . '">';
+        }
+        return ($error !== '' ? '<div class="alert alert-danger" id="login-error">' . self::e($error) . '</div>' : '')
+            . '<form method="post" action="login.php" id="' . self::e($formId) . '">' . self::tokenField()
+            . $fields
+            . $userInput
+            . '<div class="form-group"><label for="inputPassword">Password</label><input id="inputPassword" type="password" name="password" autocomplete="current-password"></div>'
+            . '<button type="submit" class="btn btn-primary" id="' . self::e($buttonId) . '">Login</button></form>';
+    }
 }
