@@ -1,6 +1,6 @@
 <?php
 /**
- * Acronis Cyber Cloud command line tool (manual 6.4.2, module-behaviour.md §F.3), installed in
+ * Acronis Cyber Cloud command line tool (docs/behaviour.md §F.3, docs/usage-billing.md), installed in
  * the WHMCS root next to init.php:
  *
  *     php <whmcs-dir>/manage.php usage-report:<command> [arguments]
@@ -199,10 +199,7 @@ function acroniscloud_manage_run(array $argv): int
             }
             break;
         case 'usage-report:status':
-            if (isset($options['days']) && !preg_match('/^[1-9][0-9]*$/', (string) $options['days'])) {
-                return acroniscloud_manage_usage_error('usage: php manage.php usage-report:status [--json] [--days=<N>] (N from 1 to 35)');
-            }
-            if (isset($options['days']) && (int) $options['days'] > 35) {
+            if (isset($options['days']) && (!preg_match('/^[1-9][0-9]*$/', (string) $options['days']) || (int) $options['days'] > 35)) {
                 return acroniscloud_manage_usage_error('usage: php manage.php usage-report:status [--json] [--days=<N>] (N from 1 to 35)');
             }
             break;
@@ -216,9 +213,11 @@ function acroniscloud_manage_run(array $argv): int
     acroniscloud_manage_boot();
     $metrics = \AcronisCloud\UsageMetrics::class;
     $function = 'manage.php ' . $command;
+    // The glue's options for the extension (each command asks for them where it needs them).
+    $usageOptions = static fn (): array => acroniscloud_usage_options('manage', $function, $tty);
     switch ($command) {
         case 'usage-report:erase':
-            $result = $metrics::erase(acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::erase($usageOptions());
             foreach ((array) ($result['warnings'] ?? []) as $warning) {
                 fwrite(STDERR, 'Warning: ' . $warning . "\n");
             }
@@ -228,7 +227,7 @@ function acroniscloud_manage_run(array $argv): int
             return 0;
 
         case 'usage-report:flushall':
-            $result = $metrics::flushAll(acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::flushAll($usageOptions());
             if ($print) {
                 printf("Deleted %d report(s), %d file(s) and %d tenant usage row(s).\n",
                     (int) ($result['reports'] ?? 0), (int) ($result['files'] ?? 0), (int) ($result['tenant_rows'] ?? 0));
@@ -241,22 +240,22 @@ function acroniscloud_manage_run(array $argv): int
                 fwrite(STDERR, 'Server #' . (int) $args[0] . " is not an Acronis Cyber Cloud server.\n");
                 return 1;
             }
-            $result = $metrics::process($servers, 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::process($servers, 'acroniscloud_known_tenants', $usageOptions());
             return acroniscloud_manage_report((array) $result, !$quiet);
 
         case 'usage-report:master':
             // $args[0] (php_cli_interpreter) is accepted and unused: no child process is started.
-            $result = $metrics::process(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::process(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', $usageOptions());
             return acroniscloud_manage_report((array) $result, $print);
 
         case 'usage-report:metrics':
-            $result = $metrics::todaysMetrics(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', acroniscloud_usage_options('manage', $function, $tty));
+            $result = $metrics::todaysMetrics(\AcronisCloud\Whmcs\Servers::rows(), 'acroniscloud_known_tenants', $usageOptions());
             echo print_r($result, true);
             return 0;
 
         case 'usage-report:status':
             $result = (array) $metrics::pipelineStatus(\AcronisCloud\Whmcs\Servers::rows(), (int) ($options['days'] ?? 7),
-                acroniscloud_usage_options('manage', $function, $tty));
+                $usageOptions());
             if (($options['json'] ?? false) === true) {
                 echo json_encode($result['status'], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
             } else {
@@ -266,12 +265,12 @@ function acroniscloud_manage_run(array $argv): int
             return $attention === [] ? 0 : 1;
 
         case 'usage-report:view-list':
-            $text = (string) $metrics::viewList(\AcronisCloud\Whmcs\Servers::names(), acroniscloud_usage_options('manage', $function, $tty));
+            $text = (string) $metrics::viewList(\AcronisCloud\Whmcs\Servers::names(), $usageOptions());
             echo $text, substr($text, -1) === "\n" ? '' : "\n";
             return 0;
 
         case 'usage-report:parse':
-            $parseOptions = acroniscloud_usage_options('manage', $function, $tty);
+            $parseOptions = $usageOptions();
             if (!empty($options['known-tenants'])) {
                 $parseOptions['known_tenants'] = acroniscloud_known_tenants();
             }

@@ -32,23 +32,8 @@ $server = (int) $host->ok('server:add', [
     'username' => $seed['client']['client_id'], 'password' => $seed['client']['client_secret'],
     'accesshash' => 'client_credentials', 'type' => 'acroniscloud',
 ])['serverid'];
-$storage = '';
-foreach ($seed['infras'] as $infra) {
-    if (in_array('backup', $infra['capabilities'], true) && $infra['platform_owned']) {
-        $storage = $infra['id'];
-        break;
-    }
-}
-$template = static fn (int $workstations): array => [
-    'name' => "Bench $workstations", 'description' => '', 'server_id' => $server, 'tenant_kind' => 'customer', 'user_role' => 'admin',
-    'applications' => [[
-        'type' => 'backup', 'status' => 'active', 'editions' => [['name' => 'per_workload', 'status' => 'active']],
-        'offering_items' => [
-            ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'infra_id' => null, 'quota_value' => $workstations, 'status' => 'active'],
-            ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'infra_id' => $storage, 'quota_value' => 100 * 1024 ** 3, 'status' => 'active'],
-        ],
-    ]],
-];
+$storage = AdminHttp::backupStorage($seed['infras']) ?? '';
+$template = static fn (int $workstations): array => AdminHttp::perWorkloadTemplate("Bench $workstations", '', $server, $storage, $workstations);
 $admin = new AdminHttp($host->serve(['csrf' => 'off']));
 $small = (int) $admin->api('POST', 'create_template', [], $template(10))['json']['id'];
 $big = (int) $admin->api('POST', 'create_template', [], $template(50))['json']['id'];

@@ -105,24 +105,12 @@ $host->ok('addon:activate', ['acroniscloud']);
 $url = $host->serve();
 $admin = new AdminHttp($url);
 say("WHMCS admin area (emulated) served at $url; the addon is activated");
-$storage = null;
-foreach ($sim->seed(1)['infras'] as $infra) {
-    if (in_array('backup', $infra['capabilities'], true) && $infra['platform_owned']) {
-        $storage = $infra['id'];
-        break;
-    }
-}
-$template = [
-    'name' => 'Cyber Protect per workload', 'description' => 'Customers: 10 workstations, 100 GB cloud storage',
-    'server_id' => $id, 'tenant_kind' => 'customer', 'user_role' => 'admin',
-    'applications' => [[
-        'type' => 'backup', 'status' => 'active', 'editions' => [['name' => 'per_workload', 'status' => 'active']],
-        'offering_items' => [
-            ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'infra_id' => null, 'quota_value' => 10, 'status' => 'active'],
-            ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'infra_id' => $storage, 'quota_value' => 100 * 1024 ** 3, 'status' => 'active'],
-        ],
-    ]],
-];
+$template = AdminHttp::perWorkloadTemplate(
+    'Cyber Protect per workload',
+    'Customers: 10 workstations, 100 GB cloud storage',
+    $id,
+    AdminHttp::backupStorage($sim->seed(1)['infras'])
+);
 $bad = $admin->api('POST', 'create_template', [], ['name' => 'ab'] + $template);
 say('create_template with a 2-character name -> HTTP ' . $bad['status'] . ': ' . ($bad['json']['error']['details']['errors']['name'][0] ?? $bad['body']));
 $created = $admin->api('POST', 'create_template', [], $template);
@@ -208,10 +196,14 @@ $show = static function (int $service) use ($host, $cloud): void {
         say('           user ' . $u['login'] . ' (' . ($u['activated'] ? 'activated' : 'activation e-mail sent') . ')');
     }
 };
+/** Runs a module command (module:create, …) on a service: $success, or the module's error. */
+$lifecycle = static function (string $command, int $service, string $success = 'success') use ($host): string {
+    $r = $host->run("module:$command", [$service]);
+    return $r['json']['ok'] ? $success : (string) $r['json']['error'];
+};
 $customer = (int) $host->ok('service:add', ['pid' => 1, 'server' => $id, 'userid' => 1])['serviceid'];
 $sim->clearRequests(1);
-$r = $host->run('module:create', [$customer]);
-say('CreateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']) . ' (' . count($sim->requests(1)) . ' API calls)');
+say('CreateAccount -> ' . $lifecycle('create', $customer) . ' (' . count($sim->requests(1)) . ' API calls)');
 $show($customer);
 
 step('11. A reseller orders a partner product');
@@ -219,12 +211,11 @@ $partnerTemplate = $admin->api('POST', 'create_template', [], ['name' => 'Partne
 $partnerPid = (int) $host->ok('product:add', ['name' => 'Acronis for resellers', 'module' => 'acroniscloud'])['pid'];
 $host->ok('product:save', [$partnerPid, 'configoption1' => (string) $partnerTemplate]);
 $partner = (int) $host->ok('service:add', ['pid' => $partnerPid, 'server' => $id, 'userid' => 1])['serviceid'];
-$r = $host->run('module:create', [$partner]);
-say('CreateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+say('CreateAccount -> ' . $lifecycle('create', $partner));
 $show($partner);
 
 /** Moves a service to another product the way a WHMCS upgrade order does, then runs ChangePackage. */
-$change = static function (int $service, int $pid) use ($host): string {
+$change = static function (int $service, int $pid) use ($host, $lifecycle): string {
     $host->ok('hook:run', ['OrderProductUpgradeOverride', 'vars' => ['newproductid' => $pid]]);
     $old = (int) $host->ok('service:get', [$service])['packageid'];
     $host->sql("INSERT INTO tblupgrades (userid, orderid, type, date, relid, originalvalue, newvalue, amount, status, paid) VALUES (1, 0, 'package', ?, ?, ?, ?, 0, 'Completed', 'Y')", [date('Y-m-d'), $service, (string) $old, "$pid,monthly"]);
@@ -235,8 +226,7 @@ $change = static function (int $service, int $pid) use ($host): string {
         }
     }
     $host->sql('UPDATE tblhosting SET packageid = ? WHERE id = ?', [$pid, $service]);
-    $r = $host->run('module:changepackage', [$service]);
-    return $r['json']['ok'] ? 'success' : (string) $r['json']['error'];
+    return $lifecycle('changepackage', $service);
 };
 
 step('12. The customer upgrades to 50 workstations');
@@ -254,11 +244,9 @@ say('AfterModuleChangePackageFailed put the service back on product ' . $host->o
 $show($customer);
 
 step('14. Suspend (unpaid invoice), then unsuspend (paid)');
-$r = $host->run('module:suspend', [$customer]);
-say('SuspendAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+say('SuspendAccount -> ' . $lifecycle('suspend', $customer));
 $show($customer);
-$r = $host->run('module:unsuspend', [$customer]);
-say('UnsuspendAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+say('UnsuspendAccount -> ' . $lifecycle('unsuspend', $customer));
 $show($customer);
 
 step('15. The client opens the Acronis console from the client area (single sign-on)');
@@ -404,11 +392,9 @@ say('adopt_tenant -> HTTP ' . $adopted['status'] . '; nothing re-created, quotas
 $show($orphan);
 
 step('19. Terminate (cancellation)');
-$r = $host->run('module:terminate', [$customer]);
-say('TerminateAccount -> ' . ($r['json']['ok'] ? 'success' : $r['json']['error']));
+say('TerminateAccount -> ' . $lifecycle('terminate', $customer));
 $show($customer);
-$r = $host->run('module:terminate', [$customer]);
-say('TerminateAccount again -> ' . ($r['json']['ok'] ? 'success (nothing left to do)' : $r['json']['error']));
+say('TerminateAccount again -> ' . $lifecycle('terminate', $customer, 'success (nothing left to do)'));
 
 if (in_array('--serve', $argv, true)) {
     step('20. Click through it yourself');

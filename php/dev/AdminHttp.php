@@ -21,6 +21,36 @@ final class AdminHttp
         }
     }
 
+    /** The first platform-owned backup storage among the simulator's `infras` (seed-info), null when none. */
+    public static function backupStorage(array $infras): ?string
+    {
+        foreach ($infras as $infra) {
+            if (in_array('backup', $infra['capabilities'], true) && $infra['platform_owned']) {
+                return $infra['id'];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A `create_template` body: customer tenants with the per-workload backup edition, $workstations
+     * workstations and 100 GB of cloud storage on $storage (the demo, the soak and the bench use it).
+     */
+    public static function perWorkloadTemplate(string $name, string $description, int $serverId, ?string $storage, int $workstations = 10): array
+    {
+        return [
+            'name' => $name, 'description' => $description,
+            'server_id' => $serverId, 'tenant_kind' => 'customer', 'user_role' => 'admin',
+            'applications' => [[
+                'type' => 'backup', 'status' => 'active', 'editions' => [['name' => 'per_workload', 'status' => 'active']],
+                'offering_items' => [
+                    ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'infra_id' => null, 'quota_value' => $workstations, 'status' => 'active'],
+                    ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'infra_id' => $storage, 'quota_value' => 100 * 1024 ** 3, 'status' => 'active'],
+                ],
+            ]],
+        ];
+    }
+
     /** The session's cookie file (for parallel requests made outside this class). */
     public function cookieFile(): string
     {

@@ -14,6 +14,8 @@
 
 declare(strict_types=1);
 
+require __DIR__ . '/control.php';
+
 const WARMUP_END = 0.10;
 const FAULTS_START = 0.35;
 const FAULTS_END = 0.65;
@@ -67,19 +69,11 @@ function say(string $line): void
     fwrite(STDOUT, $line . "\n");
 }
 
-/** A request to the simulator's control API (never faulted). */
+/** A request to the simulator's control API (never faulted); [] when it answers no JSON. */
 function control(string $method, string $path, ?array $body = null): array
 {
     global $setup;
-    $ch = curl_init($setup['control'] . $path);
-    curl_setopt_array($ch, [CURLOPT_CUSTOMREQUEST => $method, CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 30]);
-    if ($body !== null) {
-        curl_setopt($ch, CURLOPT_POSTFIELDS, json_encode($body));
-        curl_setopt($ch, CURLOPT_HTTPHEADER, ['Content-Type: application/json']);
-    }
-    $out = json_decode((string) curl_exec($ch), true);
-    curl_close($ch);
-    return is_array($out) ? $out : [];
+    return soak_control($setup['control'] . $path, $method, $body) ?? [];
 }
 
 // ---- Sessions: each client logs in as the admin and as WHMCS client 1 (one session, one cookie) ----

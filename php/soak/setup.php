@@ -15,6 +15,7 @@ declare(strict_types=1);
 $repo = dirname(__DIR__, 2);
 require $repo . '/php/whmcs-host/src/Testing/WhmcsHost.php';
 require $repo . '/php/dev/AdminHttp.php';
+require __DIR__ . '/control.php';
 
 use AcronisCloud\Dev\AdminHttp;
 use WhmcsHost\Testing\WhmcsHost;
@@ -30,18 +31,7 @@ $pool = max(50, (int) (getenv('SOAK_LIFECYCLE_SERVICES') ?: 400));
 /** GET/PUT on the simulator's control API. */
 function control(string $url, string $method = 'GET', ?array $body = null): array
 {
-    $ch = curl_init($url);
-    curl_setopt_array($ch, [CURLOPT_CUSTOMREQUEST => $method, CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 30]);
-    if ($body !== null) {
-        curl_setopt($ch, CURLOPT_POSTFIELDS, json_encode($body));
-        curl_setopt($ch, CURLOPT_HTTPHEADER, ['Content-Type: application/json']);
-    }
-    $out = json_decode((string) curl_exec($ch), true);
-    curl_close($ch);
-    if (!is_array($out)) {
-        throw new RuntimeException("simulator control $method $url answered no JSON");
-    }
-    return $out;
+    return soak_control($url, $method, $body) ?? throw new RuntimeException("simulator control $method $url answered no JSON");
 }
 
 $sim = json_decode((string) file_get_contents("$run/sim.json"), true);
@@ -68,24 +58,12 @@ $serverId = (int) $host->ok('server:add', [
 ])['serverid'];
 $host->ok('addon:activate', ['acroniscloud']);
 
-$storage = null;
-foreach ($seed['infras'] as $infra) {
-    if (in_array('backup', $infra['capabilities'], true) && $infra['platform_owned']) {
-        $storage = $infra['id'];
-        break;
-    }
-}
-$template = [
-    'name' => 'Soak per workload', 'description' => 'Customers: 10 workstations, 100 GB cloud storage',
-    'server_id' => $serverId, 'tenant_kind' => 'customer', 'user_role' => 'admin',
-    'applications' => [[
-        'type' => 'backup', 'status' => 'active', 'editions' => [['name' => 'per_workload', 'status' => 'active']],
-        'offering_items' => [
-            ['name' => 'pw_workstations', 'measurement_unit' => 'quantity', 'infra_id' => null, 'quota_value' => 10, 'status' => 'active'],
-            ['name' => 'pw_storage', 'measurement_unit' => 'bytes', 'infra_id' => $storage, 'quota_value' => 100 * 1024 ** 3, 'status' => 'active'],
-        ],
-    ]],
-];
+$template = AdminHttp::perWorkloadTemplate(
+    'Soak per workload',
+    'Customers: 10 workstations, 100 GB cloud storage',
+    $serverId,
+    AdminHttp::backupStorage($seed['infras'])
+);
 $admin = new AdminHttp($base);
 $created = $admin->api('POST', 'create_template', [], $template);
 $templateId = (int) ($created['json']['id'] ?? 0);

@@ -1,7 +1,7 @@
 <?php
 /**
- * Global helper functions WHMCS provides to modules and hooks (spec §5, §6,
- * §7.4, §4.1). Loaded by init.php (WhmcsHost\Bootstrap).
+ * Global helper functions WHMCS provides to modules and hooks (hooks, localAPI, logs, crypto,
+ * CSRF tokens: docs/whmcs-emulation.md "What it provides"). Loaded by init.php (WhmcsHost\Bootstrap).
  */
 
 use WhmcsHost\Crypto;

@@ -1,6 +1,6 @@
 <?php
 /**
- * Router script of the browser mode (`whmcs --root DIR serve`, spec §9.2):
+ * Router script of the browser mode (`whmcs --root DIR serve`; php/whmcs-host/README.md "Browser mode"):
  *   php -S HOST:PORT -t ROOT php/whmcs-host/router.php
  * Every HTTP request is one PHP process run of this file (php -S semantics).
  * Emulated pages (admin/*.php, clientarea.php, index.php, login.php, …) are

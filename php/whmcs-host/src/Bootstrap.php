@@ -133,7 +133,7 @@ final class Bootstrap
     /**
      * WHMCS\Module\Server\<Name>\X → modules/servers/<dir>/lib/X.php and
      * WHMCS\Module\Addon\<Name>\X → modules/addons/<dir>/lib/X.php, where <dir>
-     * matches <Name> case-insensitively (spec §9.1; rule [?] in WHMCS).
+     * matches <Name> case-insensitively (docs/whmcs-emulation.md "Choices" #12; WHMCS's rule is not documented).
      */
     public static function registerModuleAutoloader(string $root): void
     {

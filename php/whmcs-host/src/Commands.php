@@ -186,8 +186,8 @@ final class Commands
     }
 
     /**
-     * Deletes the row, then fires ServerDelete (docs/behaviour.md §A.12: "WHMCS
-     * usually deletes the row first"); --hook-first fires before deleting.
+     * Deletes the row, then fires ServerDelete (docs/whmcs-emulation.md "Choices" #8; the
+     * module's hook: docs/behaviour.md §A.12); --hook-first fires before deleting.
      */
     private static function serverDelete(Args $a): array
     {
@@ -213,9 +213,15 @@ final class Commands
 
     private static function serverGet(int $id): array
     {
-        $row = Capsule::table('tblservers')->where('id', $id)->first();
+        return self::rowWithPassword('tblservers', $id, 'Server');
+    }
+
+    /** Row $id of $table (tblservers, tblhosting) with its password decrypted; $what names it when missing. */
+    private static function rowWithPassword(string $table, int $id, string $what): array
+    {
+        $row = Capsule::table($table)->where('id', $id)->first();
         if ($row === null) {
-            throw new \RuntimeException("Server $id not found");
+            throw new \RuntimeException("$what $id not found");
         }
         $row = (array) $row;
         $row['password'] = Crypto::decrypt((string) $row['password']);
@@ -327,13 +333,7 @@ final class Commands
 
     private static function serviceGet(int $id): array
     {
-        $row = Capsule::table('tblhosting')->where('id', $id)->first();
-        if ($row === null) {
-            throw new \RuntimeException("Service $id not found");
-        }
-        $row = (array) $row;
-        $row['password'] = Crypto::decrypt((string) $row['password']);
-        return $row;
+        return self::rowWithPassword('tblhosting', $id, 'Service');
     }
 
     private static function productAdd(Args $a): array
@@ -355,7 +355,7 @@ final class Commands
         return ['pid' => $pid];
     }
 
-    /** Product save (§9.1): store configoptionN (and other columns given), fire ProductEdit. */
+    /** Product save: store configoptionN (and other columns given), fire ProductEdit. */
     private static function productSave(Args $a): array
     {
         $pid = (int) $a->pos(0, 'product id');
@@ -428,7 +428,7 @@ final class Commands
 
     /**
      * module:create|suspend|unsuspend|terminate|changepackage SERVICEID
-     * Exact "success" → status change of §9.1; anything else → ModuleError
+     * Exact "success" → status change of LIFECYCLE; anything else → ModuleError
      * (status unchanged; ChangePackage failure fires AfterModuleChangePackageFailed).
      */
     private static function lifecycle(string $op, Args $a): array
@@ -597,12 +597,7 @@ final class Commands
 
     private static function addonSet(string $module, string $setting, string $value): array
     {
-        $q = Capsule::table('tbladdonmodules')->where('module', $module)->where('setting', $setting);
-        if ($q->exists()) {
-            $q->update(['value' => $value]);
-        } else {
-            Capsule::table('tbladdonmodules')->insert(['module' => $module, 'setting' => $setting, 'value' => $value]);
-        }
+        Seeder::setAddonSetting($module, $setting, $value);
         return Capsule::table('tbladdonmodules')->where('module', $module)->pluck('value', 'setting')->all();
     }
 

@@ -7,7 +7,7 @@ namespace WhmcsHost;
  * encrypt()/decrypt()/EncryptPassword/DecryptPassword of the emulation.
  * AES-256-CBC, key = SHA-256 of `$cc_encryption_hash`, random IV, HMAC-SHA256
  * over IV+ciphertext. Output: base64(iv . mac . ciphertext). The format is NOT
- * WHMCS's (spec §9.3 #6): only round-trips are meaningful.
+ * WHMCS's (docs/whmcs-emulation.md "Choices" #6): only round-trips are meaningful.
  */
 final class Crypto
 {

@@ -4,12 +4,12 @@ declare(strict_types=1);
 namespace WhmcsHost;
 
 /**
- * Hook registry + dispatcher (spec §5).
+ * Hook registry + dispatcher (order and results: docs/whmcs-emulation.md "Choices" #5).
  *  - lower priority runs first; equal priorities keep registration order;
  *  - `*Output` points: string results are concatenated (non-strings ignored);
  *  - `*Override` points: array results are merged (later wins);
  *  - other points: the list of return values (WHMCS ignores them).
- * Exceptions escaping a hook propagate (what WHMCS does is §9.3 #4).
+ * Exceptions escaping a hook propagate (docs/whmcs-emulation.md "Choices" #4).
  */
 final class Hooks
 {

@@ -6,7 +6,7 @@ namespace WhmcsHost;
 use WHMCS\Database\Capsule;
 
 /**
- * localAPI() (spec §6): EncryptPassword, DecryptPassword, UpdateClientProduct,
+ * localAPI() (docs/whmcs-emulation.md "What it provides"): EncryptPassword, DecryptPassword, UpdateClientProduct,
  * GetClientsDetails, GetClientsProducts, ModuleChangePackage, SendEmail. Command names are case-insensitive.
  * Errors: ['result' => 'error', 'message' => …]. Numeric values in responses
  * are strings, as the WHMCS API usually returns them.
@@ -195,6 +195,21 @@ final class LocalApi
         return $row;
     }
 
+    /**
+     * Columns of a row as strings ('' for NULL, and for every column when there is no row).
+     *
+     * @param array<string, string> $columns answer key => column
+     * @return array<string, string>
+     */
+    private static function strings(?object $row, array $columns): array
+    {
+        $out = [];
+        foreach ($columns as $key => $column) {
+            $out[$key] = (string) ($row->{$column} ?? '');
+        }
+        return $out;
+    }
+
     private static function getClientsDetails(array $v): array
     {
         $q = Capsule::table('tblclients');
@@ -279,48 +294,28 @@ final class LocalApi
                     ];
                 }
             }
-            $products[] = [
-                'id' => (string) $s->id,
-                'clientid' => (string) $s->userid,
-                'orderid' => (string) $s->orderid,
-                'pid' => (string) $s->packageid,
-                'regdate' => (string) ($s->regdate ?? ''),
-                'name' => (string) ($product->name ?? ''),
-                'translated_name' => (string) ($product->name ?? ''),
-                'groupname' => (string) ($group->name ?? ''),
-                'translated_groupname' => (string) ($group->name ?? ''),
-                'domain' => (string) ($s->domain ?? ''),
-                'dedicatedip' => (string) ($s->dedicatedip ?? ''),
-                'serverid' => (string) $s->server,
-                'servername' => (string) ($server->name ?? ''),
-                'serverip' => (string) ($server->ipaddress ?? ''),
-                'serverhostname' => (string) ($server->hostname ?? ''),
-                'suspensionreason' => (string) ($s->suspendreason ?? ''),
-                'firstpaymentamount' => (string) $s->firstpaymentamount,
-                'recurringamount' => (string) $s->amount,
-                'paymentmethod' => (string) ($s->paymentmethod ?? ''),
-                'paymentmethodname' => (string) ($s->paymentmethod ?? ''),
-                'billingcycle' => (string) $s->billingcycle,
-                'nextduedate' => (string) ($s->nextduedate ?? ''),
-                'status' => (string) $s->domainstatus,
-                'username' => (string) ($s->username ?? ''),
-                'password' => Crypto::decrypt((string) ($s->password ?? '')),
-                'subscriptionid' => (string) ($s->subscriptionid ?? ''),
-                'promoid' => (string) $s->promoid,
-                'overideautosuspend' => (string) $s->overideautosuspend,
-                'overidesuspenduntil' => (string) ($s->overidesuspenduntil ?? ''),
-                'ns1' => (string) ($s->ns1 ?? ''),
-                'ns2' => (string) ($s->ns2 ?? ''),
-                'assignedips' => (string) ($s->assignedips ?? ''),
-                'notes' => (string) ($s->notes ?? ''),
-                'diskusage' => (string) $s->diskusage,
-                'disklimit' => (string) $s->disklimit,
-                'bwusage' => (string) $s->bwusage,
-                'bwlimit' => (string) $s->bwlimit,
-                'lastupdate' => (string) ($s->lastupdate ?? ''),
-                'customfields' => ['customfield' => $customfields],
-                'configoptions' => ['configoption' => $configoptions],
-            ];
+            $products[] = self::strings($s, ['id' => 'id', 'clientid' => 'userid', 'orderid' => 'orderid', 'pid' => 'packageid', 'regdate' => 'regdate'])
+                + self::strings($product, ['name' => 'name', 'translated_name' => 'name'])
+                + self::strings($group, ['groupname' => 'name', 'translated_groupname' => 'name'])
+                + self::strings($s, ['domain' => 'domain', 'dedicatedip' => 'dedicatedip', 'serverid' => 'server'])
+                + self::strings($server, ['servername' => 'name', 'serverip' => 'ipaddress', 'serverhostname' => 'hostname'])
+                + self::strings($s, [
+                    'suspensionreason' => 'suspendreason', 'firstpaymentamount' => 'firstpaymentamount',
+                    'recurringamount' => 'amount', 'paymentmethod' => 'paymentmethod', 'paymentmethodname' => 'paymentmethod',
+                    'billingcycle' => 'billingcycle', 'nextduedate' => 'nextduedate', 'status' => 'domainstatus',
+                    'username' => 'username',
+                ])
+                + ['password' => Crypto::decrypt((string) ($s->password ?? ''))]
+                + self::strings($s, [
+                    'subscriptionid' => 'subscriptionid', 'promoid' => 'promoid', 'overideautosuspend' => 'overideautosuspend',
+                    'overidesuspenduntil' => 'overidesuspenduntil', 'ns1' => 'ns1', 'ns2' => 'ns2', 'assignedips' => 'assignedips',
+                    'notes' => 'notes', 'diskusage' => 'diskusage', 'disklimit' => 'disklimit', 'bwusage' => 'bwusage',
+                    'bwlimit' => 'bwlimit', 'lastupdate' => 'lastupdate',
+                ])
+                + [
+                    'customfields' => ['customfield' => $customfields],
+                    'configoptions' => ['configoption' => $configoptions],
+                ];
         }
         return [
             'result' => 'success',

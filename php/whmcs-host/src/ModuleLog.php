@@ -6,7 +6,8 @@ namespace WhmcsHost;
 use WHMCS\Database\Capsule;
 
 /**
- * logModuleCall()/logActivity() (spec §7.4).
+ * logModuleCall()/logActivity() (docs/whmcs-emulation.md "What it provides", module log;
+ * the stored text is our choice: "Choices" #7).
  *
  * logModuleCall writes one tblmodulelog row (request → `request`, response →
  * `response`, processed data → `arrdata`) only while tblconfiguration

@@ -6,7 +6,8 @@ namespace WhmcsHost;
 use WHMCS\Database\Capsule;
 
 /**
- * $params builders (spec §2). Types chosen by the emulation (§9.3 #3):
+ * $params builders (docs/whmcs-emulation.md "What it provides"). Types chosen by the
+ * emulation (docs/whmcs-emulation.md "Choices" #3):
  * ids are int, `serversecure`/`server` bool, `serverport` string ('' when
  * NULL), configoptionN string ('' when unset), customfields values string,
  * configoptions values int for quantity/yes-no options, string (sub-option
@@ -19,7 +20,7 @@ final class Params
         return (string) (Capsule::table('tblconfiguration')->where('setting', 'Version')->value('value') ?? '');
     }
 
-    /** Server parameter set of §2.4 from a stored tblservers row. */
+    /** Server parameter set (TestConnection, MetricProvider, …) from a stored tblservers row. */
     public static function server(int $serverId): array
     {
         $row = Capsule::table('tblservers')->where('id', $serverId)->first();
@@ -66,7 +67,7 @@ final class Params
         return trim($parts[0]);
     }
 
-    /** Full service parameters (§2.1–2.3). */
+    /** Full service parameters (php/whmcs-host/README.md "`$params`"). */
     public static function service(int $serviceId): array
     {
         $service = Capsule::table('tblhosting')->where('id', $serviceId)->first();
@@ -157,7 +158,7 @@ final class Params
         return $out;
     }
 
-    /** clientsdetails (§2.2): the [A] keys plus common GetClientsDetails ones. */
+    /** clientsdetails: the keys the module reads plus common GetClientsDetails ones. */
     public static function clientDetails(int $clientId): array
     {
         $c = Capsule::table('tblclients')->where('id', $clientId)->first();

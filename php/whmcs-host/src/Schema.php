@@ -7,7 +7,7 @@ use Illuminate\Database\Schema\Blueprint;
 use WHMCS\Database\Capsule;
 
 /**
- * WHMCS core tables of spec §7.3, built with the schema builder (portable:
+ * WHMCS core tables the module uses (docs/whmcs-emulation.md "What it provides", tables), built with the schema builder (portable:
  * SQLite and MySQL/MariaDB: InnoDB, the connection's charset, a primary key on every table).
  * Dates are nullable instead of WHMCS's zero dates (SQLite/strict MySQL have none; see
  * README "Divergences").
@@ -426,24 +426,14 @@ final class Schema
                 $t->unique(['roleid', 'permid']);
             },
             'tblusage_items' => function (Blueprint $t) {
-                $t->increments('id');
-                $t->string('rel_type', 64);
-                $t->integer('rel_id');
-                $t->string('module_type', 64)->default('');
-                $t->string('module', 64)->default('');
-                $t->string('metric')->default('');
+                self::usageColumns($t);
                 $t->decimal('included', 19, 6)->default(0);
                 $t->integer('is_hidden')->default(0);
                 $t->timestamps();
                 $t->softDeletes();
             },
             'tblmetric_usage' => function (Blueprint $t) {
-                $t->increments('id');
-                $t->string('rel_type', 64);
-                $t->integer('rel_id');
-                $t->string('module_type', 64)->default('');
-                $t->string('module', 64)->default('');
-                $t->string('metric')->default('');
+                self::usageColumns($t);
                 $t->decimal('value', 19, 6)->default(0);
                 $t->timestamps();
             },
@@ -480,5 +470,16 @@ final class Schema
                 $t->timestamps();
             },
         ];
+    }
+
+    /** The columns `tblusage_items` and `tblmetric_usage` start with: the id, what is billed, the metric. */
+    private static function usageColumns(Blueprint $t): void
+    {
+        $t->increments('id');
+        $t->string('rel_type', 64);
+        $t->integer('rel_id');
+        $t->string('module_type', 64)->default('');
+        $t->string('module', 64)->default('');
+        $t->string('metric')->default('');
     }
 }

@@ -6,7 +6,7 @@ namespace WhmcsHost;
 use WHMCS\Database\Capsule;
 
 /**
- * Seed of spec §9.1. Always: tblconfiguration, a currency (USD, id 1), a
+ * The seed (docs/whmcs-emulation.md "What it provides", tables). Always: tblconfiguration, a currency (USD, id 1), a
  * client (id 1), a product group (id 1), an Acronis product (id 1,
  * servertype 'acroniscloud'), an admin role + admin user ('admin', id 1), a
  * payment gateway, the downloads storage settings.
@@ -142,6 +142,17 @@ final class Seeder
         $row['created_at'] = $now;
         $row['updated_at'] = $now;
         return (int) Capsule::table('tblhosting')->insertGetId($row);
+    }
+
+    /** Writes one tbladdonmodules setting of $module (updated in place, or added). */
+    public static function setAddonSetting(string $module, string $setting, string $value): void
+    {
+        $q = Capsule::table('tbladdonmodules')->where('module', $module)->where('setting', $setting);
+        if ($q->exists()) {
+            $q->update(['value' => $value]);
+        } else {
+            Capsule::table('tbladdonmodules')->insert(['module' => $module, 'setting' => $setting, 'value' => $value]);
+        }
     }
 
     /** 'on' for on/1/true/yes, '' otherwise (WHMCS checkbox convention). */

@@ -1,4 +1,4 @@
-{* Minimal product details page of the WHMCS emulation (variable names as in Twenty-One, spec §1.7, §8). *}
+{* Minimal product details page of the WHMCS emulation (variable names as in Twenty-One; the markup is ours: docs/whmcs-emulation.md "Choices" #11). *}
 {if $ssoErrorMsg}<div class="alert alert-danger" id="sso-error">{$ssoErrorMsg|escape}</div>{/if}
 {if $modulecustombuttonresult}
   {if $modulecustombuttonresult == "success"}

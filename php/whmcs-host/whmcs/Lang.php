@@ -1,7 +1,7 @@
 <?php
 
 /**
- * Minimal client-area language facade (spec §1.8). Only `locale` and
+ * Minimal client-area language facade. Only `locale` and
  * `getLocales()` carry meaning; other keys are returned unchanged.
  */
 class Lang

@@ -11,8 +11,9 @@ use WhmcsHost\Crypto;
 use WhmcsHost\ModuleError;
 use WhmcsHost\Modules;
 use WhmcsHost\Params;
+use WhmcsHost\Seeder;
 
-/** Admin area pages of the browser mode (spec §9.2). */
+/** Admin area pages of the browser mode (php/whmcs-host/README.md "Browser mode"). */
 final class AdminPages
 {
     // ------------------------------------------------------------ session
@@ -44,31 +45,29 @@ final class AdminPages
     public static function login(): void
     {
         $redirect = App::safeTarget((string) ($_REQUEST['redirect'] ?? ''), 'index.php');
-        $error = '';
-        $auto = (string) ($_GET['autologin'] ?? '');
-        if ($auto !== '' && getenv('WHMCSHOST_AUTOLOGIN') === '1') {
-            $admin = Capsule::table('tbladmins')->where('username', $auto)->where('disabled', 0)->first();
-            if ($admin !== null) {
-                self::loginAs($admin, $redirect);
+        $error = App::loginError(
+            (string) ($_GET['autologin'] ?? ''),
+            'admin',
+            static function (string $auto) use ($redirect): void {
+                $admin = Capsule::table('tbladmins')->where('username', $auto)->where('disabled', 0)->first();
+                if ($admin !== null) {
+                    self::loginAs($admin, $redirect);
+                }
+            },
+            static function () use ($redirect): void {
+                $admin = Capsule::table('tbladmins')->where('username', (string) ($_POST['username'] ?? ''))->where('disabled', 0)->first();
+                if ($admin !== null && password_verify((string) ($_POST['password'] ?? ''), (string) $admin->passwordhash)) {
+                    self::loginAs($admin, $redirect);
+                }
             }
-            $error = 'Unknown admin for autologin';
-        } elseif ($auto !== '') {
-            $error = 'Auto-login is disabled (start serve with --autologin)';
-        }
-        if (App::method() === 'POST') {
-            $admin = Capsule::table('tbladmins')->where('username', (string) ($_POST['username'] ?? ''))->where('disabled', 0)->first();
-            if ($admin !== null && password_verify((string) ($_POST['password'] ?? ''), (string) $admin->passwordhash)) {
-                self::loginAs($admin, $redirect);
-            }
-            $error = 'Login Details Incorrect. Please try again.';
-            http_response_code(401);
-        }
-        $body = ($error !== '' ? '<div class="alert alert-danger" id="login-error">' . View::e($error) . '</div>' : '')
-            . '<form method="post" action="login.php" id="frmlogin">' . View::tokenField()
-            . '<input type="hidden" name="redirect" value="' . View::e($redirect) . '">'
-            . '<div class="form-group"><label for="inputUsername">Username</label><input id="inputUsername" name="username" autocomplete="username"></div>'
-            . '<div class="form-group"><label for="inputPassword">Password</label><input id="inputPassword" type="password" name="password" autocomplete="current-password"></div>'
-            . '<button type="submit" class="btn btn-primary" id="btnLogin">Login</button></form>';
+        );
+        $body = View::loginForm(
+            $error,
+            'frmlogin',
+            ['redirect' => $redirect],
+            '<div class="form-group"><label for="inputUsername">Username</label><input id="inputUsername" name="username" autocomplete="username"></div>',
+            'btnLogin'
+        );
         self::out(View::bare('Admin Login', $body));
     }
 
@@ -119,16 +118,6 @@ final class AdminPages
         return array_map('strval', Capsule::table('tbladdonmodules')->where('module', $module)->pluck('value', 'setting')->all());
     }
 
-    private static function setAddonSetting(string $module, string $setting, string $value): void
-    {
-        $q = Capsule::table('tbladdonmodules')->where('module', $module)->where('setting', $setting);
-        if ($q->exists()) {
-            $q->update(['value' => $value]);
-        } else {
-            Capsule::table('tbladdonmodules')->insert(['module' => $module, 'setting' => $setting, 'value' => $value]);
-        }
-    }
-
     /** $_ADDONLANG of modules/addons/<m>/lang/<language>.php (english fallback, [] without a file). */
     public static function addonLang(string $module, string $language): array
     {
@@ -145,7 +134,7 @@ final class AdminPages
         return [];
     }
 
-    /** $vars for _output/_sidebar/_clientarea: settings + modulelink + version + _lang (spec §4). */
+    /** $vars for _output/_sidebar/_clientarea: settings + modulelink + version + _lang (docs/whmcs-emulation.md "Choices" #10). */
     public static function addonVars(string $module, string $modulelink, string $language): array
     {
         $settings = self::addonSettings($module);
@@ -197,7 +186,7 @@ final class AdminPages
             if (function_exists($module . '_upgrade')) {
                 Modules::call('addons', $module, 'upgrade', ['version' => $settings['version']]);
             }
-            self::setAddonSetting($module, 'version', $version);
+            Seeder::setAddonSetting($module, 'version', $version);
         }
         $vars = self::addonVars($module, 'addonmodules.php?module=' . $module, (string) ($admin->language ?: 'english'));
         $sidebar = '';
@@ -270,10 +259,10 @@ final class AdminPages
                 foreach ((array) ($config['fields'] ?? []) as $key => $field) {
                     $type = strtolower((string) ($field['Type'] ?? 'text'));
                     $value = $_POST['fields'][$key] ?? '';
-                    self::setAddonSetting($module, (string) $key, $type === 'yesno' ? ($value !== '' ? 'on' : '') : (string) $value);
+                    Seeder::setAddonSetting($module, (string) $key, $type === 'yesno' ? ($value !== '' ? 'on' : '') : (string) $value);
                 }
                 $roles = array_map('intval', (array) ($_POST['access'] ?? []));
-                self::setAddonSetting($module, 'access', implode(',', $roles));
+                Seeder::setAddonSetting($module, 'access', implode(',', $roles));
                 $msg = '<div class="alert alert-success">Changes Saved Successfully!</div>';
             }
         }

@@ -4,10 +4,10 @@ declare(strict_types=1);
 namespace WhmcsHost\Web;
 
 /**
- * Browser mode (spec §9.2): request routing, session, CSRF, error pages.
+ * Browser mode (php/whmcs-host/README.md "Browser mode"): request routing, session, CSRF, error pages.
  * Called by router.php; one PHP process per HTTP request (php -S).
  *
- * CSRF (§9.3 #2, our choice): every POST to an emulated page must carry the
+ * CSRF (docs/whmcs-emulation.md "Choices" #2): every POST to an emulated page must carry the
  * session token (generate_token()) as form field `token`, query parameter
  * `token` or header `X-CSRF-Token`; otherwise the request stops BEFORE any
  * module code runs with HTTP 403 and an "Invalid CSRF Protection Token" page.
@@ -186,6 +186,28 @@ final class App
         echo View::bare('Invalid CSRF Protection Token',
             '<div class="alert alert-danger" id="csrf-error">Invalid CSRF Protection Token</div>');
         throw new Halt();
+    }
+
+    /**
+     * The flow of both login pages: the test switch `?autologin=$auto` (only with `serve --autologin`),
+     * then a posted form. $autologin($auto) and $post() log in and redirect (ending the request) or
+     * return; the error the page shows is returned ('' when there is none).
+     */
+    public static function loginError(string $auto, string $who, callable $autologin, callable $post): string
+    {
+        $error = '';
+        if ($auto !== '' && getenv('WHMCSHOST_AUTOLOGIN') === '1') {
+            $autologin($auto);
+            $error = "Unknown $who for autologin";
+        } elseif ($auto !== '') {
+            $error = 'Auto-login is disabled (start serve with --autologin)';
+        }
+        if (self::method() === 'POST') {
+            $post();
+            $error = 'Login Details Incorrect. Please try again.';
+            http_response_code(401);
+        }
+        return $error;
     }
 
     public static function redirect(string $url, int $status = 302): void

@@ -8,7 +8,7 @@ use WhmcsHost\Bootstrap;
 use WhmcsHost\Modules;
 use WhmcsHost\Params;
 
-/** Client area pages of the browser mode (spec §9.2, §1.6–1.8, §8). */
+/** Client area pages of the browser mode (php/whmcs-host/README.md "Browser mode"). */
 final class ClientPages
 {
     private static function out(string $html): void
@@ -37,31 +37,30 @@ final class ClientPages
     public static function login(): void
     {
         $goto = App::safeTarget((string) ($_REQUEST['goto'] ?? ''), 'clientarea.php');
-        $error = '';
         $auto = (int) ($_GET['autologin'] ?? 0);
-        if ($auto > 0 && getenv('WHMCSHOST_AUTOLOGIN') === '1') {
-            if (Capsule::table('tblclients')->where('id', $auto)->exists()) {
-                self::loginAs($auto, $goto);
+        $error = App::loginError(
+            $auto > 0 ? (string) $auto : '',
+            'client',
+            static function (string $auto) use ($goto): void {
+                if (Capsule::table('tblclients')->where('id', (int) $auto)->exists()) {
+                    self::loginAs((int) $auto, $goto);
+                }
+            },
+            static function () use ($goto): void {
+                $client = Capsule::table('tblclients')->where('email', (string) ($_POST['username'] ?? $_POST['email'] ?? ''))->where('status', 'Active')->first();
+                $password = getenv('WHMCSHOST_CLIENT_PASSWORD') ?: 'password';
+                if ($client !== null && hash_equals($password, (string) ($_POST['password'] ?? ''))) {
+                    self::loginAs((int) $client->id, $goto);
+                }
             }
-            $error = 'Unknown client for autologin';
-        } elseif ($auto > 0) {
-            $error = 'Auto-login is disabled (start serve with --autologin)';
-        }
-        if (App::method() === 'POST') {
-            $client = Capsule::table('tblclients')->where('email', (string) ($_POST['username'] ?? $_POST['email'] ?? ''))->where('status', 'Active')->first();
-            $password = getenv('WHMCSHOST_CLIENT_PASSWORD') ?: 'password';
-            if ($client !== null && hash_equals($password, (string) ($_POST['password'] ?? ''))) {
-                self::loginAs((int) $client->id, $goto);
-            }
-            $error = 'Login Details Incorrect. Please try again.';
-            http_response_code(401);
-        }
-        $body = ($error !== '' ? '<div class="alert alert-danger" id="login-error">' . View::e($error) . '</div>' : '')
-            . '<form method="post" action="login.php" id="frmLogin">' . View::tokenField()
-            . '<input type="hidden" name="goto" value="' . View::e($goto) . '">'
-            . '<div class="form-group"><label for="inputEmail">Email Address</label><input id="inputEmail" name="username" type="email" autocomplete="username"></div>'
-            . '<div class="form-group"><label for="inputPassword">Password</label><input id="inputPassword" type="password" name="password" autocomplete="current-password"></div>'
-            . '<button type="submit" class="btn btn-primary" id="login">Login</button></form>';
+        );
+        $body = View::loginForm(
+            $error,
+            'frmLogin',
+            ['goto' => $goto],
+            '<div class="form-group"><label for="inputEmail">Email Address</label><input id="inputEmail" name="username" type="email" autocomplete="username"></div>',
+            'login'
+        );
         self::out(View::client('Login', $body, ['filename' => 'login']));
     }
 
@@ -79,7 +78,7 @@ final class ClientPages
     }
 
     /**
-     * index.php?m=<addon> → <addon>_clientarea($vars) (spec §4): requirelogin,
+     * index.php?m=<addon> → <addon>_clientarea($vars): requirelogin,
      * pagetitle, breadcrumb, templatefile (relative to the addon dir, no .tpl),
      * vars. Without m: a home page.
      */
@@ -156,10 +155,10 @@ final class ClientPages
     }
 
     /**
-     * Product details (spec §9.2):
+     * Product details:
      *  - dosinglesignon=1 → ServiceSingleSignOn: 302 to redirectTo, else its errorMsg on the page;
      *  - modop=custom&a=<fn>: only functions listed in ClientAreaCustomButtonArray
-     *    (values) or ClientAreaAllowedFunctions are called (§9.3 #1, our choice:
+     *    (values) or ClientAreaAllowedFunctions are called (docs/whmcs-emulation.md "Choices" #1:
      *    an unlisted `a` is ignored — nothing called, no message — and the page
      *    continues as without modop); array result → custom page
      *    (templatefile/vars/pagetitle/breadcrumb), ClientArea is NOT called;

@@ -4,7 +4,7 @@ declare(strict_types=1);
 namespace WhmcsHost\Web;
 
 /**
- * Renders one ConfigOptions / addon `fields` entry (spec §1.5, §4):
+ * Renders one ConfigOptions / addon `fields` entry:
  * text, password, yesno (value "on"), textarea, dropdown, radio; `Options`
  * as comma string or assoc stored => label; `Default` when no value is
  * stored; `Description` printed as HTML; `Loader` (global function called

@@ -6,7 +6,7 @@ namespace WhmcsHost\Web;
 /**
  * Minimal HTML5 layouts (admin + client area) and Smarty rendering.
  * No external assets: styles are inline. The DOM is ours, not WHMCS's
- * (spec §9.3 #10, #14) — UI tests must target the module's own markup.
+ * (docs/whmcs-emulation.md "Choices" #11) — UI tests must target the module's own markup.
  */
 final class View
 {
@@ -100,7 +100,7 @@ CSS;
             . $footer . '</body></html>';
     }
 
-    /** The page variables every client-area template gets (spec §8). */
+    /** The page variables every client-area template gets (php/whmcs-host/README.md "Browser mode"). */
     public static function clientVars(string $title = '', string $filename = 'clientarea'): array
     {
         $config = $GLOBALS['CONFIG'] ?? [];
@@ -130,7 +130,7 @@ CSS;
         ];
     }
 
-    /** Renders a Smarty template file (absolute path) with $vars; no default escaping (spec §8). */
+    /** Renders a Smarty template file (absolute path) with $vars; no default escaping (docs/whmcs-emulation.md "Choices" #11). */
     public static function smarty(string $file, array $vars): string
     {
         if (!is_file($file)) {
@@ -165,5 +165,26 @@ CSS;
     public static function tokenField(): string
     {
         return (string) generate_token('form');
+    }
+
+    /**
+     * The body of a login page (admin and client area): the error box when $error is set, then the
+     * form posting to login.php with the CSRF token, the hidden fields, the user name input
+     * ($userInput, HTML), the password and the Login button.
+     *
+     * @param array<string, string> $hidden name => value
+     */
+    public static function loginForm(string $error, string $formId, array $hidden, string $userInput, string $buttonId): string
+    {
+        $fields = '';
+        foreach ($hidden as $name => $value) {
+            $fields .= '<input type="hidden" name="' . self::e($name) . '" value="' . self::e($value) . '">';
+        }
+        return ($error !== '' ? '<div class="alert alert-danger" id="login-error">' . self::e($error) . '</div>' : '')
+            . '<form method="post" action="login.php" id="' . self::e($formId) . '">' . self::tokenField()
+            . $fields
+            . $userInput
+            . '<div class="form-group"><label for="inputPassword">Password</label><input id="inputPassword" type="password" name="password" autocomplete="current-password"></div>'
+            . '<button type="submit" class="btn btn-primary" id="' . self::e($buttonId) . '">Login</button></form>';
     }
 }

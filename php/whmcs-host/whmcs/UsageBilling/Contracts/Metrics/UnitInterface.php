@@ -3,8 +3,8 @@
 namespace WHMCS\UsageBilling\Contracts\Metrics;
 
 /**
- * Unit of a metric. The constant names are not documented by WHMCS ([?] in the
- * spec); the emulation uses these three.
+ * Unit of a metric. The constant names are not documented by WHMCS;
+ * the emulation uses these three.
  */
 interface UnitInterface
 {
