@@ -103,7 +103,7 @@ describe('browser mode smoke (fake module)', () => {
 
     await Promise.all([page.waitForURL(/a=Management/), page.click('a.module-custom-button[data-function="Management"]')]);
     assert.equal(await page.textContent('#pagetitle'), 'Fake Management');
-    assert.equal(await page.textContent('#prerendered'), 'pre-rendered HTML'); // no default escaping (spec §8)
+    assert.equal(await page.textContent('#prerendered'), 'pre-rendered HTML'); // no default escaping (docs/whmcs-emulation.md, Choices #11)
     assert.equal(await page.textContent('#note'), '<i>escaped</i>');
     assert.equal(await page.textContent('#management-service'), `Service #${ids.serviceid} of client 1`);
     assert.equal(await page.$eval('#fake-management', (el) => getComputedStyle(el).borderTopColor), 'rgb(200, 0, 0)');

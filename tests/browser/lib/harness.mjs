@@ -1,4 +1,4 @@
-// Real-browser harness for the WHMCS host emulation (browser mode, spec §9.2).
+// Real-browser harness for the WHMCS host emulation (docs/whmcs-emulation.md, "Browser mode").
 //
 //   const host = await WhmcsRoot.create('smoke');        // fresh root (fake module fixture), via the CLI runner
 //   host.whmcs('addon:activate', 'fakeaddon');           // any runner command → parsed `result`

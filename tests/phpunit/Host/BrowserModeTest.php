@@ -4,7 +4,7 @@ declare(strict_types=1);
 namespace WhmcsHost\Tests\Host;
 
 /**
- * Browser mode (`whmcs serve`, spec §9.2) through plain HTTP (curl): session
+ * Browser mode (`whmcs serve`, docs/whmcs-emulation.md, "Browser mode") through plain HTTP (curl): session
  * and role checks, CSRF refusal, status/header passthrough of module JSON
  * actions, static asset content types, client-area ownership and SSO, admin
  * product/service pages. The real-browser suite is tests/browser.
