@@ -238,18 +238,7 @@ fn run(
     new_version: &str,
     servers: &mut Servers<'_>,
 ) -> Result<Outcome> {
-    version::check(
-        input.version_file.as_deref(),
-        &input.version_path,
-        new_version,
-    )?;
-    // A log without a file name writes nothing, so it does not count as enabled.
-    if !config.logger.enabled || config.logger.filename.trim().is_empty() {
-        return Err(Error::config(
-            "Logging is not enabled for the module. To enable it, please refer to the Upgrade section in the module documentation.",
-        ));
-    }
-    let catalog = crate::platform::catalog::catalog()?;
+    check_preconditions(input, config, new_version)?;
     let mut out = Outcome::default();
     let v1_servers: Vec<&ServerRow> = input
         .servers
@@ -264,121 +253,199 @@ fn run(
     let mut children: HashMap<i64, Vec<v1_api::Group>> = HashMap::new();
     let mut drafts = Vec::new();
     for p in &input.products {
-        let name = p.product.name.as_str();
-        let storage = product::parse_storage(&p.product)?;
-        let kind = product::tenant_kind(&p.product)?;
-        let server = input
-            .servers
-            .iter()
-            .find(|s| s.name == storage.server_name)
-            .ok_or_else(|| {
-                Error::validation(format!(
-                    "Cannot find a server with name \"{}\". Please update module setting \"Storage\" in product {name}.",
-                    storage.server_name
-                ))
-            })?;
-        let conn = servers.conn(server.id)?;
-        let root = conn.root_tenant()?;
-        let mut platform = Platform::new(conn);
-        let facts = product::Facts {
-            server_id: server.id,
-            root_name: root
-                .get("name")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            available: platform
-                .available_for_child(kind.as_str())?
-                .into_iter()
-                .map(|i| (i.name, i.infra_id))
-                .collect(),
-            backup_infras: platform
-                .root_infras()?
-                .into_iter()
-                .filter(|i| i.capabilities.iter().any(|c| c == "backup"))
-                .map(|i| (i.id, i.name))
-                .collect(),
-        };
-        let data = product::template(
-            catalog,
-            &p.product,
-            &storage,
-            kind,
-            &facts,
-            &mut out.warnings,
-        )?;
-        for o in &p.options {
-            if renamed.contains(&o.id) {
-                continue;
-            }
-            if let Some(r) = options::rename(catalog, o, kind, name, &mut out.warnings) {
-                renamed.insert(o.id);
-                out.options.push(r);
-            }
-        }
-        if let Some(w) = product::activation_warning(&p.product) {
-            out.warnings.push(w);
-        }
-        let mut values = Vec::new();
+        let mut draft = draft_product(input, p, servers, &mut renamed, &mut out)?;
         for svc in &p.services {
-            if svc.group_id.trim().is_empty() {
-                out.warnings.push(format!(
-                    "There is no group ID specified for product {name}."
-                ));
-                continue;
-            }
-            let sid = if servers.row(svc.server).is_some() {
-                svc.server
-            } else {
-                server.id
-            };
-            let sname = servers.row(sid).map(|r| r.name.clone()).unwrap_or_default();
-            let conn = servers.conn(sid)?;
-            let known = match children.entry(sid) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(v1_api::children(conn)?),
-            };
-            let gid = svc.group_id.trim();
-            let group = v1_api::group(conn, known.as_slice(), gid)?.ok_or_else(|| {
-                Error::validation(format!(
-                    "Cannot find group {gid} at server {sname}. Please check server ID for service {} or empty/update custom field \"GroupID\" if the group was manually deleted.",
-                    svc.id
-                ))
-            })?;
-            let mut v = ServiceValues {
-                id: svc.id,
-                tenant_id: group.uuid.clone(),
-                ..ServiceValues::default()
-            };
-            let aid = svc.admin_id.trim();
-            if aid.is_empty() {
-                out.warnings.push(format!(
-                    "There is no admin ID specified for product {name}."
-                ));
-            } else {
-                let account = v1_api::account(conn, &group, aid)?.ok_or_else(|| {
-                    Error::validation(format!(
-                        "Cannot find user {aid} at server {sname}. Please check server ID for service {} or empty/update custom field \"AdminID\" if the user was manually deleted.",
-                        svc.id
-                    ))
-                })?;
-                v.user_id = account.uuid;
-                v.cloud_login = account.login;
-            }
-            values.push(v);
+            let values = service_values(
+                svc,
+                &p.product.name,
+                draft.server_id,
+                servers,
+                &mut children,
+                &mut out.warnings,
+            )?;
+            draft.draft.services.extend(values);
         }
-        drafts.push(Draft {
+        drafts.push(draft.draft);
+    }
+    // Everything is decided: now the Cloud side (API clients) and the template store.
+    convert_servers(&v1_servers, servers, &input.whmcs_version, &mut out)?;
+    store_drafts(drafts, store, &mut out)?;
+    Ok(out)
+}
+
+/// The installed v1 version can be migrated, and the file log is on (the migration's
+/// details go there, so the admin must be able to read them).
+fn check_preconditions(input: &V1Input, config: &Config, new_version: &str) -> Result<()> {
+    version::check(
+        input.version_file.as_deref(),
+        &input.version_path,
+        new_version,
+    )?;
+    // A log without a file name writes nothing, so it does not count as enabled.
+    if !config.logger.enabled || config.logger.filename.trim().is_empty() {
+        return Err(Error::config(
+            "Logging is not enabled for the module. To enable it, please refer to the Upgrade section in the module documentation.",
+        ));
+    }
+    Ok(())
+}
+
+/// A product's draft and the server its "Storage" setting names.
+struct ProductDraft {
+    draft: Draft,
+    server_id: i64,
+}
+
+/// The template of one v1 product (from its settings and its server's facts), its options
+/// renamed once each, and the activation warning.
+fn draft_product(
+    input: &V1Input,
+    p: &ProductInput,
+    servers: &mut Servers<'_>,
+    renamed: &mut BTreeSet<i64>,
+    out: &mut Outcome,
+) -> Result<ProductDraft> {
+    let catalog = crate::platform::catalog::catalog()?;
+    let name = p.product.name.as_str();
+    let storage = product::parse_storage(&p.product)?;
+    let kind = product::tenant_kind(&p.product)?;
+    let server = input
+        .servers
+        .iter()
+        .find(|s| s.name == storage.server_name)
+        .ok_or_else(|| {
+            Error::validation(format!(
+                "Cannot find a server with name \"{}\". Please update module setting \"Storage\" in product {name}.",
+                storage.server_name
+            ))
+        })?;
+    let facts = product_facts(servers.conn(server.id)?, server.id, kind.as_str())?;
+    let data = product::template(
+        catalog,
+        &p.product,
+        &storage,
+        kind,
+        &facts,
+        &mut out.warnings,
+    )?;
+    for o in &p.options {
+        if renamed.contains(&o.id) {
+            continue;
+        }
+        if let Some(r) = options::rename(catalog, o, kind, name, &mut out.warnings) {
+            renamed.insert(o.id);
+            out.options.push(r);
+        }
+    }
+    if let Some(w) = product::activation_warning(&p.product) {
+        out.warnings.push(w);
+    }
+    Ok(ProductDraft {
+        draft: Draft {
             id: p.product.id,
             data,
             v1_field_ids: p.v1_field_ids.clone(),
-            services: values,
-        });
+            services: Vec::new(),
+        },
+        server_id: server.id,
+    })
+}
+
+/// What the product's server offers a child tenant of `kind` (read from the platform).
+fn product_facts(conn: &mut Connection, server_id: i64, kind: &str) -> Result<product::Facts> {
+    let root = conn.root_tenant()?;
+    let root_name = root
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let mut platform = Platform::new(conn);
+    Ok(product::Facts {
+        server_id,
+        root_name,
+        available: platform
+            .available_for_child(kind)?
+            .into_iter()
+            .map(|i| (i.name, i.infra_id))
+            .collect(),
+        backup_infras: platform
+            .root_infras()?
+            .into_iter()
+            .filter(|i| i.capabilities.iter().any(|c| c == "backup"))
+            .map(|i| (i.id, i.name))
+            .collect(),
+    })
+}
+
+/// The Cloud ids of one v1 service (its group's tenant, its admin's user and login); `None`
+/// with a warning when it has no group id.
+fn service_values(
+    svc: &V1Service,
+    name: &str,
+    product_server: i64,
+    servers: &mut Servers<'_>,
+    children: &mut HashMap<i64, Vec<v1_api::Group>>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<ServiceValues>> {
+    if svc.group_id.trim().is_empty() {
+        warnings.push(format!(
+            "There is no group ID specified for product {name}."
+        ));
+        return Ok(None);
     }
-    // Everything is decided: now the Cloud side (API clients) and the template store.
-    for s in &v1_servers {
+    let sid = if servers.row(svc.server).is_some() {
+        svc.server
+    } else {
+        product_server
+    };
+    let sname = servers.row(sid).map(|r| r.name.clone()).unwrap_or_default();
+    let conn = servers.conn(sid)?;
+    let known = match children.entry(sid) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => v.insert(v1_api::children(conn)?),
+    };
+    let gid = svc.group_id.trim();
+    let group = v1_api::group(conn, known.as_slice(), gid)?.ok_or_else(|| {
+        Error::validation(format!(
+            "Cannot find group {gid} at server {sname}. Please check server ID for service {} or empty/update custom field \"GroupID\" if the group was manually deleted.",
+            svc.id
+        ))
+    })?;
+    let mut v = ServiceValues {
+        id: svc.id,
+        tenant_id: group.uuid.clone(),
+        ..ServiceValues::default()
+    };
+    let aid = svc.admin_id.trim();
+    if aid.is_empty() {
+        warnings.push(format!(
+            "There is no admin ID specified for product {name}."
+        ));
+    } else {
+        let account = v1_api::account(conn, &group, aid)?.ok_or_else(|| {
+            Error::validation(format!(
+                "Cannot find user {aid} at server {sname}. Please check server ID for service {} or empty/update custom field \"AdminID\" if the user was manually deleted.",
+                svc.id
+            ))
+        })?;
+        v.user_id = account.uuid;
+        v.cloud_login = account.login;
+    }
+    Ok(Some(v))
+}
+
+/// Converts each v1 server's login into an API client (the server hook's work), noting
+/// the servers the admin must save again by hand.
+fn convert_servers(
+    v1_servers: &[&ServerRow],
+    servers: &mut Servers<'_>,
+    whmcs_version: &str,
+    out: &mut Outcome,
+) -> Result<()> {
+    for s in v1_servers {
         let conn = servers.conn(s.id)?;
         let was_login = conn.settings().grant == Grant::Password;
-        let saved = crate::features::server_hooks::server_saved(conn, &input.whmcs_version);
+        let saved = crate::features::server_hooks::server_saved(conn, whmcs_version);
         for w in &saved.warnings {
             conn.logger()
                 .log(Level::Warning, &format!("v1 migration: {w}"));
@@ -400,6 +467,12 @@ fn run(
             }),
         });
     }
+    Ok(())
+}
+
+/// Stores every drafted template; a failure removes the ones stored so far, so a retried
+/// migration starts clean.
+fn store_drafts(drafts: Vec<Draft>, store: &dyn TemplateStorage, out: &mut Outcome) -> Result<()> {
     for d in drafts {
         match store.create(&d.data) {
             Ok(id) => {
@@ -417,7 +490,7 @@ fn run(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Soft-deletes templates a failed migration created (the products keep their v1 settings).

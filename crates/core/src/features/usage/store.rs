@@ -500,6 +500,7 @@ impl<'d> UsageStore<'d> {
 }
 
 #[cfg(test)]
+#[allow(clippy::too_many_lines)] // scenario tests read top to bottom
 mod tests {
     use super::*;
 
