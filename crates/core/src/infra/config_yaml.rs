@@ -307,7 +307,7 @@ impl Config {
     }
 
     fn normalise(&mut self) -> Result<()> {
-        // The reference raises a ratio below 1 to 1 (manual 6.5): a hard quota below the soft
+        // The reference raises a ratio below 1 to 1 (manual 6.8): a hard quota below the soft
         // quota makes no sense.
         if !self.product.overage_ratio.is_finite() {
             return Err(Error::config(
