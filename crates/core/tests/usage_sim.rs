@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![allow(clippy::too_many_lines)] // a scenario test reads top to bottom; production code stays ≤ 60 lines
 
-use acronis_sim::state::{Infra, ItemState, Quota, UsageValue};
+use acronis_sim::state::{Infra, ItemState, UsageValue};
 use acroniscloud_core::features::usage::summarize_report;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -122,17 +122,7 @@ fn generate(count: usize) -> Generated {
         }
         let t = st.tenants.get_mut(id).unwrap();
         for (key, v) in extra {
-            t.items.insert(
-                key.clone(),
-                ItemState {
-                    status: 1,
-                    quota: Quota {
-                        value: None,
-                        overage: None,
-                        version: 1,
-                    },
-                },
-            );
+            t.items.insert(key.clone(), ItemState::enabled_unlimited());
             t.usage.insert(
                 key,
                 UsageValue {

@@ -26,6 +26,20 @@ pub struct ItemState {
     pub quota: Quota,
 }
 
+impl ItemState {
+    /// An enabled item without a quota (what a generated or test tenant gets).
+    pub fn enabled_unlimited() -> ItemState {
+        ItemState {
+            status: 1,
+            quota: Quota {
+                value: None,
+                overage: None,
+                version: 1,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UsageValue {
     pub absolute: f64,

@@ -662,17 +662,7 @@ impl DcState {
 /// Enables one generated item without quota and gives it a random usage: 1–500 GiB for
 /// bytes, 0–49 otherwise; the delta is a tenth of it.
 fn add_generated_usage(t: &mut Tenant, key: &ItemKey, bytes: bool, rng: &mut ChaCha8Rng) {
-    t.items.insert(
-        key.clone(),
-        ItemState {
-            status: 1,
-            quota: Quota {
-                value: None,
-                overage: None,
-                version: 1,
-            },
-        },
-    );
+    t.items.insert(key.clone(), ItemState::enabled_unlimited());
     let v: f64 = if bytes {
         (rng.gen_range(1..=500u64) as f64) * 1_073_741_824.0
     } else {
