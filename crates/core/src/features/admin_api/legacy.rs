@@ -64,7 +64,12 @@ pub fn handle(
         }
     }
     let switched = legacy_switch::apply(&moves, host);
-    results.extend(switched.iter().map(|r| json!(r)));
+    results.extend(switched.into_iter().map(|mut r| {
+        if !r.ok {
+            r.message = t.translate_message(&r.message);
+        }
+        json!(r)
+    }));
     Ok(ApiResponse::ok(&json!({ "results": results })))
 }
 

@@ -268,4 +268,11 @@ mod tests {
         assert_eq!(w.product[&3], 10);
         assert!(out[2].ok);
     }
+
+    /// The admin action translates a failed service's text (`admin_api::legacy`).
+    #[test]
+    fn the_failure_text_is_a_translated_message() {
+        let de = crate::infra::i18n::Translator::for_locale("de");
+        assert_ne!(de.translate_message(LEFT_ALONE), LEFT_ALONE);
+    }
 }

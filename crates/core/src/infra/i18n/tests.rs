@@ -55,27 +55,13 @@ const SOURCES: &[&str] = &[
     "src/features/client_area/history.rs",
     "src/features/client_area/history_api.rs",
     "src/features/migration/legacy_editions.rs",
+    "src/features/migration/legacy_switch.rs",
     "src/features/admin_api/legacy.rs",
     "src/features/admin_api/service_actions.rs",
     "src/features/client_area/admin_audit.rs",
     "src/features/provisioning/adopt.rs",
     "src/features/provisioning/owner_move.rs",
 ];
-
-/// Transitional (layer folders): a branch started before the layer folders lists its new
-/// file as `src/usage/x.rs`; git's directory-rename detection places it under
-/// `src/features/usage/x.rs`, so an unknown flat path is looked up in each layer folder.
-fn layered(file: &str) -> String {
-    if root().join(file).exists() {
-        return file.to_string();
-    }
-    let rest = file.strip_prefix("src/").unwrap_or(file);
-    ["features", "rules", "platform", "infra"]
-        .iter()
-        .map(|layer| format!("src/{layer}/{rest}"))
-        .find(|p| root().join(p).exists())
-        .unwrap_or_else(|| file.to_string())
-}
 
 /// Messages the extractor cannot see (built from pieces) that admins do see.
 const EXTRA: &[&str] = &[
@@ -233,8 +219,8 @@ fn msgids() -> Vec<(String, String)> {
     for m in &cat.billing_metrics {
         add(&m.display_name, c);
     }
-    for file in SOURCES.iter().map(|f| layered(f)) {
-        let code = std::fs::read_to_string(root().join(&file)).unwrap();
+    for file in SOURCES {
+        let code = std::fs::read_to_string(root().join(file)).unwrap();
         for lit in literals(&code).into_iter().filter(|s| is_message(s)) {
             add(&lit, &format!("crates/core/{file}"));
         }
