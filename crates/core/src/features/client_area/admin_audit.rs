@@ -120,7 +120,7 @@ pub fn audit_html(page: &Page, t: &Translator, link: &str) -> String {
             escape(&e.action),
             escape(&by),
             changes(&e.before, &e.after),
-            escape(&t.translate_message(&e.result)),
+            escape(&result_text(&e.result, t)),
         ));
     }
     html.push_str("</tbody></table>");
@@ -142,6 +142,15 @@ pub fn audit_html(page: &Page, t: &Translator, link: &str) -> String {
         html.push_str("</nav>");
     }
     html
+}
+
+/// An entry's result for the admin: the trail stores `success` or the error's English text.
+fn result_text(result: &str, t: &Translator) -> String {
+    if result == "success" {
+        t.translate("Succeeded")
+    } else {
+        t.translate_message(result)
+    }
 }
 
 /// The adopt form of a service without a tenant. `api` is the addon's URL (the JSON
@@ -229,6 +238,9 @@ mod tests {
         assert!(html.contains("acroniscloud_audit_page=3\">Older"));
         assert!(html.contains("1970-01-01 00:00:00"));
         assert!(audit_html(&page(0, 1, 1), &t, "x").contains("No changes recorded yet."));
+        assert!(html.contains("<td>Succeeded</td>"), "{html}");
+        let de = Translator::for_locale("de");
+        assert!(audit_html(&page(1, 1, 1), &de, "x").contains("<td>Erfolgreich</td>"));
     }
 
     #[test]

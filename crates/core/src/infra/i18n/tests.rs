@@ -98,6 +98,7 @@ const EXTRA: &[&str] = &[
     "Administrator user ID (optional)",
     "Only check (dry run)",
     "Adopt tenant",
+    "Succeeded",
 ];
 
 fn root() -> PathBuf {
