@@ -102,7 +102,10 @@ describe('admin service tab: audit trail and adopt form', () => {
     assert.ok(await page.isChecked('form.acroniscloud-adopt input[name=dry_run]'), 'dry run is the default');
     await page.click('form.acroniscloud-adopt [data-adopt=adopt]');
     await page.waitForSelector('.acroniscloud-adopt-result.alert-success');
-    assert.match(await page.textContent('.acroniscloud-adopt-result'), /"dry_run": true/);
+    const planText = await page.textContent('.acroniscloud-adopt-result');
+    assert.match(planText, /Dry run: nothing was changed/);
+    assert.match(planText, /Tenant: .+ \(customer, /, 'the plan names the tenant in words, not JSON');
+    assert.doesNotMatch(planText, /[{}]/, 'no raw JSON');
     assert.equal(tenantIdOf(service), '', 'a dry run writes nothing');
     await shot(page, SUITE, '02-adopt-dry-run');
 

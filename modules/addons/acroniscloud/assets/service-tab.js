@@ -34,6 +34,17 @@
         var pre = document.createElement('pre');
         var ok = answer.ok;
         out.className = 'acroniscloud-adopt-result alert ' + (ok ? 'alert-success' : 'alert-danger');
+        if (ok && Array.isArray(answer.json.summary)) {
+            // The plan in the admin's language (the extension words it); the JSON is for scripts.
+            var list = document.createElement('ul');
+            answer.json.summary.forEach(function (line) {
+                var li = document.createElement('li');
+                text(li, line);
+                list.appendChild(li);
+            });
+            out.replaceChildren(list);
+            return;
+        }
         if (ok) {
             text(pre, JSON.stringify(answer.json, null, 2));
         } else {

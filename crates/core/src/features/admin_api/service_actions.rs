@@ -13,6 +13,7 @@ use crate::features::provisioning::progress_store::SqlProgress;
 use crate::features::provisioning::{self, Host, ServiceInput};
 use crate::features::templates::SqlTemplates;
 use crate::infra::error::Error;
+use crate::infra::i18n::{Domain, Translator};
 use crate::infra::storage::Db;
 use serde_json::{json, Value};
 
@@ -105,8 +106,15 @@ pub fn handle(
             user_id: text(body.get("user_id")),
             dry_run: truthy(body.get("dry_run")),
         };
+        let t = Translator::load(&ctx.locale, Domain::Messages, ctx.l10n_dir.as_deref());
         adopt::adopt(&mut pctx, &input, &wanted)
-            .map(|plan| ApiResponse::ok(&json!(plan)))
+            .map(|plan| {
+                let mut answer = json!(plan);
+                if let Some(o) = answer.as_object_mut() {
+                    o.insert("summary".into(), json!(plan.summary(&t)));
+                }
+                ApiResponse::ok(&answer)
+            })
             .map_err(fail)
     })();
     Some(resp.unwrap_or_else(|e| e))

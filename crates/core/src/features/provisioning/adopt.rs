@@ -11,6 +11,7 @@ use super::run::load_template;
 use super::{audit_trail, customer_tag, field, session, Context, ServiceInput};
 use crate::features::templates::model::{Status, TemplateData};
 use crate::infra::error::{Error, Result};
+use crate::infra::i18n::Translator;
 use crate::platform::connection::Connection;
 use crate::platform::tenants::{self, Tenant};
 use crate::platform::users;
@@ -39,6 +40,47 @@ pub struct AdoptPlan {
     pub customer_id: String,
     /// Template applications not bound to the tenant yet: the next re-sync binds them.
     pub applications_to_bind: Vec<String>,
+}
+
+impl AdoptPlan {
+    /// The plan in sentences for the admin tab, in the admin's language (the JSON keeps every
+    /// detail for scripts).
+    pub fn summary(&self, t: &Translator) -> Vec<String> {
+        let text = |v: &Value, key: &str| {
+            v.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut lines = vec![if self.dry_run {
+            t.translate("Dry run: nothing was changed. An adoption would do the following.")
+        } else {
+            t.translate("The tenant was adopted.")
+        }];
+        let tenant = &self.tenant;
+        let (name, kind, id) = (
+            text(tenant, "name"),
+            text(tenant, "kind"),
+            text(tenant, "id"),
+        );
+        lines.push(t.tr("Tenant: {0} ({1}, {2}).", &[&name, &kind, &id]));
+        match &self.user {
+            Some(u) => lines.push(t.tr(
+                "Service user: {0} ({1}).",
+                &[&text(u, "login"), &text(u, "id")],
+            )),
+            None => lines.push(t.translate("No user is linked to the service.")),
+        }
+        lines.push(t.tr(
+            "The tenant's customer tag becomes: {0}.",
+            &[&self.customer_id],
+        ));
+        if !self.applications_to_bind.is_empty() {
+            let apps = self.applications_to_bind.join(", ");
+            lines.push(t.tr("Applications bound at the next re-sync: {0}.", &[&apps]));
+        }
+        lines
+    }
 }
 
 /// A tenant found by [`search`].
@@ -368,5 +410,44 @@ fn candidate(t: &Tenant) -> Candidate {
             customer_tag::SERVICE_ID,
         )
         .filter(|s| !s.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plan(dry_run: bool, user: Option<Value>, apps: &[&str]) -> AdoptPlan {
+        AdoptPlan {
+            dry_run,
+            tenant: json!({"id": "t-1", "name": "Acme", "kind": "customer"}),
+            user,
+            fields: json!({}),
+            customer_id: "whmcs-service-id=7".into(),
+            applications_to_bind: apps.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_plan_reads_as_sentences_in_the_admin_language() {
+        let en = Translator::english();
+        let dry = plan(true, None, &[]).summary(&en);
+        assert_eq!(
+            dry,
+            [
+                "Dry run: nothing was changed. An adoption would do the following.",
+                "Tenant: Acme (customer, t-1).",
+                "No user is linked to the service.",
+                "The tenant's customer tag becomes: whmcs-service-id=7.",
+            ]
+        );
+        let user = Some(json!({"id": "u-1", "login": "alice"}));
+        let done = plan(false, user, &["backup"]).summary(&en);
+        assert_eq!(done[0], "The tenant was adopted.");
+        assert_eq!(done[2], "Service user: alice (u-1).");
+        assert_eq!(done[4], "Applications bound at the next re-sync: backup.");
+        let de = plan(true, None, &[]).summary(&Translator::for_locale("de"));
+        assert!(de[0].starts_with("Probelauf"), "{de:?}");
     }
 }
