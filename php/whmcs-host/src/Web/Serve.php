@@ -55,7 +55,10 @@ final class Serve
             return 1;
         }
         $pid = (int) proc_get_status($proc)['pid'];
-        $stop = static function () use ($proc): void {
+        $stop = static function () use ($proc, $pid): void {
+            // With PHP_CLI_SERVER_WORKERS the master forks workers that outlive it when it is
+            // terminated: they are found before the master goes and stopped by pid.
+            $workers = self::children($pid);
             if (proc_get_status($proc)['running']) {
                 proc_terminate($proc, SIGTERM);
                 for ($i = 0; $i < 100 && proc_get_status($proc)['running']; $i++) {
@@ -65,6 +68,7 @@ final class Serve
                     proc_terminate($proc, SIGKILL);
                 }
             }
+            self::stopAll($workers);
         };
         $deadline = microtime(true) + 15;
         $ready = false;
@@ -115,6 +119,38 @@ final class Serve
         $stop();
         proc_close($proc);
         return 0;
+    }
+
+    /** @return int[] pids whose parent is `$pid` (read from /proc; empty elsewhere). */
+    private static function children(int $pid): array
+    {
+        $found = [];
+        foreach (glob('/proc/[0-9]*/stat') ?: [] as $file) {
+            $stat = (string) @file_get_contents($file);
+            // After the command name in parentheses: state, then the parent's pid.
+            $fields = explode(' ', substr($stat, (int) strrpos($stat, ')') + 2));
+            if ((int) ($fields[1] ?? 0) === $pid) {
+                $found[] = (int) basename(dirname($file));
+            }
+        }
+        return $found;
+    }
+
+    /** SIGTERM to each pid, then SIGKILL to those still there after a second. */
+    private static function stopAll(array $pids): void
+    {
+        if ($pids === [] || !function_exists('posix_kill')) {
+            return;
+        }
+        foreach ($pids as $p) {
+            @posix_kill($p, SIGTERM);
+        }
+        for ($i = 0; $i < 50 && array_filter($pids, static fn (int $p): bool => @posix_kill($p, 0)) !== []; $i++) {
+            usleep(20000);
+        }
+        foreach ($pids as $p) {
+            @posix_kill($p, SIGKILL);
+        }
     }
 
     private static function freePort(string $host): int
