@@ -104,6 +104,12 @@ impl QuotaNotices {
         QuotaNotices
     }
 
+    /// The notice's e-mail template rows: `[['language', 'subject', 'message']]`, the default
+    /// (English, `language` empty) first, then one per language the module speaks.
+    pub fn email_templates() -> Zval {
+        to_zval(&json!(quota_notices::email::templates()))
+    }
+
     /// True when `quota_notices.enabled` is on in config.yaml (a broken file throws).
     pub fn enabled(options: Option<&ZendHashTable>) -> PhpResult<bool> {
         guard(|| Ok(Options::new(options).config()?.quota_notices.enabled))

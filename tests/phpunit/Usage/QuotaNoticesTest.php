@@ -114,6 +114,8 @@ final class QuotaNoticesTest extends UsageTestCase
         $vars = json_decode($mails[0]['message_data'], true)['vars'];
         $this->assertSame('Cyber Backup Standard - Arbeitsstationen', $vars['acronis_metric_name'], "the metric in the client's language");
         $this->assertSame(90, $vars['acronis_threshold']);
+        $this->assertSame('Ihr Acronis Cyber Cloud-Service hat 90 % seines Kontingents für Cyber Backup Standard - Arbeitsstationen belegt', $mails[0]['subject'], "the e-mail in the client's language");
+        $this->assertStringContainsString('Wenn das Kontingent aufgebraucht ist', $mails[0]['message']);
         $this->host->sql("UPDATE tblhosting SET nextduedate = '2024-07-15' WHERE id = ?", [$this->serviceId]);
         $this->dayWith('2024-05-31', 9);
         $this->assertCount(2, $this->mails(), 'the period after renewal is a new period');
@@ -138,16 +140,22 @@ final class QuotaNoticesTest extends UsageTestCase
 
     public function testTemplateIsCreatedOnActivationAndAnEditedOneIsKept(): void
     {
-        $rows = $this->host->sql('SELECT type, subject, message, custom FROM tblemailtemplates WHERE name = ?', [self::TEMPLATE]);
+        $rows = $this->host->sql("SELECT type, subject, message, custom FROM tblemailtemplates WHERE name = ? AND language = ''", [self::TEMPLATE]);
         $this->assertCount(1, $rows);
         $this->assertSame('product', $rows[0]['type']);
         $this->assertStringContainsString('{$acronis_upgrade_url}', $rows[0]['message']);
+        $languages = array_column($this->host->sql('SELECT language FROM tblemailtemplates WHERE name = ? ORDER BY language', [self::TEMPLATE]), 'language');
+        $this->assertCount(16, $languages, 'the default and one row per language the module speaks');
+        $this->assertContains('german', $languages);
+        $this->assertContains('portuguese-br', $languages);
 
-        $this->host->sql('UPDATE tblemailtemplates SET subject = ? WHERE name = ?', ['Edited by the admin {$acronis_threshold}', self::TEMPLATE]);
+        $this->host->sql("UPDATE tblemailtemplates SET subject = ? WHERE name = ? AND language = ''", ['Edited by the admin {$acronis_threshold}', self::TEMPLATE]);
+        $this->host->sql("DELETE FROM tblemailtemplates WHERE name = ? AND language = 'french'", [self::TEMPLATE]);
         $this->host->ok('module:call', ['deactivate', 'module' => 'acroniscloud', 'addon' => true]);
         $this->host->ok('addon:activate', ['acroniscloud']);
-        $rows = $this->host->sql('SELECT subject FROM tblemailtemplates WHERE name = ?', [self::TEMPLATE]);
+        $rows = $this->host->sql("SELECT subject FROM tblemailtemplates WHERE name = ? AND language = ''", [self::TEMPLATE]);
         $this->assertSame([['subject' => 'Edited by the admin {$acronis_threshold}']], $rows);
+        $this->assertCount(16, $this->host->sql('SELECT id FROM tblemailtemplates WHERE name = ?', [self::TEMPLATE]), 'a missing language is added, nothing doubled');
 
         $this->notices("quota_notices:\n  enabled: true\n");
         $this->dayWith('2024-05-30', 10);
@@ -162,7 +170,7 @@ final class QuotaNoticesTest extends UsageTestCase
         $html = (string) ($r['json']['result']['Audit trail'] ?? '');
         $this->assertStringContainsString('<td>quota_notice</td><td>DailyCronJob</td>', $html, $r['stdout']);
         $this->assertStringContainsString('<dt>threshold</dt><dd>— → 80</dd>', $html);
-        $this->assertStringContainsString('<td>success</td>', $html);
+        $this->assertStringContainsString('<td>Succeeded</td>', $html);
     }
 
     public function testBadConfigIsRefused(): void

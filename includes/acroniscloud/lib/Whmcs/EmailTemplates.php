@@ -15,34 +15,31 @@ final class EmailTemplates
     public const QUOTA_NOTICE = 'Acronis Cloud Quota Notice';
 
     /**
-     * Creates the quota notice template (default language) unless a template of that name
-     * exists: an admin's edits are never overwritten. True when it was created.
+     * Creates the quota notice template in the default language and in every language the
+     * extension words it in (WHMCS sends the client's language, else the default), each row
+     * only when that name and language has none: an admin's edits are never overwritten.
+     * True when a row was created.
      */
     public static function ensureQuotaNotice(): bool
     {
-        if (Capsule::table('tblemailtemplates')->where('name', self::QUOTA_NOTICE)->exists()) {
-            return false;
-        }
+        $created = false;
         $now = date('Y-m-d H:i:s');
-        Capsule::table('tblemailtemplates')->insert([
-            'type' => 'product', 'name' => self::QUOTA_NOTICE,
-            'subject' => 'Your Acronis Cyber Cloud service has used {$acronis_threshold}% of its {$acronis_metric_name} quota',
-            'message' => self::QUOTA_NOTICE_MESSAGE,
-            'attachments' => '', 'fromname' => '', 'fromemail' => '', 'disabled' => 0, 'custom' => 1,
-            'language' => '', 'copyto' => '', 'blind_copy_to' => '', 'plaintext' => 0,
-            'created_at' => $now, 'updated_at' => $now,
-        ]);
-        return true;
+        foreach (\AcronisCloud\QuotaNotices::emailTemplates() as $t) {
+            $language = (string) $t['language'];
+            if (Capsule::table('tblemailtemplates')->where('name', self::QUOTA_NOTICE)->where('language', $language)->exists()) {
+                continue;
+            }
+            Capsule::table('tblemailtemplates')->insert([
+                'type' => 'product', 'name' => self::QUOTA_NOTICE,
+                'subject' => (string) $t['subject'], 'message' => (string) $t['message'],
+                'attachments' => '', 'fromname' => '', 'fromemail' => '', 'disabled' => 0, 'custom' => 1,
+                'language' => $language, 'copyto' => '', 'blind_copy_to' => '', 'plaintext' => 0,
+                'created_at' => $now, 'updated_at' => $now,
+            ]);
+            $created = true;
+        }
+        return $created;
     }
-
-    private const QUOTA_NOTICE_MESSAGE = <<<'HTML'
-<p>Dear {$client_name},</p>
-<p>Your Acronis Cyber Cloud service #{$service_id} has reached {$acronis_threshold}% of its {$acronis_metric_name} quota:
-{$acronis_usage} of {$acronis_quota} {$acronis_unit} used (on {$acronis_date}).</p>
-<p>When the quota is used up, new backups or devices may be refused. You can upgrade your service here:
-<a href="{$acronis_upgrade_url}">{$acronis_upgrade_url}</a></p>
-<p>{$signature}</p>
-HTML;
 
     /**
      * Sends product template `$name` for service `$serviceId` with extra merge fields.

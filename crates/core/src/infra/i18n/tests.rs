@@ -52,6 +52,7 @@ const SOURCES: &[&str] = &[
     "src/features/usage/summarize.rs",
     "src/features/usage/metrics.rs",
     "src/features/usage/mod.rs",
+    "src/features/usage/quota_notices/email.rs",
     "src/features/client_area/history.rs",
     "src/features/client_area/history_api.rs",
     "src/features/migration/legacy_editions.rs",
@@ -99,6 +100,9 @@ const EXTRA: &[&str] = &[
     "Only check (dry run)",
     "Adopt tenant",
     "Succeeded",
+    "Your Acronis Cyber Cloud service has used {0}% of its {1} quota",
+    "Dear {0},",
+    "When the quota is used up, new backups or devices may be refused. You can upgrade your service here:",
 ];
 
 fn root() -> PathBuf {

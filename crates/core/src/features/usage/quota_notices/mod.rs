@@ -5,8 +5,9 @@
 //! PHP glue only sends the WHMCS e-mail (see `docs/quota-notices.md`).
 //!
 //! [`rule`] is the pure decision, [`run`] reads the usage store, the platform's quotas and
-//! the trail for each service of the daily cron.
+//! the trail for each service of the daily cron, [`email`] words the WHMCS e-mail template.
 
+pub mod email;
 pub mod rule;
 pub mod run;
 
