@@ -77,6 +77,7 @@ namespace AcronisCloud {
 
     class QuotaNotices
     {
+        public static function emailTemplates(): mixed {}
         public static function enabled(?array $options = null): bool {}
         public static function run(array $servers, mixed $services, mixed $send, ?array $options = null): mixed {}
         public function __construct() {}
