@@ -217,19 +217,7 @@ fn service_action(
 impl Addon {
     /// WHMCS `_config()`.
     pub fn config() -> Zval {
-        to_zval(&json!({
-            "name": "Acronis Cyber Cloud",
-            "description": "Acronis Cyber Cloud",
-            "version": acroniscloud_core::VERSION,
-            "author": "<a href=\"https://www.acronis.com\" target=\"_blank\">Acronis</a>",
-            "language": "english",
-            "fields": {
-                "logging_cloud_api": {"FriendlyName": "Module Log Settings", "Type": "yesno", "Description": "API calls to Acronis Cyber Cloud"},
-                "logging_whmcs_api": {"FriendlyName": "", "Type": "yesno", "Description": "API calls to WHMCS platform"},
-                "logging_db_query": {"FriendlyName": "", "Type": "yesno", "Description": "Queries to WHMCS database"},
-                "move_user_email": {"FriendlyName": "Moved services", "Type": "yesno", "Description": "When a service moves to another client, also change the Acronis administrator user's e-mail to the new client's"},
-            },
-        }))
+        to_zval(&activation::addon_config())
     }
 
     /// WHMCS `_activate()`: checks the database user's rights, creates the module's tables in
@@ -238,22 +226,7 @@ impl Addon {
     pub fn activate(options: Option<&ZendHashTable>) -> Zval {
         let opts = Options::new(options);
         let t = Translator::for_locale(&opts.str("locale"));
-        let v = match contain(|| prepare_storage(&opts, None)) {
-            Ok(report) if report.templates.is_empty() => json!({
-                "status": "success",
-                "description": t.translate("Acronis Cyber Cloud addon activated successfully."),
-            }),
-            Ok(report) => json!({
-                "status": "success",
-                "description": t.tr(
-                    "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
-                    &[&report.templates.len().to_string(), &report.templates_skipped.len().to_string()],
-                ),
-            }),
-            Err(e) => {
-                json!({"status": "error", "description": t.translate_message(&e.to_string())})
-            }
-        };
+        let v = activation::activation_answer(&contain(|| prepare_storage(&opts, None)), &t);
         to_zval(&v)
     }
 

@@ -71,3 +71,40 @@ pub fn migration_failed(e: &Error, t: &Translator) -> Value {
         ),
     })
 }
+
+/// The addon's `_activate` answer: `{status: "success", description}` with the import's
+/// counts when an earlier version's templates were found, or `{status: "error", description}`.
+pub fn activation_answer(prepared: &Result<Imported>, t: &Translator) -> Value {
+    match prepared {
+        Ok(report) if report.templates.is_empty() => json!({
+            "status": "success",
+            "description": t.translate("Acronis Cyber Cloud addon activated successfully."),
+        }),
+        Ok(report) => json!({
+            "status": "success",
+            "description": t.tr(
+                "Acronis Cyber Cloud addon activated successfully. Templates imported from the previous version: {0}; already present: {1}.",
+                &[&report.templates.len().to_string(), &report.templates_skipped.len().to_string()],
+            ),
+        }),
+        Err(e) => json!({"status": "error", "description": t.translate_message(&e.to_string())}),
+    }
+}
+
+/// WHMCS `_config()` of the addon: its name, version and settings (module log switches, the
+/// moved-services e-mail choice).
+pub fn addon_config() -> Value {
+    json!({
+        "name": "Acronis Cyber Cloud",
+        "description": "Acronis Cyber Cloud",
+        "version": crate::VERSION,
+        "author": "<a href=\"https://www.acronis.com\" target=\"_blank\">Acronis</a>",
+        "language": "english",
+        "fields": {
+            "logging_cloud_api": {"FriendlyName": "Module Log Settings", "Type": "yesno", "Description": "API calls to Acronis Cyber Cloud"},
+            "logging_whmcs_api": {"FriendlyName": "", "Type": "yesno", "Description": "API calls to WHMCS platform"},
+            "logging_db_query": {"FriendlyName": "", "Type": "yesno", "Description": "Queries to WHMCS database"},
+            "move_user_email": {"FriendlyName": "Moved services", "Type": "yesno", "Description": "When a service moves to another client, also change the Acronis administrator user's e-mail to the new client's"},
+        },
+    })
+}
