@@ -110,9 +110,7 @@ pub fn implied_items(t: &TemplateData) -> Result<Vec<OfferingItem>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::templates::model::{
-        Application, Edition, ManagementMode, Mode, TenantKind, UserRole,
-    };
+    use crate::rules::templates::model::TenantKind;
 
     fn item(name: &str, status: Status, quota: Option<i64>) -> OfferingItem {
         OfferingItem {
@@ -125,27 +123,10 @@ mod tests {
     }
 
     fn template(packs: &[&str], items: Vec<OfferingItem>) -> TemplateData {
-        TemplateData {
-            name: "T".into(),
-            description: String::new(),
-            server_id: 1,
-            tenant_kind: TenantKind::Customer,
-            user_role: UserRole::Admin,
-            mode: Mode::Production,
-            management_mode: ManagementMode::SelfService,
-            two_factor_auth: false,
-            enhanced_security: false,
-            advanced_packs: packs.iter().map(|p| p.to_string()).collect(),
-            applications: vec![Application {
-                kind: "backup".into(),
-                editions: vec![Edition {
-                    name: "per_workload".into(),
-                    status: Status::Active,
-                }],
-                status: Status::Active,
-                offering_items: items,
-            }],
-        }
+        TemplateData::builder("T", TenantKind::Customer)
+            .advanced_packs(packs)
+            .application("backup", &["per_workload"], items)
+            .build()
     }
 
     #[test]

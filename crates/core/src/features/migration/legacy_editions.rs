@@ -311,9 +311,7 @@ pub fn plan_service(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::templates::model::{
-        Application, Edition, ManagementMode, OfferingItem, TenantKind, UserRole,
-    };
+    use crate::features::templates::model::{OfferingItem, TenantKind};
 
     fn item(name: &str, quota: Option<i64>) -> OfferingItem {
         OfferingItem {
@@ -326,27 +324,10 @@ mod tests {
     }
 
     fn template(edition: &str, packs: &[&str], items: Vec<OfferingItem>) -> TemplateData {
-        TemplateData {
-            name: edition.into(),
-            description: String::new(),
-            server_id: 1,
-            tenant_kind: TenantKind::Customer,
-            user_role: UserRole::Admin,
-            mode: Mode::Production,
-            management_mode: ManagementMode::SelfService,
-            two_factor_auth: false,
-            enhanced_security: false,
-            advanced_packs: packs.iter().map(|p| p.to_string()).collect(),
-            applications: vec![Application {
-                kind: "backup".into(),
-                editions: vec![Edition {
-                    name: edition.into(),
-                    status: Status::Active,
-                }],
-                status: Status::Active,
-                offering_items: items,
-            }],
-        }
+        TemplateData::builder(edition, TenantKind::Customer)
+            .advanced_packs(packs)
+            .application("backup", &[edition], items)
+            .build()
     }
 
     fn service(id: i64, pid: i64) -> ServiceRow {
